@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ID_PATTERN, Language, LocalizedText } from '../protocol/index.js';
+
+/** Bumped when a config file written for an older gateway would be read differently. */
+export const CONFIG_VERSION = 1;
+
+const Port = z.number().int().min(0).max(65535);
+
+const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not an IANA time zone (e.g. Asia/Shanghai)');
+
+export const ConfigSchema = z
+  .object({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+    store: z
+      .object({
+        id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, max 32').default('demo'),
+        name: LocalizedText.default({ 'zh-Hans': '示范店', 'zh-Hant': '示範店', en: 'Demo Store' }),
+        language: Language.default('zh-Hans'),
+        timeZone: TimeZone.default('Asia/Shanghai'),
+      })
+      .strict()
+      .prefault({}),
+    http: z
+      .object({ host: z.string().default('0.0.0.0'), port: Port.default(8080) })
+      .strict()
+      .prefault({}),
+    mqtt: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: Port.default(1883),
+        /** Largest accepted publish payload; a bigger one is refused like any invalid payload. */
+        maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    dataDir: z.string().min(1).default('./data'),
+    /** `auto`: simulated devices run while no real device is declared. */
+    demo: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Overrides from the environment and the command line, each with its own schema. */
+export const OVERRIDES = {
+  httpPort: { env: 'FORECOURT_HTTP_PORT', flag: '--http-port', schema: z.coerce.number().pipe(Port) },
+  mqttPort: { env: 'FORECOURT_MQTT_PORT', flag: '--mqtt-port', schema: z.coerce.number().pipe(Port) },
+  dataDir: { env: 'FORECOURT_DATA_DIR', flag: '--data-dir', schema: z.string().min(1) },
+} as const;

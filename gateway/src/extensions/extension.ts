@@ -1,0 +1,23 @@
+import type { Aedes } from 'aedes';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../store/database.js';
+
+/** What every extension may use. Constructors only keep it; `start()` does the work. */
+export interface ExtensionContext {
+  config: Config;
+  broker: Aedes;
+  db: Db;
+  log: Logger;
+  /** The port the broker's TCP listener is bound to (known only after listen). */
+  mqttPort: () => number;
+  now: () => Date;
+}
+
+/** A small piece of the gateway with its own start and stop; one that fails is logged, not fatal. */
+export interface Extension {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Removes its own listeners and timers. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import { topics, type GatewayStatus, type StoreInfo } from '../protocol/index.js';
+import { publishJson } from '../broker/publish.js';
+import type { Extension, ExtensionContext } from './extension.js';
+
+/** Keeps the retained gateway status and store info that every screen reads first. */
+export class StatusPublisher implements Extension {
+  readonly name = 'status-publisher';
+  private startedAt = '';
+
+  constructor(
+    private readonly ctx: ExtensionContext,
+    private readonly version: string,
+    private readonly demo: boolean,
+  ) {}
+
+  async start(): Promise<void> {
+    const { config, broker, now } = this.ctx;
+    this.startedAt = now().toISOString();
+    const info: StoreInfo = {
+      storeId: config.store.id,
+      name: config.store.name,
+      language: config.store.language,
+      timeZone: config.store.timeZone,
+    };
+    await publishJson(broker, topics.storeInfo(config.store.id), info, true);
+    await this.publishStatus(true);
+  }
+
+  async stop(): Promise<void> {
+    await this.publishStatus(false);
+  }
+
+  private publishStatus(online: boolean): Promise<void> {
+    const status: GatewayStatus = { online, version: this.version, startedAt: this.startedAt, demo: this.demo };
+    return publishJson(this.ctx.broker, topics.gatewayStatus(this.ctx.config.store.id), status, true);
+  }
+}

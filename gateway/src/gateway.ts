@@ -1,0 +1,136 @@
+import type { Server as TcpServer } from 'node:net';
+import type { Aedes } from 'aedes';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { WebSocketServer } from 'ws';
+import { attachWebSocket, boundPort, closeServer, listenTcp } from './broker/listeners.js';
+import { createBroker } from './broker/broker.js';
+import type { Config } from './config/schema.js';
+import { DemoStore } from './demo/demo-store.js';
+import { DeviceMonitor } from './extensions/device-monitor.js';
+import type { Extension, ExtensionContext } from './extensions/extension.js';
+import { StatusPublisher } from './extensions/status-publisher.js';
+import { createHttpServer } from './http/server.js';
+import { uiBundles } from './http/ui-bundles.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { databaseBytes, openDatabase, type Db } from './store/database.js';
+import { GATEWAY_VERSION } from './version.js';
+
+export interface GatewayDeps {
+  log: Logger;
+  now?: () => Date;
+}
+
+/** `auto` means demo while no real device is declared; device declarations come with firmware-config. */
+export function demoEnabled(config: Config): boolean {
+  return config.demo === 'auto' ? true : config.demo;
+}
+
+/**
+ * The store's gateway: opens the database, runs the broker on TCP and WebSocket, serves the
+ * screens, and runs its extensions. The constructor only keeps its inputs; start() does the work.
+ */
+export class Gateway {
+  private db: Db | undefined;
+  private broker: Aedes | undefined;
+  private tcp: TcpServer | undefined;
+  private http: FastifyInstance | undefined;
+  private wss: WebSocketServer | undefined;
+  private extensions: Extension[] = [];
+  private ready = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly deps: GatewayDeps,
+  ) {}
+
+  get httpPort(): number {
+    return this.http ? boundPort(this.http.server) : 0;
+  }
+
+  get mqttPort(): number {
+    return this.tcp ? boundPort(this.tcp) : 0;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    const { log } = this.deps;
+    const now = this.deps.now ?? (() => new Date());
+
+    this.db = openDatabase(config.dataDir);
+    const db = this.db;
+    const metrics = new GatewayMetrics({
+      connectedClients: () => this.broker?.connectedClients ?? 0,
+      databaseBytes: () => databaseBytes(db),
+    });
+    this.broker = await createBroker({ maxPayloadBytes: config.mqtt.maxPayloadBytes, log: log.child({ component: 'broker' }), metrics });
+    this.tcp = await listenTcp(this.broker, config.mqtt.host, config.mqtt.port);
+
+    this.http = await createHttpServer({
+      log,
+      metrics,
+      health: () => this.health(),
+      bundles: uiBundles(),
+      storeName: config.store.name.en,
+    });
+    this.wss = attachWebSocket(this.broker, this.http.server);
+    await this.http.listen({ host: config.http.host, port: config.http.port });
+
+    const ctx: ExtensionContext = { config, broker: this.broker, db, log, mqttPort: () => this.mqttPort, now };
+    const demo = demoEnabled(config);
+    this.extensions = [
+      new StatusPublisher(ctx, GATEWAY_VERSION, demo),
+      new DeviceMonitor(ctx),
+      ...(demo ? [new DemoStore(ctx)] : []),
+    ];
+    for (const ext of this.extensions) {
+      try {
+        await ext.start();
+      } catch (err) {
+        log.error({ err, extension: ext.name }, 'extension failed to start; the gateway runs on without it');
+      }
+    }
+    this.ready = true;
+  }
+
+  health(): { ok: boolean; checks: Record<string, boolean> } {
+    const checks = {
+      broker: this.broker !== undefined && !this.broker.closed && this.tcp?.listening === true,
+      database: this.databaseAnswers(),
+      http: this.http?.server.listening === true,
+    };
+    return { ok: this.ready && Object.values(checks).every(Boolean), checks };
+  }
+
+  /** Closes everything in reverse order; safe to call twice. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    for (const ext of [...this.extensions].reverse()) {
+      try {
+        await ext.stop();
+      } catch (err) {
+        this.deps.log.warn({ err, extension: ext.name }, 'extension failed to stop cleanly');
+      }
+    }
+    this.extensions = [];
+    for (const client of this.wss?.clients ?? []) client.terminate();
+    this.wss?.close();
+    await this.http?.close();
+    if (this.tcp) await closeServer(this.tcp);
+    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    this.db?.close();
+    this.wss = undefined;
+    this.http = undefined;
+    this.tcp = undefined;
+    this.broker = undefined;
+    this.db = undefined;
+  }
+
+  private databaseAnswers(): boolean {
+    try {
+      return this.db?.prepare('SELECT 1 AS ok').get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+}

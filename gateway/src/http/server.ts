@@ -1,0 +1,82 @@
+import { dirname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { UiBundle } from './ui-bundles.js';
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, boolean>;
+}
+
+export interface HttpDeps {
+  log: Logger;
+  metrics: GatewayMetrics;
+  health: () => HealthReport;
+  bundles: UiBundle[];
+  storeName: string;
+}
+
+export async function createHttpServer({ log, metrics, health, bundles, storeName }: HttpDeps): Promise<FastifyInstance> {
+  // Request lines would drown the log: only warnings and errors from the HTTP layer.
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+
+  app.get('/healthz', async (_req, reply) => {
+    const report = health();
+    return reply.code(report.ok ? 200 : 503).send(report);
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(indexPage(storeName, bundles)));
+
+  let decorated = false;
+  for (const bundle of bundles) {
+    if (!bundle.root) {
+      app.get(`${bundle.prefix}*`, async (_req, reply) =>
+        reply.code(503).type('text/plain; charset=utf-8').send(`${bundle.title} is not built: run "npm run build".`),
+      );
+      continue;
+    }
+    await app.register(fastifyStatic, {
+      root: bundle.root,
+      prefix: bundle.prefix,
+      decorateReply: !decorated,
+      // Hashed assets may be cached forever; index.html must always be fresh after an upgrade.
+      setHeaders: (reply, path) => {
+        reply.header('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      },
+    });
+    decorated = true;
+  }
+  // Vite emits shared chunks next to the kiosk pages; serve them from the kiosk-ui build.
+  const kiosk = bundles.find((b) => b.prefix === '/kiosk/')?.root;
+  if (kiosk) {
+    await app.register(fastifyStatic, { root: join(dirname(kiosk), 'assets'), prefix: '/assets/', decorateReply: false });
+  }
+  return app;
+}
+
+function indexPage(storeName: string, bundles: UiBundle[]): string {
+  const links = bundles.map((b) => `<li><a href="${b.prefix}">${b.title}</a></li>`).join('\n      ');
+  return `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8"><title>Forecourt — ${escapeHtml(storeName)}</title>
+  <style>body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:3rem;line-height:1.8}a{font-size:1.4rem}</style></head>
+  <body>
+    <h1>Forecourt — ${escapeHtml(storeName)}</h1>
+    <ul>
+      ${links}
+      <li><a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a></li>
+    </ul>
+  </body>
+</html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

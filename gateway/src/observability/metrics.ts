@@ -1,0 +1,45 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics, one registry per gateway so tests can run several. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly messagesIn = new Counter({
+    name: 'forecourt_mqtt_messages_in_total',
+    help: 'PUBLISH packets received from clients and accepted',
+    registers: [this.registry],
+  });
+
+  readonly messagesOut = new Counter({
+    name: 'forecourt_mqtt_messages_out_total',
+    help: 'PUBLISH packets forwarded to subscribed clients',
+    registers: [this.registry],
+  });
+
+  readonly invalidDropped = new Counter({
+    name: 'forecourt_mqtt_invalid_messages_dropped_total',
+    help: 'Client publishes refused by the topic tree or payload schema',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(sources: { connectedClients: () => number; databaseBytes: () => number }) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'forecourt_' });
+    new Gauge({
+      name: 'forecourt_mqtt_connected_clients',
+      help: 'MQTT clients connected now (TCP and WebSocket)',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.connectedClients());
+      },
+    });
+    new Gauge({
+      name: 'forecourt_database_bytes',
+      help: 'Size of the SQLite database and its WAL on disk',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.databaseBytes());
+      },
+    });
+  }
+}

@@ -1,0 +1,28 @@
+// The MQTT topic tree, defined once. Every topic lives under one store:
+//   forecourt/v1/{storeId}/...
+// The version segment lets a store run old and new firmware side by side during an upgrade.
+
+export const TOPIC_ROOT = 'forecourt/v1';
+
+/** Store and device ids: lower-case letters, digits and dashes, so they are safe topic levels. */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+export const topics = {
+  /** Everything of one store, for subscriptions. */
+  storeAll: (store: string) => `${TOPIC_ROOT}/${store}/#`,
+  gatewayStatus: (store: string) => `${TOPIC_ROOT}/${store}/gateway/status`,
+  storeInfo: (store: string) => `${TOPIC_ROOT}/${store}/store/info`,
+  deviceState: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/state`,
+  deviceStateAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/state`,
+  deviceHeartbeat: (store: string, device: string) =>
+    `${TOPIC_ROOT}/${store}/device/${device}/heartbeat`,
+} as const;
+
+/** Splits a topic of the tree into its store and the rest, or returns undefined. */
+export function parseTopic(topic: string): { store: string; rest: string[] } | undefined {
+  const levels = topic.split('/');
+  if (levels.length < 4 || `${levels[0]}/${levels[1]}` !== TOPIC_ROOT) return undefined;
+  const store = levels[2] ?? '';
+  if (!ID_PATTERN.test(store)) return undefined;
+  return { store, rest: levels.slice(3) };
+}
