@@ -12,8 +12,15 @@ export interface UiBundle {
 
 const require = createRequire(import.meta.url);
 
+/** The built folder of a UI workspace, or undefined when it is missing or not built. */
 function distOf(pkg: string, sub = ''): string | undefined {
-  const dir = join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', sub);
+  let packageJson: string;
+  try {
+    packageJson = require.resolve(`${pkg}/package.json`);
+  } catch {
+    return undefined;
+  }
+  const dir = join(dirname(packageJson), 'dist', sub);
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { TOPIC_DEFINITIONS } from './registry.js';
+import { TOPIC_ROOT } from './topics.js';
+
+interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  format?: string;
+  pattern?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+}
+
+/** One line per field: `name` type, with `?` for optional. */
+function fields(schema: z.ZodType): string {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const required = new Set(json.required ?? []);
+  return Object.entries(json.properties ?? {})
+    .map(([name, prop]) => `\`${name}${required.has(name) ? '' : '?'}\`: ${typeName(prop)}`)
+    .join('<br>');
+}
+
+function typeName(s: JsonSchema): string {
+  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return s.anyOf.map(typeName).join(' \\| ');
+  if (s.format === 'date-time') return 'ISO 8601 time';
+  if (s.type === 'object') return `{${Object.keys(s.properties ?? {}).join(', ')}}`;
+  if (s.type === 'array') return `${s.items ? typeName(s.items) : 'any'}[]`;
+  return String(s.type ?? 'any');
+}
+
+export function renderTopicTable(): string {
+  const rows = TOPIC_DEFINITIONS.map(
+    (d) =>
+      `| \`${d.pattern}\` | ${d.publisher} | ${d.subscribers} | ${d.retained ? 'yes' : 'no'} | ${fields(d.schema)} | ${d.description} |`,
+  );
+  return ['| topic | published by | read by | retained | payload (JSON) | notes |', '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The whole of firmware-config/TOPICS.md; `npm run docs:topics` writes it, a test keeps it current. */
+export function renderTopicsDoc(): string {
+  return `# Forecourt MQTT topics
+
+Generated from \`gateway/src/protocol/registry.ts\` by \`npm run docs:topics\`; do not edit by hand.
+
+Every topic lives under \`${TOPIC_ROOT}/{store}/\`, where \`{store}\` is the store id from the
+gateway config. Ids (\`{store}\`, \`{device}\`) are lower-case letters, digits and dashes, at most
+32 characters. Payloads are UTF-8 JSON objects, at most 64 KiB by default.
+
+The gateway checks every publish against this table. A publish to a topic not listed here, to a
+topic only the gateway may publish, or with a payload that does not match, is logged, counted in
+\`forecourt_mqtt_invalid_messages_dropped_total\` on \`/metrics\`, dropped, and the sender's
+connection is closed (MQTT 3.1.1 has no negative acknowledgement). Firmware should log and back
+off when it sees its connection closed right after a publish.
+
+Connect with a client id equal to the device id. Use QoS 1 for state and commands, QoS 0 for
+heartbeats. Set the will to your own \`device/{device}/state\` with \`online: false\`, retained.
+
+${renderTopicTable()}
+`;
+}

@@ -1,0 +1,51 @@
+import type { Language, LocalizedText } from '@forecourt/gateway/protocol';
+import { LANGUAGES } from '@forecourt/gateway/protocol';
+import { en, type MessageKey } from './en.js';
+import { zhHans } from './zh-Hans.js';
+import { zhHant } from './zh-Hant.js';
+
+const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { en, 'zh-Hans': zhHans, 'zh-Hant': zhHant };
+const STORAGE_KEY = 'forecourt.language';
+
+/**
+ * The screen's language: the store's default until someone picks another on this screen
+ * (remembered in localStorage, so a restarted kiosk keeps it).
+ */
+export class I18n {
+  private storeDefault = $state<Language>('zh-Hans');
+  private chosen = $state<Language | undefined>(readChoice());
+
+  readonly language = $derived<Language>(this.chosen ?? this.storeDefault);
+
+  setStoreDefault(language: Language): void {
+    this.storeDefault = language;
+  }
+
+  choose(language: Language): void {
+    this.chosen = language;
+    try {
+      localStorage.setItem(STORAGE_KEY, language);
+    } catch {
+      // Private mode or a locked-down kiosk profile: the choice lasts until reload.
+    }
+  }
+
+  t = (key: MessageKey, vars: Record<string, string | number> = {}): string =>
+    DICTIONARIES[this.language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+
+  text = (value: LocalizedText): string => value[this.language];
+
+  time = (date: Date, timeZone?: string): string =>
+    new Intl.DateTimeFormat(this.language, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone }).format(date);
+}
+
+function readChoice(): Language | undefined {
+  try {
+    const value = localStorage.getItem(STORAGE_KEY);
+    return (LANGUAGES as readonly string[]).includes(value ?? '') ? (value as Language) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export { LANGUAGES };
