@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { callSentence, spokenTicket } from '../../board-ui/src/announce/call-text.js';
+
+describe('spoken calls', () => {
+  it('reads ticket numbers digit by digit, zero as zero', () => {
+    expect(spokenTicket('A023', 'en')).toBe('A zero two three');
+    expect(spokenTicket('B100', 'en')).toBe('B one zero zero');
+    expect(spokenTicket('A023', 'zh-Hans')).toBe('A 零二三');
+  });
+
+  it('phrases the call in each language', () => {
+    expect(callSentence('A023', '2', 'zh-Hant')).toBe('請 A 零二三 號到 2 號服務台');
+    expect(callSentence('A023', '2', 'zh-Hans')).toBe('请 A 零二三 号到 2 号服务台');
+    expect(callSentence('E005', '4', 'en')).toBe('Ticket E zero zero five, please go to desk 4');
+  });
+});
