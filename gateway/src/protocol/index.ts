@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './i18n.js';
 export * from './payloads.js';
 export * from './registry.js';
+export * from './queue.js';

@@ -1,0 +1,412 @@
+/**
+ * The queue of one store: tickets per service, the desks that call them, and the peak/normal
+ * mode.
+ *
+ * Ticket lifecycle:
+ *
+ *   issue ─▶ waiting ──call──▶ called ──start──▶ serving ──finish──▶ done
+ *              │  ▲             │ │ ╰──────────── finish ─────────────▲
+ *        cancel│  │put-back     │ ╰─ recall: stays called, recallCount + 1
+ *              ▼  │             ▼
+ *        cancelled╰─────────── no-show   (put back only within noShowGraceMin of the no-show)
+ *
+ *   transfer: waiting | called | serving ─▶ waiting in another service, same number and issuedAt.
+ *
+ * Each method is one transition. It validates against the stored state and then writes the
+ * ticket and its event in one store transaction: a refused request throws a QueueError and
+ * changes nothing, and engines sharing a store never hand out a number or a ticket twice.
+ * The engine holds no queue state of its own, so a restarted one carries on where it stopped.
+ *
+ * Choices:
+ * - callNext leaves a desk's previous ticket as it is. Only the advisor knows whether that
+ *   customer is still at the desk; finishing it automatically would falsify service times.
+ *   A desk may therefore hold several called or serving tickets.
+ * - Desk actions on a called or serving ticket must come from the desk it was called to.
+ * - Queues and desks show the current business day only; tickets left over from an earlier day
+ *   stay as they were and are still reachable by id.
+ * - A recall keeps calledAt (the first call) and counts the recall; a put-back or transfer clears
+ *   the call (desk, calledAt) but keeps recallCount and noShowAt as history.
+ * - Asking for the mode already set is refused ('wrong-state'): every event is a real change.
+ * - Ordering beyond the policy: see policy.ts. peopleAhead counts the waiting tickets of the same
+ *   service the policy would call first at this moment.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  LocalizedText,
+  QueueCommand,
+  QueueModeName,
+  QueueSnapshot,
+  ServiceSummary,
+  TicketPriority,
+  WaitingTicket,
+} from '../../protocol/index.js';
+import { businessDay } from './business-day.js';
+import { QueueError } from './errors.js';
+import { SimpleEstimator, type WaitEstimator } from './estimator.js';
+import type { ModeChangedEvent, QueueEvent, TicketEvent, TicketEventType } from './events.js';
+import { DEFAULT_CALL_POLICY, callOrder, pickNext, type CallPolicyOptions } from './policy.js';
+import {
+  DEFAULT_DESKS,
+  DEFAULT_SERVICES,
+  QueueLayout,
+  deskName,
+  type DeskConfig,
+  type ServiceConfig,
+} from './services.js';
+import type { ModeState, QueueStore } from './store.js';
+import { ticketNumber, type Ticket, type TicketState } from './ticket.js';
+
+export interface QueueEngineOptions {
+  store: QueueStore;
+  clock: () => Date;
+  /** The store's IANA time zone, e.g. Asia/Shanghai. */
+  timeZone: string;
+  services?: readonly ServiceConfig[];
+  desks?: readonly DeskConfig[];
+  /** Local hour a business day starts; tickets taken earlier belong to the previous day. */
+  dayStartHour?: number;
+  estimator?: WaitEstimator;
+  policy?: CallPolicyOptions;
+  /** Minutes after a no-show during which the ticket may be put back in the queue. */
+  noShowGraceMin?: number;
+  /** Total waiting tickets from which peak mode is suggested. */
+  peakThreshold?: number;
+}
+
+export interface IssueRequest {
+  service: string;
+  priority?: TicketPriority;
+  memberRef?: string;
+}
+
+/** A service's queue as desks see it: the public snapshot plus ticket ids to act on. */
+export type QueueView = Omit<QueueSnapshot, 'waiting' | 'at'> & {
+  waiting: (WaitingTicket & { ticketId: string; issuedAt: string })[];
+};
+
+export interface TicketStatus {
+  ticket: Ticket;
+  /** 0 once the ticket no longer waits. */
+  peopleAhead: number;
+  estimatedWaitMin: number;
+}
+
+export interface DeskState {
+  desk: string;
+  name: LocalizedText;
+  services: string[];
+  /** Tickets called to or being served at the desk, oldest first. */
+  current: Ticket[];
+}
+
+const WAITING: readonly TicketState[] = ['waiting'];
+const AT_DESK: readonly TicketState[] = ['called', 'serving'];
+const QUEUED: readonly TicketState[] = ['waiting', 'called', 'serving'];
+
+export class QueueEngine {
+  private readonly store: QueueStore;
+  private readonly clock: () => Date;
+  private readonly timeZone: string;
+  private readonly dayStartHour: number;
+  private readonly services: ReadonlyMap<string, ServiceConfig>;
+  private readonly desks: ReadonlyMap<string, DeskConfig>;
+  private readonly estimator: WaitEstimator;
+  private readonly policy: CallPolicyOptions;
+  private readonly noShowGraceMin: number;
+  private readonly peakThreshold: number;
+
+  constructor(opts: QueueEngineOptions) {
+    const layout = QueueLayout.parse({
+      services: opts.services ?? DEFAULT_SERVICES,
+      desks: opts.desks ?? DEFAULT_DESKS,
+    });
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.timeZone = opts.timeZone;
+    this.dayStartHour = opts.dayStartHour ?? 4;
+    this.services = new Map(layout.services.map((s) => [s.code, s]));
+    this.desks = new Map(layout.desks.map((d) => [d.id, d]));
+    this.estimator = opts.estimator ?? new SimpleEstimator();
+    this.policy = opts.policy ?? DEFAULT_CALL_POLICY;
+    this.noShowGraceMin = opts.noShowGraceMin ?? 30;
+    this.peakThreshold = opts.peakThreshold ?? 15;
+    // Fail at start-up, not at the first ticket, on a bad time zone or day start hour.
+    this.currentBusinessDay();
+  }
+
+  currentBusinessDay(): string {
+    return this.dayOf(this.clock());
+  }
+
+  issue({ service, priority = 'regular', memberRef }: IssueRequest): TicketEvent {
+    return this.transition((now, day) => {
+      const config = this.service(service);
+      const ticket: Ticket = {
+        id: randomUUID(),
+        number: ticketNumber(config, this.store.nextNumber(day, service)),
+        service,
+        originalService: service,
+        priority,
+        state: 'waiting',
+        issuedAt: now.toISOString(),
+        calledAt: null,
+        desk: null,
+        recallCount: 0,
+        noShowAt: null,
+        memberRef: memberRef ?? null,
+        businessDay: day,
+      };
+      this.store.insertTicket(ticket);
+      return this.event('ticket.issued', now, ticket, null);
+    });
+  }
+
+  callNext(desk: string): TicketEvent {
+    return this.transition((now, day) => {
+      const config = this.desk(desk);
+      const next = pickNext(this.store.ticketsOfDay(day, WAITING), config.services, now, this.policy);
+      if (!next) throw new QueueError('queue-empty', `no ticket is waiting for desk ${desk}`);
+      return this.call(next, desk, now);
+    });
+  }
+
+  callSpecific(desk: string, ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const config = this.desk(desk);
+      const ticket = this.ticketIn(ticketId, WAITING, 'called');
+      if (!config.services.includes(ticket.service)) {
+        throw new QueueError('desk-does-not-serve', `desk ${desk} does not serve ${ticket.service} (ticket ${ticket.number})`);
+      }
+      return this.call(ticket, desk, now);
+    });
+  }
+
+  recall(desk: string, ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketAtDesk(desk, ticketId, ['called'], 'recalled');
+      return this.save('ticket.recalled', now, { ...ticket, recallCount: ticket.recallCount + 1 }, desk);
+    });
+  }
+
+  startServing(desk: string, ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketAtDesk(desk, ticketId, ['called'], 'served');
+      return this.save('ticket.serving', now, { ...ticket, state: 'serving' }, desk);
+    });
+  }
+
+  finish(desk: string, ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketAtDesk(desk, ticketId, AT_DESK, 'finished');
+      return this.save('ticket.done', now, { ...ticket, state: 'done' }, desk);
+    });
+  }
+
+  markNoShow(desk: string, ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketAtDesk(desk, ticketId, ['called'], 'marked no-show');
+      return this.save('ticket.no-show', now, { ...ticket, state: 'no-show', noShowAt: now.toISOString() }, desk);
+    });
+  }
+
+  putBack(ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketIn(ticketId, ['no-show'], 'put back');
+      const sinceMin = (now.getTime() - Date.parse(ticket.noShowAt ?? ticket.issuedAt)) / 60_000;
+      if (sinceMin > this.noShowGraceMin) {
+        throw new QueueError(
+          'grace-expired',
+          `ticket ${ticket.number} was a no-show ${Math.floor(sinceMin)} min ago; it can be put back within ${this.noShowGraceMin} min only`,
+        );
+      }
+      return this.save('ticket.put-back', now, { ...ticket, state: 'waiting', desk: null, calledAt: null }, null);
+    });
+  }
+
+  transfer(ticketId: string, toService: string): TicketEvent {
+    return this.transition((now) => {
+      this.service(toService);
+      const ticket = this.ticketIn(ticketId, QUEUED, 'transferred');
+      if (ticket.service === toService) {
+        throw new QueueError('same-service', `ticket ${ticket.number} is already in ${toService}`);
+      }
+      const moved: Ticket = { ...ticket, service: toService, state: 'waiting', desk: null, calledAt: null };
+      return { ...this.save('ticket.transferred', now, moved, null), fromService: ticket.service };
+    });
+  }
+
+  cancel(ticketId: string): TicketEvent {
+    return this.transition((now) => {
+      const ticket = this.ticketIn(ticketId, WAITING, 'cancelled');
+      return this.save('ticket.cancelled', now, { ...ticket, state: 'cancelled' }, null);
+    });
+  }
+
+  setMode(mode: QueueModeName, by: string): ModeChangedEvent {
+    return this.transition((now) => {
+      const previous = this.modeState().mode;
+      if (previous === mode) throw new QueueError('wrong-state', `the queue is already in ${mode} mode`);
+      const at = now.toISOString();
+      this.store.saveMode({ mode, by, at });
+      return { id: randomUUID(), type: 'mode.changed', at, mode, previous, by };
+    });
+  }
+
+  /** Runs a command from the bus; `sender` stands for `by` when a set-mode names nobody. */
+  execute(command: QueueCommand, sender: string): QueueEvent {
+    switch (command.action) {
+      case 'issue':
+        return this.issue(command);
+      case 'call-next':
+        return this.callNext(command.desk);
+      case 'call':
+        return this.callSpecific(command.desk, command.ticketId);
+      case 'recall':
+        return this.recall(command.desk, command.ticketId);
+      case 'start':
+        return this.startServing(command.desk, command.ticketId);
+      case 'finish':
+        return this.finish(command.desk, command.ticketId);
+      case 'no-show':
+        return this.markNoShow(command.desk, command.ticketId);
+      case 'put-back':
+        return this.putBack(command.ticketId);
+      case 'transfer':
+        return this.transfer(command.ticketId, command.service);
+      case 'cancel':
+        return this.cancel(command.ticketId);
+      case 'set-mode':
+        return this.setMode(command.mode, command.by ?? sender);
+    }
+  }
+
+  mode(): QueueModeName {
+    return this.modeState().mode;
+  }
+
+  modeState(): ModeState {
+    return this.store.mode() ?? { mode: 'normal', by: null, at: null };
+  }
+
+  /** True when the queue has grown to the peak threshold while staff still hand out tickets. */
+  peakSuggested(): boolean {
+    const waiting = this.store.ticketsOfDay(this.currentBusinessDay(), WAITING).length;
+    return waiting >= this.peakThreshold && this.mode() === 'normal';
+  }
+
+  snapshot(service: string): QueueView {
+    this.service(service);
+    const now = this.clock();
+    const tickets = this.store.ticketsOfDay(this.dayOf(now), QUEUED).filter((t) => t.service === service);
+    const waiting = tickets.filter((t) => t.state === 'waiting').sort(callOrder(now, this.policy));
+    return {
+      service,
+      waiting: waiting.map((t) => ({
+        ticketId: t.id,
+        number: t.number,
+        priority: t.priority,
+        issuedAt: t.issuedAt,
+        waitedMin: Math.max(0, Math.floor((now.getTime() - Date.parse(t.issuedAt)) / 60_000)),
+      })),
+      waitingCount: waiting.length,
+      servingNow: tickets.flatMap((t) => (t.state !== 'waiting' && t.desk ? [{ number: t.number, desk: t.desk }] : [])),
+      estimatedWaitMin: this.estimate(service, waiting.length, now),
+    };
+  }
+
+  /** Every service with its waiting count and the wait of a ticket taken now. */
+  serviceList(): ServiceSummary[] {
+    const now = this.clock();
+    const waiting = this.store.ticketsOfDay(this.dayOf(now), WAITING);
+    return [...this.services.values()].map(({ code, prefix, name }) => {
+      const waitingCount = waiting.filter((t) => t.service === code).length;
+      return { code, prefix, name, waitingCount, estimatedWaitMin: this.estimate(code, waitingCount, now) };
+    });
+  }
+
+  ticketStatus(ticketId: string): TicketStatus {
+    const now = this.clock();
+    const ticket = this.ticket(ticketId);
+    if (ticket.state !== 'waiting') return { ticket, peopleAhead: 0, estimatedWaitMin: 0 };
+    const order = callOrder(now, this.policy);
+    const peopleAhead = this.store
+      .ticketsOfDay(ticket.businessDay, WAITING)
+      .filter((t) => t.service === ticket.service && t.id !== ticket.id && order(t, ticket) < 0).length;
+    return { ticket, peopleAhead, estimatedWaitMin: this.estimate(ticket.service, peopleAhead, now) };
+  }
+
+  deskState(desk: string): DeskState {
+    const config = this.desk(desk);
+    const current = this.store.ticketsOfDay(this.currentBusinessDay(), AT_DESK).filter((t) => t.desk === desk);
+    return { desk, name: deskName(config), services: [...config.services], current };
+  }
+
+  /** One transition: `apply` validates and writes; its event is stored in the same transaction. */
+  private transition<E extends QueueEvent>(apply: (now: Date, day: string) => E): E {
+    const now = this.clock();
+    return this.store.transaction(() => {
+      const event = apply(now, this.dayOf(now));
+      this.store.appendEvent(event);
+      return event;
+    });
+  }
+
+  private call(ticket: Ticket, desk: string, now: Date): TicketEvent {
+    return this.save('ticket.called', now, { ...ticket, state: 'called', desk, calledAt: now.toISOString() }, desk);
+  }
+
+  private save(type: TicketEventType, now: Date, ticket: Ticket, desk: string | null): TicketEvent {
+    this.store.updateTicket(ticket);
+    return this.event(type, now, ticket, desk);
+  }
+
+  private event(type: TicketEventType, now: Date, ticket: Ticket, desk: string | null): TicketEvent {
+    return { id: randomUUID(), type, at: now.toISOString(), ticket, desk };
+  }
+
+  private estimate(service: string, peopleAhead: number, now: Date): number {
+    const openDesks = [...this.desks.values()].filter((d) => d.services.includes(service)).length;
+    return this.estimator.estimate({ peopleAhead, service, openDesks, now });
+  }
+
+  private dayOf(now: Date): string {
+    return businessDay(now, this.timeZone, this.dayStartHour);
+  }
+
+  private service(code: string): ServiceConfig {
+    const service = this.services.get(code);
+    if (!service) throw new QueueError('unknown-service', `unknown service ${code}`);
+    return service;
+  }
+
+  private desk(id: string): DeskConfig {
+    const desk = this.desks.get(id);
+    if (!desk) throw new QueueError('unknown-desk', `unknown desk ${id}`);
+    return desk;
+  }
+
+  private ticket(ticketId: string): Ticket {
+    const ticket = this.store.ticket(ticketId);
+    if (!ticket) throw new QueueError('ticket-not-found', `no ticket ${ticketId}`);
+    return ticket;
+  }
+
+  /** The ticket, which must be in one of `states` to be `verb`. */
+  private ticketIn(ticketId: string, states: readonly TicketState[], verb: string): Ticket {
+    const ticket = this.ticket(ticketId);
+    if (!states.includes(ticket.state)) {
+      throw new QueueError('wrong-state', `ticket ${ticket.number} is ${ticket.state}; only a ${states.join(' or ')} ticket can be ${verb}`);
+    }
+    return ticket;
+  }
+
+  /** A ticket in one of `states` that was called to `desk`. */
+  private ticketAtDesk(desk: string, ticketId: string, states: readonly TicketState[], verb: string): Ticket {
+    this.desk(desk);
+    const ticket = this.ticketIn(ticketId, states, verb);
+    if (ticket.desk !== desk) {
+      throw new QueueError('wrong-desk', `ticket ${ticket.number} was called to desk ${ticket.desk ?? '-'}, not desk ${desk}`);
+    }
+    return ticket;
+  }
+}

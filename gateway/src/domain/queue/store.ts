@@ -1,0 +1,32 @@
+import type { QueueModeName } from '../../protocol/index.js';
+import type { QueueEvent } from './events.js';
+import type { Ticket, TicketState } from './ticket.js';
+
+export interface ModeState {
+  mode: QueueModeName;
+  /** Who set it and when; null before anyone ever switched. */
+  by: string | null;
+  at: string | null;
+}
+
+/**
+ * Where the queue lives. The engine keeps nothing in memory, so several engines on one store
+ * (or a restarted one) see the same queue.
+ */
+export interface QueueStore {
+  /**
+   * Runs `fn` as one atomic unit: its reads see no concurrent writer, and its writes commit
+   * together, or not at all when it throws.
+   */
+  transaction<T>(fn: () => T): T;
+  ticket(id: string): Ticket | undefined;
+  /** Tickets of a business day in the given states, oldest first. */
+  ticketsOfDay(businessDay: string, states: readonly TicketState[]): Ticket[];
+  /** Takes the next sequence number (1, 2, …) of a service on a business day. */
+  nextNumber(businessDay: string, service: string): number;
+  insertTicket(ticket: Ticket): void;
+  updateTicket(ticket: Ticket): void;
+  appendEvent(event: QueueEvent): void;
+  mode(): ModeState | undefined;
+  saveMode(state: ModeState): void;
+}
