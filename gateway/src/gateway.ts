@@ -9,6 +9,7 @@ import type { Config } from './config/schema.js';
 import { DemoStore } from './demo/demo-store.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
+import { QueueService } from './extensions/queue-service.js';
 import { StatusPublisher } from './extensions/status-publisher.js';
 import { createHttpServer } from './http/server.js';
 import { uiBundles } from './http/ui-bundles.js';
@@ -66,22 +67,25 @@ export class Gateway {
     this.broker = await createBroker({ maxPayloadBytes: config.mqtt.maxPayloadBytes, log: log.child({ component: 'broker' }), metrics });
     this.tcp = await listenTcp(this.broker, config.mqtt.host, config.mqtt.port);
 
+    const ctx: ExtensionContext = { config, broker: this.broker, db, log, mqttPort: () => this.mqttPort, now };
+    const queue = new QueueService(ctx);
     this.http = await createHttpServer({
       log,
       metrics,
       health: () => this.health(),
       bundles: uiBundles(),
       storeName: config.store.name.en,
+      queue,
     });
     this.wss = attachWebSocket(this.broker, this.http.server);
     await this.http.listen({ host: config.http.host, port: config.http.port });
 
-    const ctx: ExtensionContext = { config, broker: this.broker, db, log, mqttPort: () => this.mqttPort, now };
     const demo = demoEnabled(config);
     this.extensions = [
       new StatusPublisher(ctx, GATEWAY_VERSION, demo),
       new DeviceMonitor(ctx),
-      ...(demo ? [new DemoStore(ctx)] : []),
+      queue,
+      ...(demo ? [new DemoStore(ctx, queue)] : []),
     ];
     for (const ext of this.extensions) {
       try {

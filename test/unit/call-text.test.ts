@@ -9,8 +9,8 @@ describe('spoken calls', () => {
   });
 
   it('phrases the call in each language', () => {
-    expect(callSentence('A023', '2', 'zh-Hant')).toBe('請 A 零二三 號到 2 號服務台');
-    expect(callSentence('A023', '2', 'zh-Hans')).toBe('请 A 零二三 号到 2 号服务台');
-    expect(callSentence('E005', '4', 'en')).toBe('Ticket E zero zero five, please go to desk 4');
+    expect(callSentence('A023', '2號服務台', 'zh-Hant')).toBe('請 A 零二三 號到 2號服務台');
+    expect(callSentence('A023', '2号服务台', 'zh-Hans')).toBe('请 A 零二三 号到 2号服务台');
+    expect(callSentence('E005', 'desk 4', 'en')).toBe('Ticket E zero zero five, please go to desk 4');
   });
 });

@@ -14,16 +14,16 @@ export function spokenTicket(number: string, language: Language): string {
   return language === 'en' ? [letter, ...spoken].join(' ') : `${letter} ${spoken.join('')}`;
 }
 
-/** The sentence the lounge speaks for a call, in the store's language. */
-export function callSentence(ticketNumber: string, deskLabel: string, language: Language): string {
+/** The sentence the lounge speaks for a call, in the store's language ("2号服务台", "desk 2"). */
+export function callSentence(ticketNumber: string, deskName: string, language: Language): string {
   const ticket = spokenTicket(ticketNumber, language);
   switch (language) {
     case 'zh-Hans':
-      return `请 ${ticket} 号到 ${deskLabel} 号服务台`;
+      return `请 ${ticket} 号到 ${deskName}`;
     case 'zh-Hant':
-      return `請 ${ticket} 號到 ${deskLabel} 號服務台`;
+      return `請 ${ticket} 號到 ${deskName}`;
     case 'en':
-      return `Ticket ${ticket}, please go to desk ${deskLabel}`;
+      return `Ticket ${ticket}, please go to ${deskName}`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DESKS, DEFAULT_SERVICES, DeskConfig, QueueLayout, ServiceConfig } from '../domain/queue/index.js';
 import { ID_PATTERN, Language, LocalizedText } from '../protocol/index.js';
 
 /** Bumped when a config file written for an older gateway would be read differently. */
@@ -39,6 +40,26 @@ export const ConfigSchema = z
         maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
       })
       .strict()
+      .prefault({}),
+    queue: z
+      .object({
+        services: z.array(ServiceConfig).default([...DEFAULT_SERVICES]),
+        desks: z.array(DeskConfig).default([...DEFAULT_DESKS]),
+        /** Local hour the business day starts: ticket numbers restart at 001 then. */
+        dayStartHour: z.number().int().min(0).max(12).default(4),
+        /** Minutes after a no-show during which the desk can put the ticket back. */
+        noShowGraceMin: z.number().int().min(0).max(240).default(30),
+        /** Tickets waiting, in all services, from which the desk is told to switch to peak mode. */
+        peakThreshold: z.number().int().min(1).max(999).default(15),
+        /** Anti-starvation: a ticket waiting this long is called before any priority class. */
+        promoteAfterMin: z.number().int().min(1).max(240).default(20),
+      })
+      .strict()
+      // Services and desks must fit together (unique prefixes, every service served by a desk).
+      .superRefine(({ services, desks }, ctx) => {
+        const layout = QueueLayout.safeParse({ services, desks });
+        layout.error?.issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
+      })
       .prefault({}),
     dataDir: z.string().min(1).default('./data'),
     /** `auto`: simulated devices run while no real device is declared. */

@@ -1,13 +1,18 @@
 import type { Extension, ExtensionContext } from '../extensions/extension.js';
+import type { QueueService } from '../extensions/queue-service.js';
+import { DemoTraffic } from './demo-traffic.js';
 import { SimulatedDevice } from './simulated-device.js';
 
 /** Demo mode: simulated devices on the real broker, so a fresh store shows life at once. */
 export class DemoStore implements Extension {
   readonly name = 'demo-store';
   private devices: SimulatedDevice[] = [];
-  private paperTimer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly ctx: ExtensionContext) {}
+  constructor(
+    private readonly ctx: ExtensionContext,
+    private readonly queue: QueueService,
+  ) {}
 
   async start(): Promise<void> {
     const { config, now, mqttPort } = this.ctx;
@@ -21,14 +26,20 @@ export class DemoStore implements Extension {
     // The desk printer's paper runs low now and then, so the device panel shows a warning state.
     let low = false;
     const printer = this.devices[2];
-    this.paperTimer = setInterval(() => {
+    const traffic = new DemoTraffic(this.queue);
+    const every = (ms: number, fn: () => Promise<void>) =>
+      this.timers.push(setInterval(() => void fn().catch((err: unknown) => this.ctx.log.warn({ err }, 'demo step failed')), ms));
+    every(90_000, async () => {
       low = !low;
-      void printer?.setHealth(low ? 'warning' : 'ok', low ? 'paper-low' : undefined);
-    }, 90_000);
+      await printer?.setHealth(low ? 'warning' : 'ok', low ? 'paper-low' : undefined);
+    });
+    every(12_000, () => traffic.customerArrives());
+    every(15_000, () => traffic.desksWork());
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.paperTimer);
+    this.timers.forEach(clearInterval);
+    this.timers = [];
     await Promise.all(this.devices.map((d) => d.stop()));
   }
 }

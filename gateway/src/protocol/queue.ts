@@ -125,3 +125,17 @@ export const QueueCommand = z.discriminatedUnion('action', [
   }),
 ]);
 export type QueueCommand = z.infer<typeof QueueCommand>;
+
+/** Retained: the latest calls, newest first, so a board that starts mid-day shows them at once. */
+export const RecentCalls = z.strictObject({
+  calls: z.array(CallEvent).max(20),
+  at: Timestamp,
+});
+export type RecentCalls = z.infer<typeof RecentCalls>;
+
+/** Retained: the store's desks, for the desk console's desk picker. */
+export const DeskList = z.strictObject({
+  desks: z.array(z.strictObject({ id: DeskId, name: LocalizedText, services: z.array(ServiceCode) })),
+  at: Timestamp,
+});
+export type DeskList = z.infer<typeof DeskList>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DeviceHeartbeat, DeviceState, GatewayStatus, StoreInfo } from './payloads.js';
+import { CallEvent, DeskList, QueueMode, QueueSnapshot, RecentCalls, ServiceList } from './queue.js';
 import { ID_PATTERN, parseTopic } from './topics.js';
 
 /**
@@ -42,6 +43,54 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
     description:
       'Health of one device. Publish on connect and on every change; set the same topic with ' +
       'online=false as the MQTT will so the store sees a pulled cable at once.',
+  },
+  {
+    pattern: 'queue/services',
+    publisher: 'gateway',
+    subscribers: 'kiosk, dispensers, board',
+    retained: true,
+    schema: ServiceList,
+    description: 'Every service with its ticket prefix, names, people waiting and minutes a new ticket would wait.',
+  },
+  {
+    pattern: 'queue/service/{service}',
+    publisher: 'gateway',
+    subscribers: 'board, desk',
+    retained: true,
+    schema: QueueSnapshot,
+    description: 'One service\'s queue in call order (numbers and waited minutes only, no personal data), and who is being served where. Republished on every change and every 30 s.',
+  },
+  {
+    pattern: 'queue/desks',
+    publisher: 'gateway',
+    subscribers: 'desk',
+    retained: true,
+    schema: DeskList,
+    description: 'The desks and the services each one calls.',
+  },
+  {
+    pattern: 'queue/mode',
+    publisher: 'gateway',
+    subscribers: 'kiosk, dispensers, board, desk',
+    retained: true,
+    schema: QueueMode,
+    description: 'Peak or normal hours; `suggested` is true when the queue has grown past the threshold in normal mode.',
+  },
+  {
+    pattern: 'queue/calls',
+    publisher: 'gateway',
+    subscribers: 'board',
+    retained: true,
+    schema: RecentCalls,
+    description: 'The latest calls, newest first (at most 20).',
+  },
+  {
+    pattern: 'queue/call',
+    publisher: 'gateway',
+    subscribers: 'board',
+    retained: false,
+    schema: CallEvent,
+    description: 'One event per call or recall: the board chimes and speaks it. QoS 1.',
   },
   {
     pattern: 'device/{device}/heartbeat',

@@ -16,6 +16,13 @@ export const topics = {
   deviceStateAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/state`,
   deviceHeartbeat: (store: string, device: string) =>
     `${TOPIC_ROOT}/${store}/device/${device}/heartbeat`,
+  queueServices: (store: string) => `${TOPIC_ROOT}/${store}/queue/services`,
+  queueService: (store: string, service: string) => `${TOPIC_ROOT}/${store}/queue/service/${service}`,
+  queueServiceAll: (store: string) => `${TOPIC_ROOT}/${store}/queue/service/+`,
+  queueDesks: (store: string) => `${TOPIC_ROOT}/${store}/queue/desks`,
+  queueMode: (store: string) => `${TOPIC_ROOT}/${store}/queue/mode`,
+  queueCalls: (store: string) => `${TOPIC_ROOT}/${store}/queue/calls`,
+  queueCall: (store: string) => `${TOPIC_ROOT}/${store}/queue/call`,
 } as const;
 
 /** Splits a topic of the tree into its store and the rest, or returns undefined. */

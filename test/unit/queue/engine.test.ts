@@ -120,7 +120,7 @@ describe('QueueEngine transitions', () => {
     engine.startServing('1', a1.id);
     engine.callNext('1');
     const desk = engine.deskState('1');
-    expect(desk.name.en).toBe('Desk 1');
+    expect(desk.name.en).toBe('desk 1');
     expect(desk.current.map((t) => [t.id, t.state])).toEqual([
       [a1.id, 'serving'],
       [a2.id, 'called'],

@@ -51,7 +51,7 @@ describe('queue bus payloads', () => {
       ticketNumber: 'E001',
       service: 'pickup',
       desk: '4',
-      deskName: { 'zh-Hans': '4号柜台', 'zh-Hant': '4號櫃台', en: 'Desk 4' },
+      deskName: { 'zh-Hans': '4号服务台', 'zh-Hant': '4號服務台', en: 'desk 4' },
       at: clock.now().toISOString(),
       recall: false,
     });

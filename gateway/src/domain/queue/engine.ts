@@ -102,6 +102,7 @@ export interface DeskState {
 const WAITING: readonly TicketState[] = ['waiting'];
 const AT_DESK: readonly TicketState[] = ['called', 'serving'];
 const QUEUED: readonly TicketState[] = ['waiting', 'called', 'serving'];
+const CALLED_ONCE: readonly TicketState[] = ['called', 'serving', 'done', 'no-show'];
 
 export class QueueEngine {
   private readonly store: QueueStore;
@@ -333,6 +334,30 @@ export class QueueEngine {
       .ticketsOfDay(ticket.businessDay, WAITING)
       .filter((t) => t.service === ticket.service && t.id !== ticket.id && order(t, ticket) < 0).length;
     return { ticket, peopleAhead, estimatedWaitMin: this.estimate(ticket.service, peopleAhead, now) };
+  }
+
+  /** Every desk with the name screens show and the services it calls. */
+  deskList(): { id: string; name: LocalizedText; services: string[] }[] {
+    return [...this.desks.values()].map((d) => ({ id: d.id, name: deskName(d), services: [...d.services] }));
+  }
+
+  /** Today's tickets that were called, latest call first: what a board shows after a restart. */
+  recentCalls(limit: number): Ticket[] {
+    return this.store
+      .ticketsOfDay(this.currentBusinessDay(), CALLED_ONCE)
+      .filter((t) => t.calledAt !== null && t.desk !== null)
+      .sort((a, b) => Date.parse(b.calledAt ?? '') - Date.parse(a.calledAt ?? ''))
+      .slice(0, limit);
+  }
+
+  /** No-shows of the desk's services that can still be put back, most recent first. */
+  noShowsWithinGrace(desk: string): Ticket[] {
+    const config = this.desk(desk);
+    const now = this.clock().getTime();
+    return this.store
+      .ticketsOfDay(this.currentBusinessDay(), ['no-show'])
+      .filter((t) => config.services.includes(t.service) && now - Date.parse(t.noShowAt ?? '') <= this.noShowGraceMin * 60_000)
+      .sort((a, b) => Date.parse(b.noShowAt ?? '') - Date.parse(a.noShowAt ?? ''));
   }
 
   deskState(desk: string): DeskState {

@@ -12,7 +12,7 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 /** A reception desk and the services whose tickets it calls. */
 export const DeskConfig = z.object({
   id: DeskId,
-  /** A full name, or a number shown as "Desk 3" / "3号柜台". */
+  /** A full name, or a number shown as "desk 3" / "3号服务台". */
   name: z.union([LocalizedText, z.number().int().positive()]),
   services: z.array(ServiceCode).min(1),
 });
@@ -69,5 +69,5 @@ export const DEFAULT_DESKS: readonly DeskConfig[] = [
 export function deskName(desk: DeskConfig): LocalizedText {
   const { name } = desk;
   if (typeof name !== 'number') return name;
-  return { 'zh-Hans': `${name}号柜台`, 'zh-Hant': `${name}號櫃台`, en: `Desk ${name}` };
+  return { 'zh-Hans': `${name}号服务台`, 'zh-Hant': `${name}號服務台`, en: `desk ${name}` };
 }

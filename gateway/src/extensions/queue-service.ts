@@ -1,0 +1,134 @@
+import {
+  QueueEngine,
+  toCallEvent,
+  toPublicSnapshot,
+  type QueueEvent,
+  type TicketStatus,
+} from '../domain/queue/index.js';
+import { publishJson } from '../broker/publish.js';
+import { topics, type CallEvent, type QueueCommand, type QueueMode } from '../protocol/index.js';
+import { SqliteQueueStore } from '../store/queue-store.js';
+import type { Extension, ExtensionContext } from './extension.js';
+
+const RECENT_CALLS = 10;
+/** Waited minutes on the boards tick even when nothing happens. */
+const REFRESH_MS = 30_000;
+
+export interface CommandResult {
+  event: QueueEvent;
+  /** For ticket events: the ticket's place in its queue after the command. */
+  status?: TicketStatus;
+}
+
+/**
+ * The queue on the bus: runs commands through the engine, then publishes what changed — the call
+ * event first (the board's chime is the latency that matters), then the retained snapshots.
+ */
+export class QueueService implements Extension {
+  readonly name = 'queue';
+  private engineInstance: QueueEngine | undefined;
+  private recent: CallEvent[] = [];
+  private lastMode = '';
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ctx: ExtensionContext) {}
+
+  /** The running engine; throws before start so callers answer 503. */
+  get engine(): QueueEngine {
+    if (!this.engineInstance) throw new QueueNotReady();
+    return this.engineInstance;
+  }
+
+  async start(): Promise<void> {
+    const { config, db, now } = this.ctx;
+    const q = config.queue;
+    const engine = new QueueEngine({
+      store: new SqliteQueueStore(db),
+      clock: now,
+      timeZone: config.store.timeZone,
+      services: q.services,
+      desks: q.desks,
+      dayStartHour: q.dayStartHour,
+      noShowGraceMin: q.noShowGraceMin,
+      peakThreshold: q.peakThreshold,
+      policy: { maxWaitBeforePromotionMin: q.promoteAfterMin },
+    });
+    const names = new Map(engine.deskList().map((d) => [d.id, d.name]));
+    this.recent = engine.recentCalls(RECENT_CALLS).map((t) => ({
+      ticketNumber: t.number,
+      service: t.service,
+      desk: t.desk ?? '',
+      ...(t.desk && names.get(t.desk) ? { deskName: names.get(t.desk) } : {}),
+      at: t.calledAt ?? '',
+      recall: false,
+    }));
+    this.engineInstance = engine;
+    await this.publishAll();
+    this.timer = setInterval(() => void this.publishAll().catch((err: unknown) => this.ctx.log.warn({ err }, 'queue refresh failed')), REFRESH_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.engineInstance = undefined;
+  }
+
+  /** One command from a kiosk, desk, dispenser or the demo; QueueError tells the sender why not. */
+  async execute(command: QueueCommand, sender: string): Promise<CommandResult> {
+    const event = this.engine.execute(command, sender);
+    this.ctx.log.info({ event: event.type, sender, ticket: 'ticket' in event ? event.ticket.number : undefined }, 'queue');
+    if (event.type === 'mode.changed') {
+      await this.publishMode();
+      return { event };
+    }
+    const call = toCallEvent(event, this.engine.deskList().find((d) => d.id === event.desk)?.name);
+    if (call) {
+      await publishJson(this.ctx.broker, topics.queueCall(this.store()), call, false);
+      this.recent = [call, ...this.recent].slice(0, RECENT_CALLS);
+      await publishJson(this.ctx.broker, topics.queueCalls(this.store()), { calls: this.recent, at: call.at }, true);
+    }
+    const services = new Set([event.ticket.service, ...(event.fromService ? [event.fromService] : [])]);
+    await Promise.all([...services].map((s) => this.publishSnapshot(s)));
+    await this.publishServices();
+    await this.publishMode();
+    return { event, status: this.engine.ticketStatus(event.ticket.id) };
+  }
+
+  private store(): string {
+    return this.ctx.config.store.id;
+  }
+
+  private async publishAll(): Promise<void> {
+    const at = this.ctx.now().toISOString();
+    await publishJson(this.ctx.broker, topics.queueDesks(this.store()), { desks: this.engine.deskList(), at }, true);
+    await publishJson(this.ctx.broker, topics.queueCalls(this.store()), { calls: this.recent, at }, true);
+    await Promise.all(this.ctx.config.queue.services.map((s) => this.publishSnapshot(s.code)));
+    await this.publishServices();
+    this.lastMode = '';
+    await this.publishMode();
+  }
+
+  private publishSnapshot(service: string): Promise<void> {
+    const snapshot = toPublicSnapshot(this.engine.snapshot(service), this.ctx.now());
+    return publishJson(this.ctx.broker, topics.queueService(this.store(), service), snapshot, true);
+  }
+
+  private publishServices(): Promise<void> {
+    const payload = { services: this.engine.serviceList(), at: this.ctx.now().toISOString() };
+    return publishJson(this.ctx.broker, topics.queueServices(this.store()), payload, true);
+  }
+
+  /** Only when the mode or the peak suggestion changed: every screen listens to it. */
+  private async publishMode(): Promise<void> {
+    const key = `${this.engine.mode()}:${this.engine.peakSuggested()}`;
+    if (key === this.lastMode) return;
+    this.lastMode = key;
+    const mode: QueueMode = { mode: this.engine.mode(), suggested: this.engine.peakSuggested(), at: this.ctx.now().toISOString() };
+    await publishJson(this.ctx.broker, topics.queueMode(this.store()), mode, true);
+  }
+}
+
+export class QueueNotReady extends Error {
+  constructor() {
+    super('the queue is starting; try again in a moment');
+  }
+}
