@@ -1,10 +1,16 @@
 import type { Language, LocalizedText } from '@forecourt/gateway/protocol';
 import { LANGUAGES } from '@forecourt/gateway/protocol';
-import { en, type MessageKey } from './en.js';
-import { zhHans } from './zh-Hans.js';
-import { zhHant } from './zh-Hant.js';
+import { board } from './board.js';
+import { common } from './common.js';
+import { desk } from './desk.js';
+import { kiosk } from './kiosk.js';
 
-const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { en, 'zh-Hans': zhHans, 'zh-Hant': zhHant };
+const AREAS = [common, kiosk, desk, board];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'];
+
+const DICTIONARIES = Object.fromEntries(
+  LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
+) as Record<Language, Record<MessageKey, string>>;
 const STORAGE_KEY = 'forecourt.language';
 
 /**
