@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallEvent, QueueSnapshot, RecentCalls, ServiceList, topics } from '@forecourt/gateway/protocol';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { connectClient, nextMessage } from '../support/mqtt.js';
+import { command } from '../support/queue-api.js';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw.dispose();
+});
+
+describe('queue over HTTP commands and the bus', () => {
+  it('many simultaneous issues and call-nexts never duplicate or lose a ticket', async () => {
+    const store = gw.config.store.id;
+    const board = await connectClient(gw.wsUrl);
+    const calls: CallEvent[] = [];
+    board.on('message', (topic, payload) => topic === topics.queueCall(store) && calls.push(CallEvent.parse(JSON.parse(payload.toString()))));
+    await board.subscribeAsync(topics.queueCall(store), { qos: 1 });
+
+    const services = ['maintenance', 'repair', 'claims', 'sales', 'pickup'];
+    const issued = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => command(gw.httpUrl, { action: 'issue', service: services[i % services.length] })),
+    );
+    expect(issued.every((a) => a.status === 200)).toBe(true);
+    const numbers = issued.map((a) => a.body.ticket?.number);
+    expect(new Set(numbers).size).toBe(200);
+    expect(numbers.filter((n) => n?.startsWith('A')).sort().at(-1)).toBe('A040');
+
+    // Four desks call next as fast as they can, all at once, until their queues are empty.
+    const called: string[] = [];
+    await Promise.all(
+      ['1', '2', '3', '4'].map(async (desk) => {
+        for (;;) {
+          const answer = await command(gw.httpUrl, { action: 'call-next', desk });
+          if (answer.status === 409 && answer.body.error?.code === 'queue-empty') return;
+          expect(answer.status).toBe(200);
+          called.push(answer.body.ticket?.number ?? '');
+        }
+      }),
+    );
+    expect(called).toHaveLength(200);
+    expect(new Set(called).size).toBe(200);
+    await expect.poll(() => calls.length).toBe(200);
+    expect(new Set(calls.map((c) => c.ticketNumber)).size).toBe(200);
+    await board.endAsync();
+  });
+
+  it('refuses a wrong command with a clear code and changes nothing', async () => {
+    const { body: issued } = await command(gw.httpUrl, { action: 'issue', service: 'sales' });
+    const ticketId = issued.ticket?.id ?? '';
+    const before = await (await fetch(`${gw.httpUrl}/api/queue/tickets/${ticketId}`)).json();
+
+    const finishUncalled = await command(gw.httpUrl, { action: 'finish', desk: '3', ticketId });
+    expect(finishUncalled.status).toBe(409);
+    expect(finishUncalled.body.error?.code).toBe('wrong-state');
+    const wrongDesk = await command(gw.httpUrl, { action: 'call', desk: '1', ticketId });
+    expect(wrongDesk.body.error?.code).toBe('desk-does-not-serve');
+    const unknown = await command(gw.httpUrl, { action: 'issue', service: 'car-wash' });
+    expect(unknown.status).toBe(404);
+    const malformed = await command(gw.httpUrl, { action: 'call-next' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error?.code).toBe('invalid-command');
+
+    expect(await (await fetch(`${gw.httpUrl}/api/queue/tickets/${ticketId}`)).json()).toEqual(before);
+  });
+
+  it('publishes retained snapshots a fresh board reads at once, without ticket ids or member data', async () => {
+    const store = gw.config.store.id;
+    await command(gw.httpUrl, { action: 'issue', service: 'claims', priority: 'appointment', memberRef: 'member-secret-42' });
+    const reader = await connectClient(gw.wsUrl);
+    const snapshot = QueueSnapshot.parse(JSON.parse((await nextMessage(reader, topics.queueService(store, 'claims'))).payload.toString()));
+    expect(snapshot.waiting[0]?.priority).toBe('appointment');
+    const list = ServiceList.parse(JSON.parse((await nextMessage(reader, topics.queueServices(store))).payload.toString()));
+    expect(list.services.find((s) => s.code === 'claims')?.waitingCount).toBe(snapshot.waitingCount);
+    const recent = RecentCalls.parse(JSON.parse((await nextMessage(reader, topics.queueCalls(store))).payload.toString()));
+    expect(recent.calls.length).toBeGreaterThan(0);
+    for (const raw of [JSON.stringify(snapshot), JSON.stringify(list), JSON.stringify(recent)]) {
+      expect(raw).not.toContain('member-secret-42');
+      expect(raw).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    }
+    await reader.endAsync();
+  });
+
+  it('answers the ticket status page by id, and nothing for a guessed id', async () => {
+    const { body } = await command(gw.httpUrl, { action: 'issue', service: 'pickup' });
+    const res = await fetch(`${gw.httpUrl}/api/queue/tickets/${body.ticket?.id}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { ticket: { number: string } }).ticket.number).toBe(body.ticket?.number);
+    expect((await fetch(`${gw.httpUrl}/api/queue/tickets/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await fetch(`${gw.httpUrl}/api/queue/tickets/A001`)).status).toBe(404);
+  });
+});
+
+describe('queue across a restart', () => {
+  it('continues numbering, desk assignments and the board after a restart mid-day', async () => {
+    const first = await startTestGateway();
+    for (let i = 0; i < 3; i++) await command(first.httpUrl, { action: 'issue', service: 'maintenance' });
+    const called = await command(first.httpUrl, { action: 'call-next', desk: '2' });
+    expect(called.body.ticket?.number).toBe('A001');
+    await first.stop();
+
+    const second = await startTestGateway({ dataDir: first.dataDir });
+    try {
+      const next = await command(second.httpUrl, { action: 'issue', service: 'maintenance' });
+      expect(next.body.ticket?.number).toBe('A004');
+      const desk = (await (await fetch(`${second.httpUrl}/api/queue/desks/2`)).json()) as { current: { number: string }[]; queues: { service: string; waitingCount: number }[] };
+      expect(desk.current.map((t) => t.number)).toEqual(['A001']);
+      expect(desk.queues.find((q) => q.service === 'maintenance')?.waitingCount).toBe(3);
+      const board = await connectClient(second.wsUrl);
+      const recent = RecentCalls.parse(JSON.parse((await nextMessage(board, topics.queueCalls(second.config.store.id))).payload.toString()));
+      expect(recent.calls[0]).toMatchObject({ ticketNumber: 'A001', desk: '2' });
+      await board.endAsync();
+    } finally {
+      await second.dispose();
+    }
+  });
+});
