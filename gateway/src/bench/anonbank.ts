@@ -106,7 +106,8 @@ export const AnonbankRow = z.object({
   date: LogDate,
   vru_entry: Clock,
   vru_exit: Clock,
-  vru_time: Seconds,
+  // Not used: the menu clock runs a little apart, and a few rows have vru_exit before vru_entry.
+  vru_time: z.string().regex(/^-?\d{1,6}$/, 'whole seconds').transform(Number),
   q_start: Clock,
   q_exit: Clock,
   q_time: Seconds,
@@ -185,10 +186,15 @@ export async function readAnonbankFile(file: string): Promise<ParseResult> {
   }
 }
 
-/** Instant of a clock reading on the row's date, rolled past midnight when it lies >12 h before vru_entry. */
+/**
+ * Instant of a clock reading on the row's date. A reading more than 12 hours before vru_entry
+ * passed midnight (the next day); one more than 12 hours after it is from just before midnight.
+ */
 function instant(row: AnonbankRow, secondsOfDay: number): Date {
   const [y, m, d] = row.date.split('-').map(Number) as [number, number, number];
-  const rolled = secondsOfDay < row.vru_entry - 12 * 3600 ? secondsOfDay + 86_400 : secondsOfDay;
+  const half = 12 * 3600;
+  const rolled =
+    secondsOfDay < row.vru_entry - half ? secondsOfDay + 86_400 : secondsOfDay > row.vru_entry + half ? secondsOfDay - 86_400 : secondsOfDay;
   return new Date(Date.UTC(y, m - 1, d) + rolled * 1000 - UTC_OFFSET_MS);
 }
 

@@ -1,0 +1,418 @@
+/**
+ * `npm run bench:queue [-- --json] [--data FILE] [--gateway-tickets N] [--engine-only]`
+ *
+ * Replays the busiest business day of the Anonymous Bank call-centre log (see anonbank.ts):
+ * 1. through the real QueueEngine on a SQLite file in a temp dir, at full speed, with the clock
+ *    set to each action's log time; every transition is timed, and the result is checked;
+ * 2. through a running in-process gateway: desk commands over HTTP, call events received by a
+ *    "board" MQTT client over WebSocket, on loopback.
+ * Human-readable lines first; with --json the last line is one JSON object of the figures.
+ * Exit 1 when the replay fails or its checks do not hold.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import mqtt from 'mqtt';
+import { DEFAULT_SERVICES, QueueEngine, QueueError } from '../domain/queue/index.js';
+import { Gateway, createLogger, loadConfig, openDatabase } from '../index.js';
+import { CallEvent, topics } from '../protocol/index.js';
+import { SqliteQueueStore } from '../store/queue-store.js';
+import {
+  BENCH_SERVICES,
+  DAY_START_HOUR,
+  SOURCE_ACKNOWLEDGEMENT,
+  TIME_ZONE,
+  busiestDay,
+  readAnonbankFile,
+  toTrace,
+  type Trace,
+  type TraceAction,
+} from './anonbank.js';
+
+const TARGET_TICKETS_PER_S = 2000;
+const TARGET_CALL_TO_BOARD_P99_MS = 25;
+const DEFAULT_GATEWAY_TICKETS = 2000;
+const BOARD_TIMEOUT_MS = 5000;
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DEFAULT_DATA = resolve(REPO_ROOT, '../shared/data/anonbank-1999-02.tsv');
+
+class BenchFailure extends Error {}
+
+/** Nearest-rank percentile of an ascending list; NaN when empty. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
+}
+
+interface Summary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function summarize(samples: readonly number[]): Summary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+const ms = (value: number, digits = 3) => `${value.toFixed(digits)} ms`;
+const fmtSummary = (s: Summary, digits = 3) =>
+  `p50 ${ms(s.p50, digits)}, p95 ${ms(s.p95, digits)}, p99 ${ms(s.p99, digits)}, max ${ms(s.max, digits)}`;
+
+// ---------------------------------------------------------------------------------------------
+// 1. Engine replay
+
+interface EngineResult {
+  tickets: number;
+  transitions: number;
+  wallMs: number;
+  ticketsPerS: number;
+  transition: Summary;
+  byKind: Record<TraceAction['kind'], Summary>;
+  checks: string[];
+}
+
+function replayEngine(trace: Trace): EngineResult {
+  const dir = mkdtempSync(resolve(tmpdir(), 'forecourt-bench-'));
+  const db = openDatabase(dir);
+  try {
+    let now = trace.actions[0]?.at ?? new Date();
+    const engine = new QueueEngine({
+      store: new SqliteQueueStore(db),
+      clock: () => now,
+      timeZone: TIME_ZONE,
+      services: DEFAULT_SERVICES,
+      desks: trace.desks,
+      dayStartHour: DAY_START_HOUR,
+    });
+    const ticketIds = new Map<string, string>();
+    const ticketOf = (id: string): string => {
+      const ticketId = ticketIds.get(id);
+      if (!ticketId) throw new BenchFailure(`trace acts on ${id} before it arrived`);
+      return ticketId;
+    };
+    const durations = new Float64Array(trace.actions.length);
+    const kinds: TraceAction['kind'][] = [];
+
+    const started = performance.now();
+    for (const [i, action] of trace.actions.entries()) {
+      now = action.at;
+      const t0 = performance.now();
+      try {
+        switch (action.kind) {
+          case 'arrive':
+            ticketIds.set(action.id, engine.issue({ service: action.service, priority: action.priority }).ticket.id);
+            break;
+          case 'call':
+            engine.callSpecific(action.desk, ticketOf(action.id));
+            break;
+          case 'start':
+            engine.startServing(action.desk, ticketOf(action.id));
+            break;
+          case 'finish':
+            engine.finish(action.desk, ticketOf(action.id));
+            break;
+          case 'abandon':
+            engine.cancel(ticketOf(action.id));
+            break;
+        }
+      } catch (err) {
+        const why = err instanceof QueueError ? `${err.code}: ${err.message}` : String(err);
+        throw new BenchFailure(`engine refused action ${i} (${action.kind} ${action.id} at ${action.at.toISOString()}): ${why}`);
+      }
+      durations[i] = performance.now() - t0;
+      kinds.push(action.kind);
+    }
+    const wallMs = performance.now() - started;
+
+    // Checks: what the database holds must be exactly what the trace asked for.
+    const checks: string[] = [];
+    const count = (sql: string, ...params: unknown[]) => (db.prepare(sql).pluck().get(...params) as number) ?? 0;
+    const expect = (label: string, actual: number, expected: number) => {
+      if (actual !== expected) throw new BenchFailure(`check failed: ${label}: ${actual}, expected ${expected}`);
+      checks.push(`${label} ${actual}`);
+    };
+    expect('tickets issued = arrivals:', count('SELECT COUNT(*) FROM queue_ticket'), trace.arrivals);
+    expect(
+      'duplicate ticket numbers:',
+      count('SELECT COUNT(*) FROM (SELECT 1 FROM queue_ticket GROUP BY business_day, number HAVING COUNT(*) > 1)'),
+      0,
+    );
+    expect('events = transitions:', count('SELECT COUNT(*) FROM queue_event'), trace.actions.length);
+    expect('done = served:', count("SELECT COUNT(*) FROM queue_ticket WHERE state = 'done'"), trace.served);
+    expect('cancelled = abandoned:', count("SELECT COUNT(*) FROM queue_ticket WHERE state = 'cancelled'"), trace.abandoned);
+    expect('tickets outside the replayed day:', count('SELECT COUNT(*) FROM queue_ticket WHERE business_day <> ?', trace.day), 0);
+
+    const all = Array.from(durations);
+    const byKind = {} as Record<TraceAction['kind'], Summary>;
+    for (const kind of ['arrive', 'call', 'start', 'finish', 'abandon'] as const) {
+      byKind[kind] = summarize(all.filter((_, i) => kinds[i] === kind));
+    }
+    return {
+      tickets: trace.arrivals,
+      transitions: trace.actions.length,
+      wallMs,
+      ticketsPerS: trace.arrivals / (wallMs / 1000),
+      transition: summarize(all),
+      byKind,
+      checks,
+    };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Gateway replay
+
+interface GatewayResult {
+  tickets: number;
+  callsMeasured: number;
+  cancelled: number;
+  commands: number;
+  wallMs: number;
+  callToBoard: Summary;
+  commandRtt: Summary;
+  strayCallEvents: number;
+}
+
+interface ApiError {
+  error?: { code?: string; message?: string };
+}
+
+async function replayGateway(trace: Trace, limit: number): Promise<GatewayResult> {
+  // The first `limit` tickets of the day, each with its fate in the log.
+  const fate = new Map<string, { desk: string } | 'abandon'>();
+  for (const action of trace.actions) {
+    if (action.kind === 'call') fate.set(action.id, { desk: action.desk });
+    if (action.kind === 'abandon') fate.set(action.id, 'abandon');
+  }
+  const arrivals = trace.actions.filter((a): a is Extract<TraceAction, { kind: 'arrive' }> => a.kind === 'arrive').slice(0, limit);
+
+  const dataDir = mkdtempSync(resolve(tmpdir(), 'forecourt-bench-gw-'));
+  const { config } = loadConfig(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir], {}, dataDir);
+  config.http.host = '127.0.0.1';
+  config.mqtt.host = '127.0.0.1';
+  config.demo = false;
+  config.queue.services = DEFAULT_SERVICES.map((s) => ({ ...s }));
+  config.queue.desks = trace.desks.map((d) => ({ ...d, services: [...d.services] }));
+  config.queue.dayStartHour = DAY_START_HOUR;
+  const gateway = new Gateway(config, { log: createLogger('silent', false) });
+  let board: mqtt.MqttClient | undefined;
+  try {
+    await gateway.start();
+    const base = `http://127.0.0.1:${gateway.httpPort}`;
+    board = await mqtt.connectAsync(`ws://127.0.0.1:${gateway.httpPort}/mqtt`, {
+      clientId: `bench-board-${process.pid}`,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
+
+    // Call events by ticket number; the waiter is set before the command is sent.
+    const waiters = new Map<string, { desk: string; resolve: (at: number) => void }>();
+    let strayCallEvents = 0;
+    board.on('message', (_topic, payload) => {
+      const at = performance.now();
+      let parsed;
+      try {
+        parsed = CallEvent.safeParse(JSON.parse(payload.toString()));
+      } catch {
+        parsed = undefined;
+      }
+      const waiter = parsed?.success ? waiters.get(parsed.data.ticketNumber) : undefined;
+      if (!parsed?.success || !waiter || waiter.desk !== parsed.data.desk || parsed.data.recall) {
+        strayCallEvents += 1;
+        return;
+      }
+      waiters.delete(parsed.data.ticketNumber);
+      waiter.resolve(at);
+    });
+    await board.subscribeAsync(topics.queueCall(config.store.id), { qos: 1 });
+
+    const rtt: number[] = [];
+    const command = async (body: object): Promise<{ ticket?: { id: string; number: string } }> => {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/api/queue/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const answer = (await res.json()) as ApiError & { ticket?: { id: string; number: string } };
+      rtt.push(performance.now() - t0);
+      if (!res.ok) {
+        throw new BenchFailure(`gateway refused ${JSON.stringify(body)}: HTTP ${res.status} ${answer.error?.code ?? ''} ${answer.error?.message ?? ''}`);
+      }
+      return answer;
+    };
+
+    const callToBoard: number[] = [];
+    let cancelled = 0;
+    const started = performance.now();
+    for (const arrival of arrivals) {
+      const issued = await command({ action: 'issue', service: arrival.service, priority: arrival.priority });
+      const ticket = issued.ticket;
+      if (!ticket?.id || !ticket.number) throw new BenchFailure(`issue answered without a ticket: ${JSON.stringify(issued)}`);
+      const next = fate.get(arrival.id);
+      if (next === undefined) throw new BenchFailure(`trace has no outcome for ${arrival.id}`);
+      if (next === 'abandon') {
+        await command({ action: 'cancel', ticketId: ticket.id });
+        cancelled += 1;
+        continue;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const onBoard = new Promise<number>((resolveAt, reject) => {
+        waiters.set(ticket.number, { desk: next.desk, resolve: resolveAt });
+        timer = setTimeout(
+          () => reject(new BenchFailure(`no call event for ${ticket.number} at desk ${next.desk} within ${BOARD_TIMEOUT_MS} ms`)),
+          BOARD_TIMEOUT_MS,
+        );
+      });
+      const t0 = performance.now();
+      const [, boardAt] = await Promise.all([command({ action: 'call', desk: next.desk, ticketId: ticket.id }), onBoard]).finally(() =>
+        clearTimeout(timer),
+      );
+      callToBoard.push(boardAt - t0);
+      await command({ action: 'finish', desk: next.desk, ticketId: ticket.id });
+    }
+    const wallMs = performance.now() - started;
+    if (callToBoard.length + cancelled !== arrivals.length) {
+      throw new BenchFailure(`gateway replay lost tickets: ${callToBoard.length} called + ${cancelled} cancelled ≠ ${arrivals.length}`);
+    }
+    return {
+      tickets: arrivals.length,
+      callsMeasured: callToBoard.length,
+      cancelled,
+      commands: rtt.length,
+      wallMs,
+      callToBoard: summarize(callToBoard),
+      commandRtt: summarize(rtt),
+      strayCallEvents,
+    };
+  } finally {
+    await board?.endAsync(true).catch(() => undefined);
+    await gateway.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+function describeTrace(trace: Trace): string[] {
+  const lines: string[] = [];
+  const demand = BENCH_SERVICES.map((s) => `${s} ${trace.demandByService[s]}`).join(', ');
+  lines.push(`  services (PS/PE→maintenance, IN→repair, NE→claims, NW→sales, TT→pickup): ${demand}`);
+  if (trace.overflow.length > 0) {
+    const moved = trace.overflow.reduce((n, o) => n + o.count, 0);
+    const from = [...new Set(trace.overflow.map((o) => o.from))].join(', ');
+    const to = trace.overflow.map((o) => `${o.to} ${o.count}`).join(', ');
+    lines.push(
+      `  the engine numbers at most 999 tickets per service and day: ${moved} ${from} arrivals beyond that were issued round-robin in other services (${to})`,
+    );
+    lines.push(`  tickets per service: ${BENCH_SERVICES.map((s) => `${s} ${trace.ticketsByService[s]}`).join(', ')}`);
+  }
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'gateway-tickets': { type: 'string' },
+      'engine-only': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const dataFile = values.data ? resolve(process.cwd(), values.data) : DEFAULT_DATA;
+  const gatewayTickets = values['gateway-tickets'] === undefined ? DEFAULT_GATEWAY_TICKETS : Number(values['gateway-tickets']);
+  if (!Number.isInteger(gatewayTickets) || gatewayTickets < 1) throw new BenchFailure(`--gateway-tickets must be a positive whole number`);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  say('Queue benchmark: the busiest day of a real call-centre log replayed through the queue engine and the gateway');
+  say(SOURCE_ACKNOWLEDGEMENT);
+  const parsed = await readAnonbankFile(dataFile);
+  say(`Log: ${dataFile}: ${parsed.rows.length} contacts, ${parsed.phantom} PHANTOM rows skipped, ${parsed.malformed} malformed rows skipped`);
+  for (const bad of parsed.malformedExamples) say(`  malformed line ${bad.line}: ${bad.reason}`);
+
+  const busiest = busiestDay(parsed.rows);
+  const trace = toTrace(busiest.day, busiest.rows);
+  say(
+    `Busiest business day: ${busiest.day} (04:00 to 04:00, log times as ${TIME_ZONE} wall clock): ${trace.arrivals} tickets, ` +
+      `${trace.served} served at ${trace.desks.length} agent desks, ${trace.abandoned} abandoned (${trace.abandonedAtOnce} of them hung up in the voice menu: issued and cancelled at once), ` +
+      `${trace.appointments} appointments (priority 2)`,
+  );
+  if (trace.servedWithoutAgent > 0) say(`  ${trace.servedWithoutAgent} served contacts have no agent code (NO_SERVER): served at desk d-no-server`);
+  for (const line of describeTrace(trace)) say(line);
+  say('  timing: called at arrival + q_time by the agent\'s desk (callSpecific, so the log decides, not our policy), started at once, finished ser_time later; HANG cancelled at arrival + q_time');
+
+  const engine = replayEngine(trace);
+  say(
+    `Engine replay (SQLite file, clock = log time, full speed): ${engine.tickets} tickets, ${engine.transitions} transitions in ${(engine.wallMs / 1000).toFixed(3)} s → ${Math.round(engine.ticketsPerS)} tickets/s`,
+  );
+  say(`  transition: ${fmtSummary(engine.transition)}`);
+  for (const [kind, s] of Object.entries(engine.byKind)) if (s.count > 0) say(`    ${kind.padEnd(7)} (${s.count}): ${fmtSummary(s)}`);
+  say(`  checks passed: ${engine.checks.join('; ')}`);
+
+  let gw: GatewayResult | undefined;
+  if (values['engine-only']) {
+    say('Gateway replay: skipped (--engine-only)');
+  } else {
+    gw = await replayGateway(trace, gatewayTickets);
+    say(
+      `Gateway replay (in-process gateway, loopback; desk commands over HTTP, board on MQTT over WebSocket): first ${gw.tickets} tickets of the day, one after another: ` +
+        `${gw.callsMeasured} issue→call→finish, ${gw.cancelled} issue→cancel; ${gw.commands} commands in ${(gw.wallMs / 1000).toFixed(2)} s`,
+    );
+    say(`  call → board (command sent → CallEvent received): ${fmtSummary(gw.callToBoard, 2)}`);
+    say(`  command round trip (HTTP):                       ${fmtSummary(gw.commandRtt, 2)}`);
+    if (gw.strayCallEvents > 0) say(`  ${gw.strayCallEvents} call events matched no pending call`);
+  }
+
+  const tpsMet = engine.ticketsPerS >= TARGET_TICKETS_PER_S;
+  say(`Target tickets/s ≥ ${TARGET_TICKETS_PER_S} (engine replay): ${Math.round(engine.ticketsPerS)}: ${tpsMet ? 'met' : 'NOT MET'}`);
+  if (gw) {
+    const met = gw.callToBoard.p99 <= TARGET_CALL_TO_BOARD_P99_MS;
+    say(`Target call→board p99 ≤ ${TARGET_CALL_TO_BOARD_P99_MS} ms (loopback): ${ms(gw.callToBoard.p99, 2)}: ${met ? 'met' : 'NOT MET'}`);
+  }
+
+  if (values.json) {
+    const result = {
+      tickets: engine.tickets,
+      tickets_per_s: Math.round(engine.ticketsPerS),
+      transition_p99_ms: round(engine.transition.p99, 3),
+      call_to_board_p99_ms: gw ? round(gw.callToBoard.p99, 2) : null,
+      busiest_day: busiest.day,
+      transitions: engine.transitions,
+      transition_p50_ms: round(engine.transition.p50, 3),
+      engine_wall_s: round(engine.wallMs / 1000, 3),
+      gateway_tickets: gw?.tickets ?? 0,
+      call_to_board_p50_ms: gw ? round(gw.callToBoard.p50, 2) : null,
+      command_rtt_p50_ms: gw ? round(gw.commandRtt.p50, 2) : null,
+      command_rtt_p99_ms: gw ? round(gw.commandRtt.p99, 2) : null,
+    };
+    say(JSON.stringify(result));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:queue failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
