@@ -67,26 +67,19 @@ export class Gateway {
     this.broker = await createBroker({ maxPayloadBytes: config.mqtt.maxPayloadBytes, log: log.child({ component: 'broker' }), metrics });
     this.tcp = await listenTcp(this.broker, config.mqtt.host, config.mqtt.port);
 
-    const ctx: ExtensionContext = { config, broker: this.broker, db, log, mqttPort: () => this.mqttPort, now };
-    const queue = new QueueService(ctx);
+    const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now };
+    this.extensions = this.createExtensions(ctx);
     this.http = await createHttpServer({
       log,
       metrics,
       health: () => this.health(),
       bundles: uiBundles(),
       storeName: config.store.name.en,
-      queue,
+      extensions: this.extensions,
     });
     this.wss = attachWebSocket(this.broker, this.http.server);
     await this.http.listen({ host: config.http.host, port: config.http.port });
 
-    const demo = demoEnabled(config);
-    this.extensions = [
-      new StatusPublisher(ctx, GATEWAY_VERSION, demo),
-      new DeviceMonitor(ctx),
-      queue,
-      ...(demo ? [new DemoStore(ctx, queue)] : []),
-    ];
     for (const ext of this.extensions) {
       try {
         await ext.start();
@@ -95,6 +88,18 @@ export class Gateway {
       }
     }
     this.ready = true;
+  }
+
+  /** The store's features, in start order; each later one may use the earlier ones. */
+  private createExtensions(ctx: ExtensionContext): Extension[] {
+    const demo = demoEnabled(this.config);
+    const queue = new QueueService(ctx);
+    return [
+      new StatusPublisher(ctx, GATEWAY_VERSION, demo),
+      new DeviceMonitor(ctx),
+      queue,
+      ...(demo ? [new DemoStore(ctx, queue)] : []),
+    ];
   }
 
   health(): { ok: boolean; checks: Record<string, boolean> } {

@@ -1,6 +1,8 @@
 import type { Aedes } from 'aedes';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Db } from '../store/database.js';
 
 /** What every extension may use. Constructors only keep it; `start()` does the work. */
@@ -9,6 +11,8 @@ export interface ExtensionContext {
   broker: Aedes;
   db: Db;
   log: Logger;
+  /** Shared Prometheus registry: add a feature's own counters to `metrics.registry`. */
+  metrics: GatewayMetrics;
   /** The port the broker's TCP listener is bound to (known only after listen). */
   mqttPort: () => number;
   now: () => Date;
@@ -20,4 +24,6 @@ export interface Extension {
   start(): Promise<void>;
   /** Removes its own listeners and timers. */
   stop(): Promise<void>;
+  /** HTTP routes of the extension, registered before the server listens (answer 503 until started). */
+  registerRoutes?(app: FastifyInstance): void;
 }

@@ -8,6 +8,8 @@ import {
 import { publishJson } from '../broker/publish.js';
 import { topics, type CallEvent, type QueueCommand, type QueueMode } from '../protocol/index.js';
 import { SqliteQueueStore } from '../store/queue-store.js';
+import type { FastifyInstance } from 'fastify';
+import { registerQueueRoutes } from '../http/queue-routes.js';
 import type { Extension, ExtensionContext } from './extension.js';
 
 const RECENT_CALLS = 10;
@@ -70,6 +72,10 @@ export class QueueService implements Extension {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.engineInstance = undefined;
+  }
+
+  registerRoutes(app: FastifyInstance): void {
+    registerQueueRoutes(app, this);
   }
 
   /** One command from a kiosk, desk, dispenser or the demo; QueueError tells the sender why not. */

@@ -3,8 +3,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { QueueService } from '../extensions/queue-service.js';
-import { registerQueueRoutes } from './queue-routes.js';
+import type { Extension } from '../extensions/extension.js';
 import type { UiBundle } from './ui-bundles.js';
 
 export interface HealthReport {
@@ -18,10 +17,10 @@ export interface HttpDeps {
   health: () => HealthReport;
   bundles: UiBundle[];
   storeName: string;
-  queue: QueueService;
+  extensions: Extension[];
 }
 
-export async function createHttpServer({ log, metrics, health, bundles, storeName, queue }: HttpDeps): Promise<FastifyInstance> {
+export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions }: HttpDeps): Promise<FastifyInstance> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
 
@@ -35,7 +34,7 @@ export async function createHttpServer({ log, metrics, health, bundles, storeNam
     return metrics.registry.metrics();
   });
 
-  registerQueueRoutes(app, queue);
+  for (const ext of extensions) ext.registerRoutes?.(app);
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(indexPage(storeName, bundles)));
 
