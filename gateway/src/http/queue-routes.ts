@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { QueueError, type QueueErrorCode, type QueueEvent, type Ticket } from '../domain/queue/index.js';
 import { QueueNotReady, type QueueService } from '../extensions/queue-service.js';
-import { QueueCommand, TicketId } from '../protocol/index.js';
+import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
 
 /** HTTP status for each refusal: unknown things are 404, everything else a conflict with state. */
 const STATUS: Record<QueueErrorCode, number> = {
@@ -31,7 +31,8 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
     }
     return answer(reply, async () => {
       const { event, status } = await queue.execute(parsed.data, `http:${req.ip}`);
-      return { event: publicEvent(event), ...(status ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin } : {}) };
+      const answer: CommandAnswer = { event: publicEvent(event), ...(status ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin } : {}) };
+      return answer;
     });
   });
 
@@ -39,7 +40,7 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
     answer(reply, async () => {
       const engine = queue.engine;
       const desk = engine.deskState(req.params.desk);
-      return {
+      const view: DeskView = {
         desk: { id: desk.desk, name: desk.name, services: desk.services },
         current: desk.current.map(publicTicket),
         queues: desk.services.map((service) => {
@@ -50,6 +51,7 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
         mode: engine.mode(),
         peakSuggested: engine.peakSuggested(),
       };
+      return view;
     }),
   );
 
@@ -60,7 +62,8 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
     }
     return answer(reply, async () => {
       const status = queue.engine.ticketStatus(req.params.id);
-      return { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin };
+      const answer: TicketStatusAnswer = { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin };
+      return answer;
     });
   });
 }
@@ -75,14 +78,11 @@ async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promis
   }
 }
 
-/** What leaves the gateway of a ticket: everything but the member reference. */
-type PublicTicket = Omit<Ticket, 'memberRef' | 'originalService' | 'noShowAt' | 'businessDay'>;
-
 function publicTicket(ticket: Ticket): PublicTicket {
   const { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount } = ticket;
   return { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount };
 }
 
-function publicEvent(event: QueueEvent): object {
-  return 'ticket' in event ? { ...event, ticket: publicTicket(event.ticket) } : event;
+function publicEvent(event: QueueEvent): CommandAnswer['event'] {
+  return 'ticket' in event ? { ...event, ticket: publicTicket(event.ticket) } : { ...event };
 }

@@ -3,3 +3,4 @@ export * from './i18n.js';
 export * from './payloads.js';
 export * from './registry.js';
 export * from './queue.js';
+export * from './queue-api.js';

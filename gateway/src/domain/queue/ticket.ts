@@ -1,8 +1,8 @@
-import type { TicketPriority } from '../../protocol/index.js';
+import { TICKET_STATES, type TicketPriority } from '../../protocol/index.js';
 import { QueueError } from './errors.js';
 import type { ServiceConfig } from './services.js';
 
-export const TICKET_STATES = ['waiting', 'called', 'serving', 'done', 'no-show', 'cancelled'] as const;
+export { TICKET_STATES };
 export type TicketState = (typeof TICKET_STATES)[number];
 
 export interface Ticket {

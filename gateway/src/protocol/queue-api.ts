@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { LocalizedText } from './i18n.js';
+import { QueueModeName, TicketPriority } from './queue.js';
+
+// Answers of the queue's HTTP API (http/queue-routes.ts), shared by the gateway, the screens and
+// the tests. Screens parse every answer with these schemas before using it.
+
+export const TICKET_STATES = ['waiting', 'called', 'serving', 'done', 'no-show', 'cancelled'] as const;
+export const TicketStateName = z.enum(TICKET_STATES);
+
+/** A ticket as it leaves the gateway: everything but the member reference. */
+export const PublicTicket = z.object({
+  id: z.string(),
+  number: z.string(),
+  service: z.string(),
+  priority: TicketPriority,
+  state: TicketStateName,
+  issuedAt: z.string(),
+  calledAt: z.string().nullable(),
+  desk: z.string().nullable(),
+  recallCount: z.number().int().nonnegative(),
+});
+export type PublicTicket = z.infer<typeof PublicTicket>;
+
+/** `POST /api/queue/commands`: the event, and for ticket events the ticket's place in its queue. */
+export const CommandAnswer = z.object({
+  event: z.object({ id: z.string(), type: z.string(), at: z.string() }).loose(),
+  ticket: PublicTicket.optional(),
+  peopleAhead: z.number().int().nonnegative().optional(),
+  estimatedWaitMin: z.number().int().nonnegative().optional(),
+});
+export type CommandAnswer = z.infer<typeof CommandAnswer>;
+
+/** `GET /api/queue/tickets/:id`: the customer's own ticket (status page behind the QR code). */
+export const TicketStatusAnswer = z.object({
+  ticket: PublicTicket,
+  peopleAhead: z.number().int().nonnegative(),
+  estimatedWaitMin: z.number().int().nonnegative(),
+});
+export type TicketStatusAnswer = z.infer<typeof TicketStatusAnswer>;
+
+export const DeskWaitingTicket = z.object({
+  ticketId: z.string(),
+  number: z.string(),
+  priority: TicketPriority,
+  issuedAt: z.string(),
+  waitedMin: z.number().int().nonnegative(),
+});
+export type DeskWaitingTicket = z.infer<typeof DeskWaitingTicket>;
+
+/** `GET /api/queue/desks/:desk`: the desk's tickets and queues, with the ids it acts on. */
+export const DeskView = z.object({
+  desk: z.object({ id: z.string(), name: LocalizedText, services: z.array(z.string()) }),
+  current: z.array(PublicTicket),
+  queues: z.array(
+    z.object({
+      service: z.string(),
+      waiting: z.array(DeskWaitingTicket),
+      waitingCount: z.number().int().nonnegative(),
+      estimatedWaitMin: z.number().int().nonnegative(),
+    }),
+  ),
+  noShows: z.array(PublicTicket),
+  mode: QueueModeName,
+  peakSuggested: z.boolean(),
+});
+export type DeskView = z.infer<typeof DeskView>;
+
+/** Every refusal of the HTTP API: a stable code for screens to translate, a message for logs. */
+export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });

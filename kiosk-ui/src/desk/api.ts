@@ -1,0 +1,33 @@
+import { DeskView, type PublicTicket } from '@forecourt/gateway/protocol';
+import { request, type ApiResult } from '../lib/api.js';
+
+// The desk's own view of the queue (with ticket ids to act on), checked against the shared schema;
+// commands go through the screens' common sendQueueCommand.
+
+export type { DeskView };
+export type DeskTicket = PublicTicket;
+
+/** Codes the gateway answers with, plus the desk's own for a failed request. */
+export const KNOWN_ERROR_CODES = [
+  'ticket-not-found',
+  'wrong-state',
+  'wrong-desk',
+  'unknown-service',
+  'unknown-desk',
+  'desk-does-not-serve',
+  'same-service',
+  'queue-empty',
+  'grace-expired',
+  'day-full',
+  'invalid-command',
+  'not-ready',
+  /** The gateway could not be reached, or did not answer in time. */
+  'network',
+  /** An answer the desk does not understand (e.g. a proxy's error page). */
+  'bad-response',
+] as const;
+export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
+
+export function fetchDeskView(desk: string): Promise<ApiResult<DeskView>> {
+  return request(`/api/queue/desks/${encodeURIComponent(desk)}`, DeskView);
+}
