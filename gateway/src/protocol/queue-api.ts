@@ -66,5 +66,22 @@ export const DeskView = z.object({
 });
 export type DeskView = z.infer<typeof DeskView>;
 
+/** Stable machine codes of refused queue requests; screens translate them, logs keep them. */
+export const QUEUE_ERROR_CODES = [
+  'ticket-not-found',
+  'wrong-state',
+  'wrong-desk',
+  'unknown-service',
+  'unknown-desk',
+  'desk-does-not-serve',
+  'same-service',
+  'queue-empty',
+  'grace-expired',
+  'day-full',
+] as const;
+
+/** What the queue's HTTP API can refuse with: the domain's codes, a bad body, a gateway starting up. */
+export const QUEUE_API_ERROR_CODES = [...QUEUE_ERROR_CODES, 'invalid-command', 'not-ready'] as const;
+
 /** Every refusal of the HTTP API: a stable code for screens to translate, a message for logs. */
 export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });

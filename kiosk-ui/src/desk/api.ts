@@ -1,4 +1,4 @@
-import { DeskView, type PublicTicket } from '@forecourt/gateway/protocol';
+import { DeskView, QUEUE_API_ERROR_CODES, type PublicTicket } from '@forecourt/gateway/protocol';
 import { request, type ApiResult } from '../lib/api.js';
 
 // The desk's own view of the queue (with ticket ids to act on), checked against the shared schema;
@@ -7,20 +7,9 @@ import { request, type ApiResult } from '../lib/api.js';
 export type { DeskView };
 export type DeskTicket = PublicTicket;
 
-/** Codes the gateway answers with, plus the desk's own for a failed request. */
+/** Codes the gateway answers with, plus the screen's own for a failed request. */
 export const KNOWN_ERROR_CODES = [
-  'ticket-not-found',
-  'wrong-state',
-  'wrong-desk',
-  'unknown-service',
-  'unknown-desk',
-  'desk-does-not-serve',
-  'same-service',
-  'queue-empty',
-  'grace-expired',
-  'day-full',
-  'invalid-command',
-  'not-ready',
+  ...QUEUE_API_ERROR_CODES,
   /** The gateway could not be reached, or did not answer in time. */
   'network',
   /** An answer the desk does not understand (e.g. a proxy's error page). */

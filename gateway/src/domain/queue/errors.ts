@@ -1,16 +1,6 @@
-/** Stable machine codes of refused queue requests; screens translate them, logs keep them. */
-export const QUEUE_ERROR_CODES = [
-  'ticket-not-found',
-  'wrong-state',
-  'wrong-desk',
-  'unknown-service',
-  'unknown-desk',
-  'desk-does-not-serve',
-  'same-service',
-  'queue-empty',
-  'grace-expired',
-  'day-full',
-] as const;
+import { QUEUE_ERROR_CODES } from '../../protocol/index.js';
+
+export { QUEUE_ERROR_CODES };
 export type QueueErrorCode = (typeof QUEUE_ERROR_CODES)[number];
 
 /** A request the queue refused; the engine throws it before changing anything. */
