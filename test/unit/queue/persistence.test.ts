@@ -85,7 +85,7 @@ describe('queue persistence', () => {
     old.close();
     const db = openDatabase(`${dir}/v1`);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
       expect(db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('store')).toBe('demo');
       const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual(expect.arrayContaining(['queue_ticket', 'ticket_counter', 'queue_event']));
