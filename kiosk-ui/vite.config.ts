@@ -10,7 +10,10 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: { kiosk: resolve(import.meta.dirname, 'kiosk/index.html'), desk: resolve(import.meta.dirname, 'desk/index.html') },
+      input: { kiosk: resolve(import.meta.dirname, 'kiosk/index.html'), desk: resolve(import.meta.dirname, 'desk/index.html'),
+        // The workshop's bay terminal (keyboard-wedge scanner) and the customer's phone status page.
+        bay: resolve(import.meta.dirname, 'bay/index.html'),
+        status: resolve(import.meta.dirname, 'status/index.html') },
     },
   },
   server: { proxy: { '/mqtt': { target: 'ws://localhost:8080', ws: true } } },

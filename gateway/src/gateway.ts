@@ -11,6 +11,9 @@ import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
 import { QueueService } from './extensions/queue-service.js';
 import { StatusPublisher } from './extensions/status-publisher.js';
+import { workshopExtensions } from './extensions/workshop-extensions.js';
+import { memberExtensions } from './extensions/member-extensions.js';
+import { printingExtensions } from './extensions/printing-extensions.js';
 import { createHttpServer } from './http/server.js';
 import { uiBundles } from './http/ui-bundles.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -22,9 +25,9 @@ export interface GatewayDeps {
   now?: () => Date;
 }
 
-/** `auto` means demo while no real device is declared; device declarations come with firmware-config. */
+/** `auto` means demo while no real device is declared (config `devices`). */
 export function demoEnabled(config: Config): boolean {
-  return config.demo === 'auto' ? true : config.demo;
+  return config.demo === 'auto' ? config.devices.printers.length + config.devices.dispensers.length === 0 : config.demo;
 }
 
 /**
@@ -99,6 +102,9 @@ export class Gateway {
       new DeviceMonitor(ctx),
       queue,
       ...(demo ? [new DemoStore(ctx, queue)] : []),
+      ...workshopExtensions(ctx, queue, demo),
+      ...memberExtensions(ctx, queue, demo),
+      ...printingExtensions(ctx, queue, demo),
     ];
   }
 

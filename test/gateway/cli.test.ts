@@ -51,9 +51,9 @@ describe('gateway process (npm start)', () => {
     // Demo devices publish on the real broker; both transports see them.
     const tcp = await connectClient(`mqtt://127.0.0.1:${mqttPort}`);
     const ws = await connectClient(`ws://127.0.0.1:${httpPort}/mqtt`);
-    const overTcp = await nextMessage(tcp, topics.deviceState('demo', 'printer-desk-1'));
-    const overWs = await nextMessage(ws, topics.deviceState('demo', 'printer-desk-1'));
-    expect(JSON.parse(overTcp.payload.toString()).kind).toBe('printer');
+    const overTcp = await nextMessage(tcp, topics.deviceState('demo', 'dispenser-1'));
+    const overWs = await nextMessage(ws, topics.deviceState('demo', 'dispenser-1'));
+    expect(JSON.parse(overTcp.payload.toString()).kind).toBe('dispenser');
     expect(overWs.payload.toString()).toBe(overTcp.payload.toString());
     await Promise.all([tcp.endAsync(), ws.endAsync()]);
 

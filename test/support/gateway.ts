@@ -17,7 +17,9 @@ export interface TestGateway {
 }
 
 /** A real gateway on ephemeral ports with its own temp data dir (or a given one, for restarts). */
-export async function startTestGateway(options: { dataDir?: string; demo?: boolean; httpPort?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  options: { dataDir?: string; demo?: boolean; httpPort?: number; configure?: (config: Config) => void } = {},
+): Promise<TestGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'forecourt-test-'));
   const { config } = loadConfig(
     ['--http-port', String(options.httpPort ?? 0), '--mqtt-port', '0', '--data-dir', dataDir],
@@ -27,6 +29,7 @@ export async function startTestGateway(options: { dataDir?: string; demo?: boole
   config.http.host = '127.0.0.1';
   config.mqtt.host = '127.0.0.1';
   config.demo = options.demo ?? false;
+  options.configure?.(config);
   const gateway = new Gateway(config, { log: createLogger(process.env['FORECOURT_TEST_LOG'] ?? 'silent', false) });
   await gateway.start();
   const stop = () => gateway.stop();

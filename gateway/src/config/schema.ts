@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_DESKS, DEFAULT_SERVICES, DeskConfig, QueueLayout, ServiceConfig } from '../domain/queue/index.js';
 import { ID_PATTERN, Language, LocalizedText } from '../protocol/index.js';
+import { DevicesConfig } from './devices.js';
+import { WorkshopConfig } from './workshop.js';
+import { MembersConfig } from './members.js';
 
 /** Bumped when a config file written for an older gateway would be read differently. */
 export const CONFIG_VERSION = 1;
@@ -61,6 +64,12 @@ export const ConfigSchema = z
         layout.error?.issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
       })
       .prefault({}),
+    /** Member cards: keys, VIP levels, reminders (config/members.ts). */
+    members: MembersConfig.prefault({}),
+    /** Printers and ticket dispensers of the store (config/devices.ts). */
+    devices: DevicesConfig.prefault({}),
+    /** Repair orders on the lounge board and the bays' scanners (config/workshop.ts). */
+    workshop: WorkshopConfig.prefault({}),
     dataDir: z.string().min(1).default('./data'),
     /** `auto`: simulated devices run while no real device is declared. */
     demo: z.union([z.boolean(), z.literal('auto')]).default('auto'),

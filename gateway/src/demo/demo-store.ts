@@ -20,19 +20,11 @@ export class DemoStore implements Extension {
     this.devices = [
       new SimulatedDevice({ ...base, id: 'kiosk-reader-1', kind: 'nfc-reader' }),
       new SimulatedDevice({ ...base, id: 'dispenser-1', kind: 'dispenser' }),
-      new SimulatedDevice({ ...base, id: 'printer-desk-1', kind: 'printer' }),
     ];
     await Promise.all(this.devices.map((d) => d.start()));
-    // The desk printer's paper runs low now and then, so the device panel shows a warning state.
-    let low = false;
-    const printer = this.devices[2];
     const traffic = new DemoTraffic(this.queue);
     const every = (ms: number, fn: () => Promise<void>) =>
       this.timers.push(setInterval(() => void fn().catch((err: unknown) => this.ctx.log.warn({ err }, 'demo step failed')), ms));
-    every(90_000, async () => {
-      low = !low;
-      await printer?.setHealth(low ? 'warning' : 'ok', low ? 'paper-low' : undefined);
-    });
     every(12_000, () => traffic.customerArrives());
     every(15_000, () => traffic.desksWork());
   }

@@ -18,7 +18,6 @@ export class SimulatedDevice {
   private client: MqttClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly startedAt: number;
-  private health: Pick<DeviceState, 'health' | 'reason'> = { health: 'ok' };
 
   constructor(private readonly opts: SimulatedDeviceOptions) {
     this.startedAt = opts.now().getTime();
@@ -37,18 +36,13 @@ export class SimulatedDevice {
     this.timer = setInterval(() => void this.beat(), this.opts.heartbeatMs);
   }
 
-  async setHealth(health: DeviceState['health'], reason?: string): Promise<void> {
-    this.health = reason ? { health, reason } : { health };
-    await this.publishState();
-  }
-
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.client?.endAsync();
   }
 
   private async publishState(): Promise<void> {
-    const state: DeviceState = { kind: this.opts.kind, online: true, ...this.health, at: this.opts.now().toISOString() };
+    const state: DeviceState = { kind: this.opts.kind, online: true, health: 'ok', at: this.opts.now().toISOString() };
     await this.client?.publishAsync(topics.deviceState(this.opts.store, this.opts.id), JSON.stringify(state), { qos: 1, retain: true });
   }
 

@@ -30,5 +30,7 @@ export function uiBundles(): UiBundle[] {
     { prefix: '/kiosk/', root: distOf('@forecourt/kiosk-ui', 'kiosk'), title: 'Kiosk 自助取號' },
     { prefix: '/desk/', root: distOf('@forecourt/kiosk-ui', 'desk'), title: 'Reception desk 服務台' },
     { prefix: '/board/', root: distOf('@forecourt/board-ui'), title: 'Lounge board 休息區看板' },
+    { prefix: '/bay/', root: distOf('@forecourt/kiosk-ui', 'bay'), title: 'Bay terminal 工位終端' },
+    { prefix: '/status/', root: distOf('@forecourt/kiosk-ui', 'status'), title: 'Repair status 維修進度' },
   ];
 }

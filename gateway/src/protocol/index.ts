@@ -4,3 +4,6 @@ export * from './payloads.js';
 export * from './registry.js';
 export * from './queue.js';
 export * from './queue-api.js';
+export * from './workshop.js';
+export * from './printing.js';
+export * from './members.js';

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { DeviceHeartbeat, DeviceState, GatewayStatus, StoreInfo } from './payloads.js';
 import { CallEvent, DeskList, QueueMode, QueueSnapshot, RecentCalls, ServiceList } from './queue.js';
 import { ID_PATTERN, parseTopic } from './topics.js';
+import { BarcodeScan, ScanResult, WorkshopBoard, WorkshopBoardChange } from './workshop.js';
+import { PrintJobList } from './printing.js';
+import { CardTap, CardWrite, CardWriteResult, DeskSession, KioskSession } from './members.js';
 
 /**
  * Every topic of the tree with its direction and payload schema. The broker validates client
@@ -99,6 +102,89 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
     retained: false,
     schema: DeviceHeartbeat,
     description: 'Sent every 10 s while connected; QoS 0.',
+  },
+  {
+    pattern: 'print/jobs',
+    publisher: 'gateway',
+    subscribers: 'desk',
+    retained: true,
+    schema: PrintJobList,
+    description: 'The latest print jobs of every printer (ticket numbers only), newest first; a queued job waits for its printer or its paper.',
+  },
+  {
+    pattern: 'workshop/board',
+    publisher: 'gateway',
+    subscribers: 'board',
+    retained: true,
+    schema: WorkshopBoard,
+    description:
+      "Every repair order of the business day for the lounge board: reception number, masked plate, model, advisor, stage, progress, promised and expected ready time, late state; the board layout; a revision. No names, no full plates, no order ids. Always current for a new subscriber; sent to subscribers when the set of orders changes and every 30 s.",
+  },
+  {
+    pattern: 'workshop/board/changes',
+    publisher: 'gateway',
+    subscribers: 'board',
+    retained: false,
+    schema: WorkshopBoardChange,
+    description: 'The board rows that changed with a command, as they are now, and the revision they make; older than the board a screen has: ignore it.',
+  },
+  {
+    pattern: 'device/{device}/scan',
+    publisher: 'device',
+    subscribers: 'gateway',
+    retained: false,
+    schema: BarcodeScan,
+    description: 'One barcode read by a bay scanner (job card, order card or action sheet; see README "Workshop"). QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/scan/result',
+    publisher: 'gateway',
+    subscribers: 'bay scanner, bay display',
+    retained: false,
+    schema: ScanResult,
+    description: 'What the gateway made of the last scan: a card waiting for its action, the command done, or why it was refused.',
+  },
+  {
+    pattern: 'device/{device}/tap',
+    publisher: 'device',
+    subscribers: 'gateway',
+    retained: false,
+    schema: CardTap,
+    description:
+      'A card on an NFC reader (README "Member cards"): `ntag` with its UID and the 16 bytes of pages 4-7, `iso14443-4` for a phone or processor card, `unreadable` when the read failed. One per card placed (a card left on the reader is not repeated). QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/write',
+    publisher: 'gateway',
+    subscribers: 'nfc reader',
+    retained: false,
+    schema: CardWrite,
+    description: 'Write these pages to the card with this UID if it is still on the reader (a member card issued at the desk), then read them back. QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/write/result',
+    publisher: 'device',
+    subscribers: 'gateway',
+    retained: false,
+    schema: CardWriteResult,
+    description: 'Outcome of a write request, after reading the pages back. QoS 1.',
+  },
+  {
+    pattern: 'kiosk/{device}/session',
+    publisher: 'gateway',
+    subscribers: 'kiosk',
+    retained: false,
+    schema: KioskSession,
+    description:
+      "A tap on the kiosk's reader: the greeting (masked name, level, points, masked plate, reminders, today's appointment) or why the card was not accepted. Never a full name or plate. `{device}` is the kiosk id of the reader in `devices.readers`.",
+  },
+  {
+    pattern: 'desk/{device}/session',
+    publisher: 'gateway',
+    subscribers: 'desk',
+    retained: false,
+    schema: DeskSession,
+    description: "A tap on the desk's reader (`{device}` is the desk id): the console fetches the record with the session id over HTTP; or a card issued, or why not.",
   },
 ];
 

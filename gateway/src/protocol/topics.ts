@@ -23,6 +23,19 @@ export const topics = {
   queueMode: (store: string) => `${TOPIC_ROOT}/${store}/queue/mode`,
   queueCalls: (store: string) => `${TOPIC_ROOT}/${store}/queue/calls`,
   queueCall: (store: string) => `${TOPIC_ROOT}/${store}/queue/call`,
+  printJobs: (store: string) => `${TOPIC_ROOT}/${store}/print/jobs`,
+  workshopBoard: (store: string) => `${TOPIC_ROOT}/${store}/workshop/board`,
+  workshopBoardChanges: (store: string) => `${TOPIC_ROOT}/${store}/workshop/board/changes`,
+  deviceScan: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/scan`,
+  deviceScanAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/scan`,
+  deviceScanResult: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/scan/result`,
+  deviceTap: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/tap`,
+  deviceTapAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/tap`,
+  deviceWrite: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/write`,
+  deviceWriteResult: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/write/result`,
+  deviceWriteResultAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/write/result`,
+  kioskSession: (store: string, kiosk: string) => `${TOPIC_ROOT}/${store}/kiosk/${kiosk}/session`,
+  deskSession: (store: string, desk: string) => `${TOPIC_ROOT}/${store}/desk/${desk}/session`,
 } as const;
 
 /** Splits a topic of the tree into its store and the rest, or returns undefined. */

@@ -66,4 +66,129 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'workshop repair orders, reception numbers and event log',
+    sql: `
+      -- One row per repair order: the columns the queries need, the whole order (jobs with their
+      -- clocks, stage history) as JSON in data.
+      CREATE TABLE workshop_order (
+        id                TEXT PRIMARY KEY,
+        no                TEXT NOT NULL UNIQUE,
+        token             TEXT NOT NULL UNIQUE,
+        ticket_id         TEXT,
+        plate             TEXT NOT NULL,
+        stage             TEXT NOT NULL CHECK (stage IN ('appointment', 'reception', 'dispatched', 'in-repair', 'paused',
+                            'repair-done', 'quality-check', 'rework', 'washing', 'settlement', 'ready', 'released')),
+        created_at        TEXT NOT NULL,
+        appointment_day   TEXT,
+        released_day      TEXT,
+        data              TEXT NOT NULL CHECK (json_valid(data))
+      ) STRICT;
+      CREATE INDEX workshop_order_stage ON workshop_order (stage);
+      CREATE INDEX workshop_order_plate ON workshop_order (plate);
+      CREATE INDEX workshop_order_ticket ON workshop_order (ticket_id);
+      CREATE INDEX workshop_order_released ON workshop_order (released_day);
+      CREATE INDEX workshop_order_created ON workshop_order (created_at);
+      CREATE TABLE reception_counter (
+        business_day  TEXT PRIMARY KEY,
+        last          INTEGER NOT NULL
+      ) STRICT;
+      -- Every accepted workshop command, written in its transaction; the DMS outbox reads it in seq order.
+      CREATE TABLE workshop_event (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        id        TEXT NOT NULL UNIQUE,
+        type      TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        order_id  TEXT NOT NULL,
+        payload   TEXT NOT NULL CHECK (json_valid(payload))
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    description: 'print queue',
+    sql: `
+      -- Jobs wait here until their printer answers a status query after printing them.
+      CREATE TABLE print_job (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        printer     TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('ticket', 'reception-slip', 'exit-pass', 'test')),
+        label       TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'cancelled')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        data        BLOB NOT NULL,
+        created_at  TEXT NOT NULL,
+        printed_at  TEXT,
+        reprint_of  TEXT
+      ) STRICT;
+      CREATE INDEX print_job_queued ON print_job (printer, state, seq);
+    `,
+  },
+  {
+    version: 5,
+    description: 'members, vehicles, appointments (DMS cache), issued member cards, member visits',
+    sql: `
+      -- Filled by the DMS sync (and the demo seed) through MemberStore.upsertMembers.
+      CREATE TABLE member (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL,
+        phone     TEXT,
+        level     TEXT NOT NULL CHECK (level IN ('standard', 'silver', 'gold', 'platinum')),
+        points    INTEGER NOT NULL,
+        birthday  TEXT
+      ) STRICT;
+      CREATE INDEX member_phone ON member (phone);
+      CREATE TABLE vehicle (
+        id                    INTEGER PRIMARY KEY,
+        member_id             INTEGER NOT NULL REFERENCES member (id) ON DELETE CASCADE,
+        plate                 TEXT NOT NULL,
+        vin                   TEXT NOT NULL,
+        model                 TEXT NOT NULL,
+        mileage_km            INTEGER,
+        maintenance_due_date  TEXT,
+        maintenance_due_km    INTEGER,
+        inspection_due        TEXT,
+        insurance_expiry      TEXT,
+        recommended           TEXT NOT NULL CHECK (json_valid(recommended))
+      ) STRICT;
+      CREATE INDEX vehicle_member ON vehicle (member_id);
+      CREATE INDEX vehicle_plate ON vehicle (plate);
+      CREATE TABLE appointment (
+        id          TEXT PRIMARY KEY,
+        member_id   INTEGER NOT NULL REFERENCES member (id) ON DELETE CASCADE,
+        vehicle_id  INTEGER NOT NULL,
+        at          TEXT NOT NULL,
+        service     TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('booked', 'checked-in', 'cancelled')),
+        note        TEXT
+      ) STRICT;
+      CREATE INDEX appointment_member ON appointment (member_id);
+      -- Cards written at this store's desks; a later card of the same vehicle revokes the earlier.
+      CREATE TABLE member_card (
+        uid         TEXT PRIMARY KEY,
+        member_id   INTEGER NOT NULL,
+        vehicle_id  INTEGER NOT NULL,
+        key_id      INTEGER NOT NULL,
+        issued_at   TEXT NOT NULL,
+        issued_by   TEXT NOT NULL,
+        revoked_at  TEXT
+      ) STRICT;
+      CREATE INDEX member_card_vehicle ON member_card (vehicle_id);
+      -- Tickets taken at the kiosk or linked at the desk for a member: the desk's visit history.
+      CREATE TABLE member_visit (
+        ticket_id      TEXT NOT NULL,
+        ticket_number  TEXT NOT NULL,
+        service        TEXT NOT NULL,
+        member_id      INTEGER NOT NULL,
+        vehicle_id     INTEGER NOT NULL,
+        at             TEXT NOT NULL,
+        via            TEXT NOT NULL CHECK (via IN ('kiosk', 'desk')),
+        desk           TEXT,
+        PRIMARY KEY (ticket_id, member_id)
+      ) STRICT;
+      CREATE INDEX member_visit_member ON member_visit (member_id, at);
+    `,
+  },
 ];

@@ -4,9 +4,12 @@ import { board } from './board.js';
 import { common } from './common.js';
 import { desk } from './desk.js';
 import { kiosk } from './kiosk.js';
+import { members } from './members.js';
+import { printing } from './printing.js';
+import { workshop } from './workshop.js';
 
-const AREAS = [common, kiosk, desk, board];
-export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'];
+const AREAS = [common, kiosk, desk, board, workshop, members, printing];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'];
 
 const DICTIONARIES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
@@ -38,6 +41,9 @@ export class I18n {
 
   t = (key: MessageKey, vars: Record<string, string | number> = {}): string =>
     DICTIONARIES[this.language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+
+  /** For keys built at run time (e.g. a device's reason code): translate only what is known. */
+  has = (key: string): key is MessageKey => key in DICTIONARIES.en;
 
   text = (value: LocalizedText): string => value[this.language];
 

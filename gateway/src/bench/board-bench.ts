@@ -1,0 +1,331 @@
+/**
+ * `npm run bench:board [-- --json] [--boards N] [--orders N] [--changes N]`
+ *
+ * From a stage command to the updated row in the DOM of every lounge board: the built gateway as
+ * its own process on loopback with a day of repair orders, N boards open as pages of one headless
+ * Chromium (Debian's, via playwright-core), and stage commands sent over HTTP one at a time with a
+ * short pause between them (a workshop changes a stage every few seconds, not back to back), each
+ * toggling one order between in repair and paused. Each page records, with a MutationObserver,
+ * when the row's `data-stage` changes; the page clocks are aligned to this process's clock first.
+ * With `--pages N` below `--boards`, only N boards are pages; the others are MQTT-over-WebSocket
+ * clients that keep the board the same way (snapshot, then newer changes) and count when the row
+ * changes in their copy: the fallback for a machine where that many pages do not fit.
+ * Human-readable lines first; with --json the last line is one JSON object of the figures.
+ * Exit 1 when a board misses a change or Chromium cannot start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
+
+const TARGET_P99_MS = 150;
+const BOARD_TIMEOUT_MS = 5000;
+const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+class BenchFailure extends Error {}
+
+/** Nearest-rank percentile of an ascending list; NaN when empty. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+interface Changes {
+  at(no: string, stage: string, since: number): Promise<number>;
+}
+
+/**
+ * Installed in each board page (as source: the gateway is compiled without the DOM's types):
+ * records every data-stage change of a row with its wall time, and answers `at(no, stage, since)`.
+ */
+const RECORDER = `(() => {
+  const records = [];
+  const waiters = [];
+  const observer = new MutationObserver((mutations) => {
+    const t = performance.timeOrigin + performance.now();
+    for (const m of mutations) {
+      const no = m.target.dataset.order;
+      const stage = m.target.dataset.stage;
+      if (!no || !stage) continue;
+      records.push({ no, stage, t });
+      for (const w of waiters.filter((w) => w.no === no && w.stage === stage && t >= w.since)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(t);
+      }
+    }
+  });
+  // The document itself: the script runs before there is a body.
+  observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-stage'] });
+  window.benchChanges = {
+    at: (no, stage, since) => new Promise((resolve) => {
+      const seen = records.find((r) => r.no === no && r.stage === stage && r.t >= since);
+      if (seen) resolve(seen.t);
+      else waiters.push({ no, stage, since, resolve });
+    }),
+  };
+})();`;
+
+/** A board without a browser: the same snapshot-and-changes rules as board-ui's WorkshopFeed, in this process. */
+class SocketBoard {
+  private rev = -1;
+  private readonly stages = new Map<string, string>();
+  private waiters: { no: string; stage: string; resolve: (t: number) => void }[] = [];
+
+  private constructor(private readonly client: MqttClient) {}
+
+  static async open(url: string, store: string): Promise<SocketBoard> {
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+    const board = new SocketBoard(client);
+    client.on('message', (topic, payload) => board.receive(topic, payload));
+    await client.subscribeAsync([`forecourt/v1/${store}/workshop/board`, `forecourt/v1/${store}/workshop/board/changes`], { qos: 1 });
+    return board;
+  }
+
+  at(no: string, stage: string): Promise<number> {
+    return new Promise((resolve) => this.waiters.push({ no, stage, resolve }));
+  }
+
+  close(): Promise<void> {
+    return this.client.endAsync(true);
+  }
+
+  private receive(topic: string, payload: Buffer): void {
+    const t = wallNow();
+    const json: unknown = JSON.parse(payload.toString());
+    const parsed = topic.endsWith('/changes') ? WorkshopBoardChange.safeParse(json) : WorkshopBoard.safeParse(json);
+    if (!parsed.success || parsed.data.rev <= this.rev) return;
+    if (!topic.endsWith('/changes')) this.stages.clear();
+    this.rev = parsed.data.rev;
+    for (const o of parsed.data.orders) this.stages.set(o.no, o.stage);
+    this.waiters = this.waiters.filter((w) => {
+      if (this.stages.get(w.no) !== w.stage) return true;
+      w.resolve(t);
+      return false;
+    });
+  }
+}
+
+/** Page clock minus this process's clock, from the round trip with the smallest delay. */
+async function clockOffset(page: Page): Promise<number> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < 15; i++) {
+    const t0 = wallNow();
+    const pageT = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const t1 = wallNow();
+    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: pageT - (t0 + t1) / 2 };
+  }
+  return best.offset;
+}
+
+/**
+ * The built gateway in a child process, so that the bench's own work does not share its event
+ * loop, at niceness `nice`: Chromium raises its browser and GPU processes to −8, and on a 2-core
+ * box 20 boards then starve the gateway that serves them, which no store has (its lounge TVs are
+ * other machines). `nice` 0 measures both on equal terms. Without the right to raise a priority,
+ * `nice` says so on stderr and the gateway runs at 0.
+ */
+async function startGateway(dir: string, nice: number): Promise<{ base: string; child: ChildProcess }> {
+  const config = {
+    version: 1,
+    http: { host: '127.0.0.1', port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    demo: false,
+    log: { level: 'warn' },
+    workshop: { board: { layout: 'workshop' } },
+  };
+  const file = join(dir, 'forecourt.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawn('nice', ['-n', String(nice), process.execPath, GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const timer = setTimeout(() => reject(new BenchFailure(`the gateway did not start: ${out}`)), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const port = /Open http:\/\/localhost:(\d+)\//.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolveBase(`http://127.0.0.1:${port}`);
+      }
+    });
+    child.once('exit', (code) => reject(new BenchFailure(`the gateway exited with ${code}: ${out}`)));
+  });
+  return { base, child };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      boards: { type: 'string', default: '20' },
+      pages: { type: 'string' },
+      orders: { type: 'string', default: '100' },
+      changes: { type: 'string', default: '100' },
+      'gap-ms': { type: 'string', default: '100' },
+      'gateway-nice': { type: 'string', default: '-10' },
+    },
+    strict: true,
+  });
+  const boards = Number(values.boards);
+  const pageCount = values.pages === undefined ? boards : Number(values.pages);
+  if (!Number.isInteger(pageCount) || pageCount < 0 || pageCount > boards) throw new BenchFailure('--pages must be a whole number from 0 to --boards');
+  const socketCount = boards - pageCount;
+  const boardsAs = socketCount === 0 ? `${boards} pages in one headless Chromium` : `${pageCount} pages in one headless Chromium + ${socketCount} MQTT-over-WebSocket clients`;
+  const orders = Number(values.orders);
+  const changes = Number(values.changes);
+  const gapMs = Number(values['gap-ms']);
+  const gatewayNice = Number(values['gateway-nice']);
+  if (!Number.isInteger(gatewayNice) || gatewayNice < -20 || gatewayNice > 19) throw new BenchFailure('--gateway-nice must be a whole number from -20 to 19');
+  // The stopwatch too: a harness waiting for the CPU would add its own wait to every figure.
+  try {
+    setPriority(gatewayNice);
+  } catch {
+    // Not allowed to raise it: measured at the priority we have.
+  }
+  for (const [name, n] of [['boards', boards], ['orders', orders], ['changes', changes], ['gap-ms', gapMs + 1]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a whole number${name === 'gap-ms' ? '' : ' above 0'}`);
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  say(`Board benchmark: stage command → updated row in the DOM of ${boards} lounge boards (${boardsAs}), ${orders} orders on the board`);
+  say(`  gateway and bench at nice ${gatewayNice} (Chromium runs its browser and GPU processes at -8); ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+  const dataDir = mkdtempSync(resolve(tmpdir(), 'forecourt-bench-board-'));
+  let browser: Browser | undefined;
+  const sockets: SocketBoard[] = [];
+  let gateway: ChildProcess | undefined;
+  try {
+    const started = await startGateway(dataDir, gatewayNice);
+    gateway = started.child;
+    const base = started.base;
+    const rtts: number[] = [];
+    const command = async (body: object): Promise<void> => {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = (await res.json()) as { error?: { code: string; message: string } };
+      rtts.push(performance.now() - t0);
+      if (!res.ok) throw new BenchFailure(`gateway refused ${JSON.stringify(body)}: ${answer.error?.code} ${answer.error?.message}`);
+    };
+
+    // A day of orders, every one in repair, so each change toggles paused ⇄ in-repair.
+    const numbers: string[] = [];
+    for (let i = 0; i < orders; i++) {
+      const res = await fetch(`${base}/api/workshop/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'open', plate: `粤B·${String(10000 + i)}`, model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil service', technicians: ['张伟'] }] }),
+      });
+      const { order } = (await res.json()) as { order: { no: string } };
+      numbers.push(order.no);
+      await command({ action: 'move', order: order.no, to: 'dispatched' });
+      await command({ action: 'move', order: order.no, to: 'in-repair' });
+    }
+    rtts.length = 0;
+
+    const launchStarted = performance.now();
+    browser = await chromium
+      .launch({
+        executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-renderer-backgrounding', '--disable-background-timer-throttling'],
+      })
+      .catch((err: unknown) => {
+        throw new BenchFailure(`Chromium did not start (apt-get install -y chromium fonts-noto-cjk): ${(err as Error).message}`);
+      });
+    const pages: Page[] = [];
+    for (let i = 0; i < pageCount; i++) {
+      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await page.addInitScript({ content: RECORDER });
+      await page.goto(`${base}/board/?view=workshop`);
+      pages.push(page);
+    }
+    await Promise.all(pages.map((p) => p.waitForFunction(`document.querySelectorAll('[data-testid=ws-row]').length === ${orders}`, undefined, { timeout: 30_000 })));
+    const offsets = await Promise.all(pages.map(clockOffset));
+    for (let i = 0; i < socketCount; i++) sockets.push(await SocketBoard.open(`${base.replace('http', 'ws')}/mqtt`, 'demo'));
+    say(`  ${boards} boards open and showing ${orders} rows each after ${((performance.now() - launchStarted) / 1000).toFixed(1)} s; page clocks within ${Math.max(0, ...offsets.map(Math.abs)).toFixed(2)} ms of the bench's`);
+
+    const samples: number[] = [];
+    const perChangeMax: number[] = [];
+    const state = new Map(numbers.map((no) => [no, 'in-repair']));
+    for (let i = 0; i < changes; i++) {
+      const no = numbers[i % numbers.length] ?? '';
+      const to = state.get(no) === 'in-repair' ? 'paused' : 'in-repair';
+      state.set(no, to);
+      const t0 = wallNow();
+      const onSockets = sockets.map((board, b) =>
+        Promise.race([
+          board.at(no, to),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`socket board ${b + 1} did not get ${no} ${to} within ${BOARD_TIMEOUT_MS} ms`)), BOARD_TIMEOUT_MS)),
+        ]),
+      );
+      const seen = pages.map((page, p) =>
+        Promise.race([
+          page.evaluate(({ no, to, since }) => (globalThis as unknown as { benchChanges: Changes }).benchChanges.at(no, to, since), { no, to, since: t0 + (offsets[p] ?? 0) - 1 }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`board ${p + 1} did not show ${no} ${to} within ${BOARD_TIMEOUT_MS} ms`)), BOARD_TIMEOUT_MS)),
+        ]),
+      );
+      await command(to === 'paused' ? { action: 'move', order: no, to, reason: 'parts' } : { action: 'move', order: no, to });
+      const times = await Promise.all(seen);
+      const latencies = [...times.map((t, p) => t - (offsets[p] ?? 0) - t0), ...(await Promise.all(onSockets)).map((t) => t - t0)];
+      samples.push(...latencies);
+      perChangeMax.push(Math.max(...latencies));
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+
+    const sorted = [...samples].sort((a, b) => a - b);
+    const p50 = percentile(sorted, 50);
+    const p99 = percentile(sorted, 99);
+    const max = sorted.at(-1) ?? NaN;
+    const slowestBoard = [...perChangeMax].sort((a, b) => a - b);
+    const rtt = [...rtts].sort((a, b) => a - b);
+    say(`  ${changes} stage commands over HTTP, one at a time, ${gapMs} ms apart; ${samples.length} row updates measured (every board, every change)`);
+    say(`  stage command → row in the DOM: p50 ${p50.toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+    say(`  until the last of the ${boards} boards had it: p50 ${percentile(slowestBoard, 50).toFixed(1)} ms, p99 ${percentile(slowestBoard, 99).toFixed(1)} ms`);
+    say(`  command round trip (HTTP): p50 ${percentile(rtt, 50).toFixed(1)} ms, p99 ${percentile(rtt, 99).toFixed(1)} ms`);
+    say(`Target stage→board p99 ≤ ${TARGET_P99_MS} ms: ${p99.toFixed(1)} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'NOT MET'}`);
+    if (values.json) {
+      say(
+        JSON.stringify({
+          boards,
+          orders,
+          stage_to_board_p50_ms: round(p50),
+          stage_to_board_p99_ms: round(p99),
+          boards_as: boardsAs,
+          changes,
+          gap_ms: gapMs,
+          gateway_nice: gatewayNice,
+          stage_to_board_max_ms: round(max),
+          stage_to_last_board_p99_ms: round(percentile(slowestBoard, 99)),
+          command_rtt_p50_ms: round(percentile(rtt, 50)),
+        }),
+      );
+    }
+  } finally {
+    await browser?.close();
+    await Promise.all(sockets.map((s) => s.close()));
+    if (gateway && gateway.exitCode === null) {
+      const exited = new Promise((r) => gateway?.once('exit', r));
+      gateway.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:board failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

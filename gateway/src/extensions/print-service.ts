@@ -1,0 +1,226 @@
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { PrinterAgent, type PrinterCondition, type PrinterTiming } from '../adapters/printer/agent.js';
+import { EscPosDecoder } from '../adapters/printer/decoder.js';
+import type { Page } from '../adapters/printer/document.js';
+import { testPrintLayout, ticketLayout } from '../adapters/printer/layouts.js';
+import { printerLink } from '../adapters/printer/open-link.js';
+import { publishJson } from '../broker/publish.js';
+import type { PrinterConfig } from '../config/devices.js';
+import { registerPrintRoutes } from '../http/print-routes.js';
+import { registerTicketPage } from '../http/ticket-page.js';
+import { topics, type DeviceState, type PrintJobSummary } from '../protocol/index.js';
+import { PrintQueueStore } from '../store/print-queue.js';
+import { PrintError } from './print-error.js';
+import type { Extension, ExtensionContext } from './extension.js';
+import type { QueueService } from './queue-service.js';
+
+const RECENT_JOBS = 30;
+
+export interface PrinterView {
+  id: string;
+  profile: PrinterConfig['profile'];
+  link: string;
+  condition: PrinterCondition;
+  queued: number;
+}
+
+/** What a kiosk hears back about its ticket's print. */
+export interface TicketPrintResult {
+  job: PrintJobSummary;
+  printed: boolean;
+}
+
+/**
+ * The store's printers: one PrinterAgent per configured printer, the print queue in SQLite,
+ * each printer's state on `device/{id}/state` and the latest jobs on `print/jobs`.
+ */
+export class PrintService implements Extension {
+  readonly name = 'printing';
+  private readonly printers = new Map<string, { config: PrinterConfig; agent: PrinterAgent }>();
+  private jobsStore: PrintQueueStore | undefined;
+  private readonly printedWaiters = new Map<string, () => void>();
+  private publishTimer: NodeJS.Timeout | undefined;
+  private started = false;
+  /** Which printer prints for whom, when a request does not name one. */
+  readonly defaults: { kiosk?: string; desk?: string };
+
+  constructor(
+    private readonly ctx: ExtensionContext,
+    private readonly queue: QueueService,
+    private readonly timing: Partial<PrinterTiming> = {},
+  ) {
+    const { kioskPrinter, deskPrinter } = ctx.config.devices;
+    this.defaults = { ...(kioskPrinter ? { kiosk: kioskPrinter } : {}), ...(deskPrinter ? { desk: deskPrinter } : {}) };
+  }
+
+  get jobs(): PrintQueueStore {
+    if (!this.jobsStore) throw new PrintError('no-printer', 'printing is starting; try again in a moment');
+    return this.jobsStore;
+  }
+
+  async start(): Promise<void> {
+    this.jobsStore = new PrintQueueStore(this.ctx.db);
+    this.started = true;
+    for (const printer of this.ctx.config.devices.printers) this.addPrinter(printer);
+    await this.publishJobs();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.publishTimer);
+    await Promise.all([...this.printers.values()].map(({ agent }) => agent.stop()));
+    await Promise.all([...this.printers.keys()].map((id) => this.publishState(id, { online: false, health: 'error', reason: 'offline' })));
+    this.printers.clear();
+  }
+
+  registerRoutes(app: FastifyInstance): void {
+    registerPrintRoutes(app, this);
+    registerTicketPage(app, this.queue, this.ctx.config);
+  }
+
+  /** Starts driving a printer (from the config, or one the demo brings). */
+  addPrinter(config: PrinterConfig): void {
+    const { ctx } = this;
+    const agent = new PrinterAgent({
+      id: config.id,
+      link: printerLink(config.transport),
+      jobs: this.jobs,
+      now: ctx.now,
+      log: ctx.log.child({ component: 'printer' }),
+      onCondition: (condition) => void this.publishState(config.id, condition).catch((err: unknown) => ctx.log.warn({ err }, 'printer state not published')),
+      onPrinted: (jobId) => {
+        this.printedWaiters.get(jobId)?.();
+        this.jobsChanged();
+      },
+      timing: this.timing,
+    });
+    this.printers.set(config.id, { config, agent });
+    if (this.started) agent.start();
+  }
+
+  printerList(): PrinterView[] {
+    return [...this.printers.values()].map(({ config, agent }) => ({
+      id: config.id,
+      profile: config.profile,
+      link: config.transport.type === 'tcp' ? `tcp ${config.transport.host}:${config.transport.port}` : `serial ${config.transport.path} ${config.transport.baudRate}`,
+      condition: agent.condition,
+      queued: this.jobs.queuedCount(config.id),
+    }));
+  }
+
+  condition(printerId: string): PrinterCondition {
+    return this.printer(printerId).agent.condition;
+  }
+
+  /**
+   * Queues a queue ticket on a printer. With `waitMs` the caller (a kiosk, its customer in front
+   * of it) is answered within that time: a printer that cannot print is refused at once, and a
+   * job not printed in time is cancelled rather than printed later for nobody.
+   */
+  async printTicket(ticketId: string, printerId: string | undefined, waitMs = 0): Promise<TicketPrintResult> {
+    const id = printerId ?? this.defaults.kiosk;
+    if (!id) throw new PrintError('no-printer', 'no printer is set for kiosk tickets (devices.kioskPrinter)');
+    const { config, agent } = this.printer(id);
+    if (waitMs > 0 && !agent.ready) {
+      throw new PrintError('printer-not-ready', `printer ${id} cannot print now`, agent.condition.reason ?? 'offline');
+    }
+    const job = this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
+    if (waitMs === 0) return { job, printed: false };
+    const printed = await this.waitPrinted(job.id, waitMs);
+    if (!printed && agent.inFlight !== job.id && this.jobs.cancel(job.id)) {
+      this.jobsChanged();
+      throw new PrintError('not-printed', `printer ${id} did not print in time`, agent.condition.reason ?? 'slow');
+    }
+    return { job: this.jobs.summary(job.id) ?? job, printed: printed || this.jobs.summary(job.id)?.state === 'printed' };
+  }
+
+  /** Prints a job's bytes again (the desk's Reprint), as a new job at the end of the queue. */
+  reprint(jobId: string): PrintJobSummary {
+    const old = this.jobs.get(jobId);
+    if (!old) throw new PrintError('job-not-found', 'no such print job');
+    const { config } = this.printer(old.printer);
+    return this.enqueue(config, old.kind, old.label, old.data, jobId);
+  }
+
+  testPrint(printerId: string): PrintJobSummary {
+    const { config } = this.printer(printerId);
+    const { store } = this.ctx.config;
+    return this.enqueue(config, 'test', 'test', testPrintLayout(config.profile, store.name, this.ctx.now(), store.timeZone));
+  }
+
+  /** The pages of a job as the printer will interpret them (for the desk's preview). */
+  preview(jobId: string): { job: PrintJobSummary; pages: Page[]; width: 58 | 80 } {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new PrintError('job-not-found', 'no such print job');
+    const { config } = this.printer(job.printer);
+    const pages = new EscPosDecoder(config.profile.encoding).push(job.data).flatMap((e) => (e.type === 'page' ? [e.page] : []));
+    const { data: _data, ...summary } = job;
+    return { job: summary, pages, width: config.profile.width };
+  }
+
+  /** Resolves true once the job is confirmed printed, false after `ms`. */
+  waitPrinted(jobId: string, ms: number): Promise<boolean> {
+    if (this.jobs.summary(jobId)?.state === 'printed') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), ms);
+      const finish = (printed: boolean) => {
+        clearTimeout(timer);
+        this.printedWaiters.delete(jobId);
+        resolve(printed);
+      };
+      this.printedWaiters.set(jobId, () => finish(true));
+    });
+  }
+
+  private renderTicket(config: PrinterConfig, ticketId: string): [string, Buffer] {
+    const { ticket, peopleAhead, estimatedWaitMin } = this.queue.engine.ticketStatus(ticketId);
+    const { store, queue, devices, http } = this.ctx.config;
+    const service = queue.services.find((s) => s.code === ticket.service);
+    const base = devices.publicUrl ?? `http://${hostname()}${http.port === 80 ? '' : `:${http.port}`}`;
+    const bytes = ticketLayout(config.profile, {
+      storeName: store.name,
+      number: ticket.number,
+      serviceName: service?.name ?? { 'zh-Hans': ticket.service, 'zh-Hant': ticket.service, en: ticket.service },
+      issuedAt: new Date(ticket.issuedAt),
+      timeZone: store.timeZone,
+      peopleAhead,
+      estimatedWaitMin,
+      statusUrl: `${base.replace(/\/$/, '')}/t/${ticket.id}`,
+    });
+    return [ticket.number, bytes];
+  }
+
+  private enqueue(config: PrinterConfig, kind: PrintJobSummary['kind'], label: string, data: Uint8Array, reprintOf?: string): PrintJobSummary {
+    const job = this.jobs.enqueue({ printer: config.id, kind, label, data, ...(reprintOf ? { reprintOf } : {}) }, this.ctx.now());
+    this.ctx.log.info({ printer: config.id, job: job.id, kind, label, bytes: job.bytes }, 'print job queued');
+    this.printer(config.id).agent.wake();
+    this.jobsChanged();
+    return job;
+  }
+
+  private printer(id: string): { config: PrinterConfig; agent: PrinterAgent } {
+    const printer = this.printers.get(id);
+    if (!printer) throw new PrintError('unknown-printer', `no printer ${id}`);
+    return printer;
+  }
+
+  /** Coalesces bursts (a dispenser at peak hours) into one retained update. */
+  private jobsChanged(): void {
+    if (this.publishTimer || !this.started) return;
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined;
+      void this.publishJobs().catch((err: unknown) => this.ctx.log.warn({ err }, 'print jobs not published'));
+    }, 100);
+  }
+
+  private publishJobs(): Promise<void> {
+    const at = this.ctx.now().toISOString();
+    return publishJson(this.ctx.broker, topics.printJobs(this.ctx.config.store.id), { jobs: this.jobs.recent(RECENT_JOBS), at }, true);
+  }
+
+  private publishState(id: string, condition: PrinterCondition): Promise<void> {
+    const state: DeviceState = { kind: 'printer', ...condition, at: this.ctx.now().toISOString() };
+    return publishJson(this.ctx.broker, topics.deviceState(this.ctx.config.store.id, id), state, true);
+  }
+}

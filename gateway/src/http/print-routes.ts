@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { renderSvg } from '../adapters/printer/render-svg.js';
+import { pageText } from '../adapters/printer/document.js';
+import { QueueError } from '../domain/queue/index.js';
+import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
+import type { PrintService } from '../extensions/print-service.js';
+import { QueueNotReady } from '../extensions/queue-service.js';
+import { DeviceId, TicketId } from '../protocol/index.js';
+
+const STATUS: Record<PrintErrorCode, number> = {
+  'unknown-printer': 404,
+  'job-not-found': 404,
+  'no-printer': 409,
+  'printer-not-ready': 503,
+  'not-printed': 503,
+};
+
+const TicketPrintBody = z
+  .object({
+    printer: DeviceId.optional(),
+    /** How long the caller waits for the printer's confirmation; 0 queues and answers at once. */
+    waitMs: z.number().int().min(0).max(15_000).default(0),
+  })
+  .strict();
+
+const JobParams = z.object({ id: z.uuid() });
+
+/**
+ * Printing over HTTP: the kiosk prints its ticket, the desk lists jobs, previews, reprints and
+ * test-prints. Printer state itself travels on the bus (`device/{id}/state`, `print/jobs`).
+ */
+export function registerPrintRoutes(app: FastifyInstance, printing: PrintService): void {
+  app.post<{ Params: { ticketId: string } }>('/api/print/ticket/:ticketId', async (req, reply) => {
+    const body = TicketPrintBody.safeParse(req.body ?? {});
+    if (!body.success || !TicketId.safeParse(req.params.ticketId).success) {
+      const issues = body.error?.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) ?? [{ path: 'ticketId', message: 'not a ticket id' }];
+      return reply.code(400).send({ error: { code: 'invalid-request', message: 'the request does not match the schema', issues } });
+    }
+    return answer(reply, () => printing.printTicket(req.params.ticketId, body.data.printer, body.data.waitMs));
+  });
+
+  app.get('/api/print/printers', async (_req, reply) => answer(reply, async () => ({ printers: printing.printerList(), defaults: printing.defaults })));
+
+  app.get('/api/print/jobs', async (_req, reply) => answer(reply, async () => ({ jobs: printing.jobs.recent(30) })));
+
+  app.get<{ Params: { id: string } }>('/api/print/jobs/:id', async (req, reply) =>
+    withJob(req.params, reply, async (id) => {
+      const { job, pages } = printing.preview(id);
+      return { job, pages: pages.map((page) => ({ text: pageText(page), page })) };
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>('/api/print/jobs/:id/preview.svg', async (req, reply) =>
+    withJob(req.params, reply, async (id) => {
+      const { pages, width } = printing.preview(id);
+      const svgs = pages.map((page) => renderSvg(page, width));
+      // Several pages (a test print) stack one under another.
+      return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'no-cache').send(stack(svgs));
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>('/api/print/jobs/:id/reprint', async (req, reply) => withJob(req.params, reply, async (id) => ({ job: printing.reprint(id) })));
+
+  app.post<{ Params: { id: string } }>('/api/print/printers/:id/test', async (req, reply) => {
+    if (!DeviceId.safeParse(req.params.id).success) return reply.code(404).send({ error: { code: 'unknown-printer', message: 'no such printer' } });
+    return answer(reply, async () => ({ job: printing.testPrint(req.params.id) }));
+  });
+}
+
+async function withJob(params: { id: string }, reply: FastifyReply, work: (id: string) => Promise<unknown>): Promise<unknown> {
+  const parsed = JobParams.safeParse(params);
+  if (!parsed.success) return reply.code(404).send({ error: { code: 'job-not-found', message: 'no such print job' } });
+  return answer(reply, () => work(parsed.data.id));
+}
+
+async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PrintError) {
+      return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } });
+    }
+    if (err instanceof QueueError) return reply.code(err.code === 'ticket-not-found' ? 404 : 409).send({ error: { code: err.code, message: err.message } });
+    if (err instanceof QueueNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
+    throw err;
+  }
+}
+
+function stack(svgs: string[]): string {
+  if (svgs.length === 1) return svgs[0] ?? '';
+  let y = 0;
+  let width = 0;
+  const inner = svgs.map((svg) => {
+    const [, w = '0', h = '0'] = /viewBox="0 0 (\d+) (\d+)"/.exec(svg) ?? [];
+    const placed = svg.replace('<svg ', `<svg y="${y}" `);
+    y += Number(h);
+    width = Math.max(width, Number(w));
+    return placed;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${y}" width="${width}" height="${y}">${inner.join('')}</svg>`;
+}

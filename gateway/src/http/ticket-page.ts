@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { QueueError } from '../domain/queue/index.js';
+import type { Config } from '../config/schema.js';
+import type { QueueService } from '../extensions/queue-service.js';
+import { LANGUAGES, TicketId, type Language } from '../protocol/index.js';
+
+const WORDS: Record<Language, Record<'title' | 'ahead' | 'wait' | 'minutes' | 'notFound' | 'refresh', string> & Record<'waiting' | 'called' | 'serving' | 'done' | 'no-show' | 'cancelled', string>> = {
+  'zh-Hans': { title: '排队进度', ahead: '前面还有', wait: '预计等候', minutes: '{n} 分钟', notFound: '找不到这张号票。', refresh: '本页每 20 秒自动刷新', waiting: '等候中', called: '请到服务台', serving: '服务中', done: '已完成', 'no-show': '已过号，请至服务台', cancelled: '已取消' },
+  'zh-Hant': { title: '排隊進度', ahead: '前面還有', wait: '預計等候', minutes: '{n} 分鐘', notFound: '找不到這張號票。', refresh: '本頁每 20 秒自動更新', waiting: '等候中', called: '請到服務台', serving: '服務中', done: '已完成', 'no-show': '已過號，請洽服務台', cancelled: '已取消' },
+  en: { title: 'Your place in the queue', ahead: 'People ahead', wait: 'Estimated wait', minutes: '{n} min', notFound: 'This ticket was not found.', refresh: 'This page refreshes every 20 s', waiting: 'Waiting', called: 'Please go to the desk', serving: 'Being served', done: 'Done', 'no-show': 'Missed: please ask at the desk', cancelled: 'Cancelled' },
+};
+
+/**
+ * `/t/{ticketId}`: the page the QR code on a printed ticket opens on the customer's phone — the
+ * ticket's number, service, people ahead and minutes, in all three languages, without script.
+ */
+export function registerTicketPage(app: FastifyInstance, queue: QueueService, config: Config): void {
+  app.get<{ Params: { id: string } }>('/t/:id', async (req, reply) => {
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    let status;
+    try {
+      if (!TicketId.safeParse(req.params.id).success) throw new QueueError('ticket-not-found', 'no such ticket');
+      status = queue.engine.ticketStatus(req.params.id);
+    } catch (err) {
+      if (!(err instanceof QueueError)) return reply.code(503).send(page(config, LANGUAGES.map((l) => `<p lang="${l}">${WORDS[l].refresh}</p>`).join('')));
+      return reply.code(404).send(page(config, LANGUAGES.map((l) => `<p lang="${l}">${WORDS[l].notFound}</p>`).join('')));
+    }
+    const { ticket, peopleAhead, estimatedWaitMin } = status;
+    const service = config.queue.services.find((s) => s.code === ticket.service)?.name;
+    const sections = LANGUAGES.map((l) => {
+      const w = WORDS[l];
+      const rows = ticket.state === 'waiting'
+        ? `<dt>${w.ahead}</dt><dd data-field="ahead">${peopleAhead}</dd><dt>${w.wait}</dt><dd data-field="minutes">${w.minutes.replace('{n}', String(estimatedWaitMin))}</dd>`
+        : '';
+      return `<section lang="${l}"><h2>${esc(w.title)}</h2><p class="state">${esc(w[ticket.state])}</p><p>${esc(service?.[l] ?? ticket.service)}</p><dl>${rows}</dl></section>`;
+    });
+    return page(config, `<p class="number" data-field="number">${esc(ticket.number)}</p>${sections.join('')}<p class="small">${LANGUAGES.map((l) => WORDS[l].refresh).join(' · ')}</p>`);
+  });
+}
+
+function page(config: Config, body: string): string {
+  const name = config.store.name;
+  return `<!doctype html><html lang="${config.store.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="20">
+<title>${esc(name[config.store.language])}</title>
+<style>body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:1.2rem;max-width:32rem;line-height:1.5;color:#1d2733}.number{font-size:4rem;font-weight:800;text-align:center;margin:.2em 0;color:#1f4e79}section{border-top:1px solid #d5dde6;padding:.4em 0}h2{font-size:1rem;margin:.2em 0;color:#5b6776}.state{font-weight:700;margin:.2em 0}dl{display:grid;grid-template-columns:auto 1fr;gap:.2em 1em;margin:.3em 0}dd{margin:0;font-weight:700}.small{color:#5b6776;font-size:.85rem}</style></head>
+<body><h1>${esc(name[config.store.language])}</h1>${body}</body></html>`;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import {
+  expectedReadyAt,
+  formatPlate,
+  labourMs,
+  lateState,
+  nextStages,
+  progress,
+  WorkshopError,
+  type RepairOrder,
+  type WorkshopErrorCode,
+} from '../domain/workshop/index.js';
+import { WorkshopNotReady, type WorkshopService } from '../extensions/workshop-service.js';
+import { StatusToken, TicketId, WorkshopCommand } from '../protocol/index.js';
+
+/** HTTP status for each refusal: unknown things are 404, bad requests 400, the rest a conflict with state. */
+const STATUS: Record<WorkshopErrorCode, number> = {
+  'order-not-found': 404,
+  'job-not-found': 404,
+  'ticket-not-found': 404,
+  'reason-required': 400,
+  'promised-in-past': 400,
+  'illegal-transition': 409,
+  'not-dispatchable': 409,
+  'jobs-open': 409,
+  'job-wrong-state': 409,
+  'order-wrong-stage': 409,
+  'plate-has-open-order': 409,
+  'day-full': 409,
+};
+
+/** Who sent a command, for the order's history: `desk:1`, `bay:3`, `dms`. */
+const Sender = z.string().regex(/^[a-z][a-z0-9:-]{0,39}$/);
+
+/**
+ * Workshop commands and views over HTTP. Staff screens get the whole order (full plate,
+ * customer reference, token for the QR code); the customer's phone gets the masked status of
+ * one order, by its token or by the queue ticket it was opened from.
+ */
+export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopService): void {
+  app.post('/api/workshop/commands', async (req, reply) => {
+    const parsed = WorkshopCommand.safeParse(req.body);
+    if (!parsed.success) {
+      return reply.code(400).send({
+        error: { code: 'invalid-command', message: 'the command does not match the schema', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      });
+    }
+    const header = Sender.safeParse(req.headers['x-forecourt-sender']);
+    const by = header.success ? header.data : `http:${req.ip}`;
+    return answer(reply, async () => {
+      const event = await workshop.execute(parsed.data, by);
+      return { event: { id: event.id, type: event.type, at: event.at, ...(event.stage ? { stage: event.stage } : {}) }, order: staffView(event.order, workshop) };
+    });
+  });
+
+  app.get('/api/workshop/orders', async (_req, reply) =>
+    answer(reply, async () => ({ day: workshop.engine.currentBusinessDay(), orders: workshop.engine.ordersOfDay().map((o) => staffView(o, workshop)) })),
+  );
+
+  app.get<{ Params: { no: string } }>('/api/workshop/orders/:no', async (req, reply) =>
+    answer(reply, async () => ({ order: staffView(workshop.engine.order(req.params.no), workshop) })),
+  );
+
+  // The customer's own order, by the unguessable token of the QR code on the reception slip.
+  app.get<{ Params: { token: string } }>('/api/workshop/orders/by-token/:token', async (req, reply) =>
+    answer(reply, async () => {
+      const order = StatusToken.safeParse(req.params.token).success ? workshop.engine.orderByToken(req.params.token) : undefined;
+      if (!order) throw new WorkshopError('order-not-found', 'no repair order for this link');
+      return workshop.publicStatus(order);
+    }),
+  );
+
+  // The same, from the queue ticket's QR code once the advisor opened the reception from it.
+  app.get<{ Params: { ticketId: string } }>('/api/workshop/orders/by-ticket/:ticketId', async (req, reply) =>
+    answer(reply, async () => {
+      const order = TicketId.safeParse(req.params.ticketId).success ? workshop.engine.orderByTicket(req.params.ticketId) : undefined;
+      if (!order) throw new WorkshopError('order-not-found', 'no repair order for this ticket yet');
+      return workshop.publicStatus(order);
+    }),
+  );
+}
+
+/** The order as the desk sees it: everything but the internal id, plus what the desk acts on. */
+function staffView(order: RepairOrder, workshop: WorkshopService): object {
+  const ctx = workshop.publicContext();
+  const expected = expectedReadyAt(order, ctx.durations, ctx.now);
+  const { id: _id, plate, jobs, ...rest } = order;
+  return {
+    ...rest,
+    plate: formatPlate(plate),
+    jobs: jobs.map((j) => ({ ...j, labourMin: Math.floor(labourMs(j, ctx.now) / 60_000) })),
+    next: nextStages(order.stage),
+    progress: progress(order),
+    expectedReadyAt: expected?.toISOString() ?? null,
+    late: lateState(order, expected, ctx.now, ctx.warnMin),
+    statusPath: `/status/?t=${order.token}`,
+  };
+}
+
+async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof WorkshopError) return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message } });
+    if (err instanceof WorkshopNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
+    throw err;
+  }
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { MemberRef, TicketId } from './queue.js';
+
+// The workshop (維修進度看板): repair orders, their stages and job clocks. What the gateway
+// publishes for the lounge names an order by its reception number only and carries a masked
+// plate: never the order's id, its status token, a customer reference or a full plate. Those
+// payloads are strict, so an object carrying more than the schema says fails validation instead
+// of leaking.
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+/** Every stage of a repair order, in the order of the seed documents' workshop process. */
+export const ORDER_STAGES = [
+  'appointment',
+  'reception',
+  'dispatched',
+  'in-repair',
+  'paused',
+  'repair-done',
+  'quality-check',
+  'rework',
+  'washing',
+  'settlement',
+  'ready',
+  'released',
+] as const;
+export const OrderStage = z.enum(ORDER_STAGES);
+export type OrderStage = z.infer<typeof OrderStage>;
+
+/** Why work stopped: parts on order, or the customer has not yet approved newly found work. */
+export const PAUSE_REASONS = ['parts', 'approval'] as const;
+export const PauseReason = z.enum(PAUSE_REASONS);
+export type PauseReason = z.infer<typeof PauseReason>;
+
+/** 受理號碼: the business day (YYMMDD) and the day's sequence, e.g. 250301-007. */
+export const ReceptionNumber = z.string().regex(/^\d{6}-\d{3}$/, 'YYMMDD-NNN, e.g. 250301-007');
+export type ReceptionNumber = z.infer<typeof ReceptionNumber>;
+
+/** A job item's number within its order, 1-based. */
+export const JobNumber = z.number().int().min(1).max(99);
+
+/**
+ * A licence plate as staff type it: Chinese mainland (粵B·D5678, 粤BD12345), Hong Kong, Taiwan
+ * or foreign. Letters, digits, CJK and the usual separators; normalized by the gateway.
+ */
+export const Plate = z
+  .string()
+  .trim()
+  .min(2)
+  .max(16)
+  .regex(/^[\p{Script=Han}A-Za-z0-9Ａ-Ｚａ-ｚ０-９ ·・.-]+$/u, 'letters, digits, a province character and separators only');
+
+/** A short free text shown to staff and the customer (model, job title, advisor). */
+const Label = z.string().trim().min(1).max(60);
+
+/** A staff member's id or display name (advisor, technician); never a customer's. */
+export const StaffName = z.string().trim().min(1).max(32);
+
+/** 128 random bits in base64url: the customer's key to one order's status page. */
+export const StatusToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/, '22 base64url characters');
+export type StatusToken = z.infer<typeof StatusToken>;
+
+export const JobInput = z.strictObject({
+  title: Label,
+  technicians: z.array(StaffName).max(6).default([]),
+});
+
+const Vehicle = {
+  plate: Plate,
+  model: Label,
+  /** Opaque reference to the customer or member in the DMS; the workshop never shows it. */
+  customerRef: MemberRef.optional(),
+  advisor: StaffName,
+  promisedAt: Timestamp.optional(),
+  jobs: z.array(JobInput).max(30).default([]),
+};
+
+const OnOrder = { order: ReceptionNumber };
+const OnJob = { order: ReceptionNumber, job: JobNumber };
+
+/**
+ * What the desk, a bay terminal or the DMS asks of the workshop. Every action is one validated
+ * transition of one order; a refused command changes nothing.
+ */
+export const WorkshopCommand = z.discriminatedUnion('action', [
+  /** The advisor checks a car in (受理): a new order in `reception`, optionally for a queue ticket. */
+  z.strictObject({ action: z.literal('open'), ...Vehicle, ticketId: TicketId.optional() }),
+  /** A booked visit (預約): a new order in `appointment`. */
+  z.strictObject({ action: z.literal('book'), ...Vehicle, appointmentAt: Timestamp }),
+  /** Moves the order to another stage; `reason` is required for `paused`. */
+  z.strictObject({ action: z.literal('move'), ...OnOrder, to: OrderStage, reason: PauseReason.optional() }),
+  z.strictObject({ action: z.literal('set-promised'), ...OnOrder, promisedAt: Timestamp }),
+  z.strictObject({ action: z.literal('add-job'), ...OnOrder, ...JobInput.shape }),
+  z.strictObject({ action: z.literal('assign'), ...OnJob, technicians: z.array(StaffName).min(1).max(6) }),
+  z.strictObject({ action: z.literal('job-start'), ...OnJob }),
+  z.strictObject({ action: z.literal('job-pause'), ...OnJob, reason: PauseReason.optional() }),
+  z.strictObject({ action: z.literal('job-resume'), ...OnJob }),
+  z.strictObject({ action: z.literal('job-finish'), ...OnJob }),
+]);
+export type WorkshopCommand = z.infer<typeof WorkshopCommand>;
+export type WorkshopCommandInput = z.input<typeof WorkshopCommand>;
+
+/** Amber when the promised time is close or the estimate passes it; red once it has passed. */
+export const LATE_STATES = ['on-time', 'close', 'late'] as const;
+export const LateState = z.enum(LATE_STATES);
+export type LateState = z.infer<typeof LateState>;
+
+/** One row of the lounge board: nothing that names a person or identifies the car outright. */
+export const BoardOrder = z.strictObject({
+  no: ReceptionNumber,
+  /** Masked in the gateway (粵B·D5**8); the full plate never leaves it for a public screen. */
+  plate: z.string().max(20),
+  model: z.string().max(60),
+  advisor: z.string().max(32),
+  stage: OrderStage,
+  pauseReason: PauseReason.optional(),
+  /** 0-100 along the workshop process. */
+  progress: z.number().int().min(0).max(100),
+  promisedAt: Timestamp.nullable(),
+  /** From the store's stage history; null once the car is ready. */
+  expectedReadyAt: Timestamp.nullable(),
+  late: LateState,
+  stageSince: Timestamp,
+});
+export type BoardOrder = z.infer<typeof BoardOrder>;
+
+export const BOARD_LAYOUTS = ['queue', 'workshop', 'both'] as const;
+export const BoardLayout = z.enum(BOARD_LAYOUTS);
+export type BoardLayout = z.infer<typeof BoardLayout>;
+
+/** Orders the board's state in time: grows with every change, also across gateway restarts. */
+const BoardRevision = z.number().int().nonnegative();
+const BusinessDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/**
+ * Retained: every order of the business day, for the lounge board. Always current for a screen
+ * that subscribes; sent to the screens already subscribed when the set of orders changes and at
+ * least every 30 s (in between, `workshop/board/changes` carries the rows that changed).
+ */
+export const WorkshopBoard = z.strictObject({
+  /** What the lounge screens show, from the gateway's configuration (a `?view=` parameter overrides it). */
+  layout: BoardLayout,
+  day: BusinessDay,
+  rev: BoardRevision,
+  orders: z.array(BoardOrder).max(1000),
+  at: Timestamp,
+});
+export type WorkshopBoard = z.infer<typeof WorkshopBoard>;
+
+/** Not retained: the rows that changed, as they are now; a screen applies it when `rev` is newer than its board. */
+export const WorkshopBoardChange = z.strictObject({
+  day: BusinessDay,
+  rev: BoardRevision,
+  orders: z.array(BoardOrder).max(1000),
+  at: Timestamp,
+});
+export type WorkshopBoardChange = z.infer<typeof WorkshopBoardChange>;
+
+/** A line from a barcode scanner at a bay (job card or action sheet), as the scanner sent it. */
+export const ScanCode = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'printable ASCII, 1-64 characters, no spaces');
+
+/** Not retained: one barcode read by a serial scanner agent. */
+export const BarcodeScan = z.strictObject({ code: ScanCode, at: Timestamp });
+export type BarcodeScan = z.infer<typeof BarcodeScan>;
+
+/** Not retained: what the gateway made of a scan, for the bay's display or beeper. */
+export const ScanResult = z.strictObject({
+  ok: z.boolean(),
+  /** `card-read` (waiting for an action), `done`, or the refusal's code. */
+  code: z.string().regex(/^[a-z-]{1,40}$/),
+  order: ReceptionNumber.optional(),
+  job: JobNumber.optional(),
+  stage: OrderStage.optional(),
+  message: z.string().max(300),
+  at: Timestamp,
+});
+export type ScanResult = z.infer<typeof ScanResult>;
+
+export * from './workshop-scan.js';

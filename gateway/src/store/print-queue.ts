@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { PrintJobKind, PrintJobSummary } from '../protocol/index.js';
+import type { Db } from './database.js';
+
+export interface NewPrintJob {
+  printer: string;
+  kind: PrintJobKind;
+  label: string;
+  data: Uint8Array;
+  reprintOf?: string;
+}
+
+export interface PrintJob extends PrintJobSummary {
+  data: Buffer;
+}
+
+const COLUMNS = `id, printer, kind, label, state, attempts, length(data) AS bytes, created_at AS createdAt,
+  printed_at AS printedAt, reprint_of AS reprintOf`;
+
+/** The print queue in SQLite (migration 4): a job survives a restart until it is printed. */
+export class PrintQueueStore {
+  private readonly insertStmt;
+  private readonly nextStmt;
+  private readonly getStmt;
+  private readonly attemptStmt;
+  private readonly printedStmt;
+  private readonly cancelStmt;
+  private readonly recentStmt;
+  private readonly queuedCountStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO print_job (id, printer, kind, label, state, data, created_at, reprint_of)
+       VALUES (@id, @printer, @kind, @label, 'queued', @data, @createdAt, @reprintOf)`,
+    );
+    this.nextStmt = db.prepare(`SELECT ${COLUMNS}, data FROM print_job WHERE printer = ? AND state = 'queued' ORDER BY seq LIMIT 1`);
+    this.getStmt = db.prepare(`SELECT ${COLUMNS}, data FROM print_job WHERE id = ?`);
+    this.attemptStmt = db.prepare(`UPDATE print_job SET attempts = attempts + 1 WHERE id = ?`);
+    this.printedStmt = db.prepare(`UPDATE print_job SET state = 'printed', printed_at = ? WHERE id = ? AND state = 'queued'`);
+    this.cancelStmt = db.prepare(`UPDATE print_job SET state = 'cancelled' WHERE id = ? AND state = 'queued'`);
+    this.recentStmt = db.prepare(`SELECT ${COLUMNS} FROM print_job ORDER BY seq DESC LIMIT ?`);
+    this.queuedCountStmt = db.prepare(`SELECT count(*) FROM print_job WHERE printer = ? AND state = 'queued'`).pluck();
+  }
+
+  enqueue(job: NewPrintJob, now: Date): PrintJobSummary {
+    const id = randomUUID();
+    this.insertStmt.run({ id, ...job, data: Buffer.from(job.data), createdAt: now.toISOString(), reprintOf: job.reprintOf ?? null });
+    return this.summary(id)!;
+  }
+
+  /** The oldest job still waiting for the printer: jobs print in the order they were queued. */
+  next(printer: string): PrintJob | undefined {
+    return this.nextStmt.get(printer) as PrintJob | undefined;
+  }
+
+  get(id: string): PrintJob | undefined {
+    return this.getStmt.get(id) as PrintJob | undefined;
+  }
+
+  summary(id: string): PrintJobSummary | undefined {
+    const job = this.get(id);
+    if (!job) return undefined;
+    const { data: _data, ...summary } = job;
+    return summary;
+  }
+
+  countAttempt(id: string): void {
+    this.attemptStmt.run(id);
+  }
+
+  markPrinted(id: string, at: Date): void {
+    this.printedStmt.run(at.toISOString(), id);
+  }
+
+  /** Cancels a job that has not been printed; false when it was printed (or gone) already. */
+  cancel(id: string): boolean {
+    return this.cancelStmt.run(id).changes === 1;
+  }
+
+  recent(limit: number): PrintJobSummary[] {
+    return this.recentStmt.all(limit) as PrintJobSummary[];
+  }
+
+  queuedCount(printer: string): number {
+    return this.queuedCountStmt.get(printer) as number;
+  }
+}

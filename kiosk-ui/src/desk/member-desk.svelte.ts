@@ -1,0 +1,102 @@
+import { DeskSession, MemberFile, MemberSearchAnswer, TOPIC_ROOT } from '@forecourt/gateway/protocol';
+import { z } from 'zod';
+import { request, type ApiResult } from '../lib/api.js';
+import type { Bus } from '../lib/bus.svelte.js';
+
+export type DeskTapNotice = { kind: 'refused' | 'issue-failed' | 'issued'; code: string; seq: number };
+
+/**
+ * The member side of a desk console: a tap on the desk's reader opens the member's file (over
+ * HTTP, since the bus never carries names), staff can search, and issue a card to a vehicle.
+ */
+export class DeskMember {
+  open = $state(false);
+  file = $state<MemberFile | undefined>(undefined);
+  results = $state<MemberSearchAnswer['members'] | undefined>(undefined);
+  /** The vehicle a card is being issued to, while the desk reader waits for the card. */
+  issuing = $state<number | undefined>(undefined);
+  notice = $state<DeskTapNotice | undefined>(undefined);
+  failed = $state(false);
+  private seq = 0;
+
+  constructor(
+    bus: Bus,
+    private readonly deskId: () => string | undefined,
+  ) {
+    bus.on(`${TOPIC_ROOT}/+/desk/+/session`, DeskSession, (topic, tap) => {
+      if (topic.split('/')[4] === this.deskId()) void this.onTap(tap);
+    });
+  }
+
+  async search(query: string): Promise<void> {
+    const result = await get(`/api/members?q=${encodeURIComponent(query)}`, MemberSearchAnswer);
+    this.failed = !result.ok;
+    this.results = result.ok ? result.body.members : [];
+  }
+
+  async show(memberId: number): Promise<void> {
+    const result = await get(`/api/members/${memberId}`, MemberFile);
+    this.failed = !result.ok;
+    if (result.ok) this.file = result.body;
+  }
+
+  async issueCard(vehicleId: number): Promise<void> {
+    const desk = this.deskId();
+    if (!desk) return;
+    const result = await post('/api/members/commands', { action: 'card:issue', desk, vehicleId });
+    if (result.ok) this.issuing = vehicleId;
+    else this.notice = { kind: 'issue-failed', code: result.code, seq: ++this.seq };
+  }
+
+  async cancelIssue(): Promise<void> {
+    const desk = this.deskId();
+    this.issuing = undefined;
+    if (desk) await post('/api/members/commands', { action: 'card:cancel', desk });
+  }
+
+  async demoTap(): Promise<void> {
+    const desk = this.deskId();
+    if (desk) await post('/api/members/demo-tap', { role: 'desk', station: desk });
+  }
+
+  close(): void {
+    this.open = false;
+    this.file = undefined;
+    this.results = undefined;
+    this.notice = undefined;
+  }
+
+  private async onTap(tap: DeskSession): Promise<void> {
+    this.open = true;
+    if (tap.result === 'card-issue-failed') {
+      this.notice = { kind: 'issue-failed', code: tap.reason ?? 'write-failed', seq: ++this.seq };
+      return;
+    }
+    if (!tap.sessionId) {
+      this.notice = { kind: 'refused', code: tap.result, seq: ++this.seq };
+      return;
+    }
+    if (tap.result === 'card-issued') {
+      this.issuing = undefined;
+      this.notice = { kind: 'issued', code: 'card-issued', seq: ++this.seq };
+    } else {
+      this.notice = undefined;
+    }
+    const result = await get(`/api/members/sessions/${tap.sessionId}`, MemberFile);
+    this.failed = !result.ok;
+    if (result.ok) {
+      this.file = result.body;
+      this.results = undefined;
+    }
+  }
+}
+
+function get<S extends z.ZodType>(url: string, schema: S): Promise<ApiResult<z.infer<S>>> {
+  return request(url, schema);
+}
+
+const Ok = z.object({}).loose();
+
+function post(url: string, body: object): Promise<ApiResult<unknown>> {
+  return request(url, Ok, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}

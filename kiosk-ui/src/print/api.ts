@@ -1,0 +1,39 @@
+import { PrintJobAnswer, PrintRefusal, TicketPrintAnswer } from '@forecourt/gateway/protocol';
+import { request, type ApiResult } from '../lib/api.js';
+import type { z } from 'zod';
+
+export type TicketPrintOutcome = 'printed' | 'paper-out' | 'failed' | 'no-printer';
+
+/** How long the kiosk waits for the printer before telling the customer to note the number. */
+const KIOSK_WAIT_MS = 6000;
+
+/**
+ * Prints a ticket on this kiosk's printer (`?printer=ID` in the kiosk's URL, else the store's
+ * kiosk printer). Its own fetch, not `request`: the refusal's `reason` tells "out of paper".
+ */
+export async function printTicket(ticketId: string): Promise<TicketPrintOutcome> {
+  const printer = new URLSearchParams(location.search).get('printer');
+  try {
+    const res = await fetch(`/api/print/ticket/${encodeURIComponent(ticketId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ waitMs: KIOSK_WAIT_MS, ...(printer ? { printer } : {}) }),
+      signal: AbortSignal.timeout(KIOSK_WAIT_MS + 4000),
+    });
+    const json: unknown = await res.json().catch(() => undefined);
+    if (res.ok) return TicketPrintAnswer.safeParse(json).data?.printed ? 'printed' : 'failed';
+    const error = PrintRefusal.safeParse(json).data?.error;
+    if (error?.code === 'no-printer') return 'no-printer';
+    return error?.reason === 'paper-out' ? 'paper-out' : 'failed';
+  } catch {
+    return 'failed';
+  }
+}
+
+export function reprint(jobId: string): Promise<ApiResult<z.infer<typeof PrintJobAnswer>>> {
+  return request(`/api/print/jobs/${encodeURIComponent(jobId)}/reprint`, PrintJobAnswer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+}
+
+export function previewUrl(jobId: string): string {
+  return `/api/print/jobs/${encodeURIComponent(jobId)}/preview.svg`;
+}

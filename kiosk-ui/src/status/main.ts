@@ -1,0 +1,5 @@
+import { mount } from 'svelte';
+import '../lib/base.css';
+import Status from './Status.svelte';
+
+mount(Status, { target: document.getElementById('app')! });

@@ -1,0 +1,70 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PrinterEmulator } from '../../gateway/src/tools/printer-emulator.js';
+import { launchChromium } from '../support/browser.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describeRealStack } from '../support/real-stack.js';
+
+// The kiosk prints its ticket (or says it could not), the desk sees the job, previews and
+// reprints it — all against the printer emulator on a loopback TCP port.
+
+describeRealStack('printing seen from the kiosk and the desk', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
+  let gw: TestGateway;
+  let browser: Browser;
+  let emulator: PrinterEmulator;
+
+  beforeAll(async () => {
+    emulator = new PrinterEmulator({ encoding: 'gb18030' });
+    const port = await emulator.listenTcp(0);
+    gw = await startTestGateway({
+      configure: (config) => {
+        config.devices.printers.push({ id: 'printer-kiosk', transport: { type: 'tcp', host: '127.0.0.1', port }, profile: { encoding: 'gb18030', width: 80, qr: 'gs-k' } });
+        config.devices.kioskPrinter = 'printer-kiosk';
+      },
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.dispose();
+    await emulator?.close();
+  });
+
+  it('the kiosk prints the ticket; the desk previews and reprints it', async () => {
+    const kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await kiosk.goto(`${gw.httpUrl}/kiosk/`);
+    await kiosk.click('[data-service=maintenance]');
+    await kiosk.waitForSelector('[data-testid=print-status][data-outcome=printed]');
+    const number = await kiosk.textContent('[data-testid=ticket-number]');
+    expect(emulator.printed.at(-1)?.text).toContain(number);
+
+    const desk = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await desk.addInitScript("localStorage.setItem('forecourt.desk', '1')");
+    await desk.goto(`${gw.httpUrl}/desk/`);
+    await desk.click('[data-testid=print-jobs] summary');
+    const job = desk.locator(`[data-testid=print-job][data-label=${number}]`);
+    await job.waitFor();
+    expect(await job.getAttribute('data-state')).toBe('printed');
+    await job.getByRole('button', { name: '预览' }).click();
+    // The SVG preview loaded and is the width of 80 mm paper in printer dots (the test tsconfig has no DOM types).
+    await expect
+      .poll(() => job.locator('[data-testid=print-preview]').evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(576);
+    await job.locator('[data-testid=reprint]').click();
+    await expect.poll(() => emulator.printed.length).toBe(2);
+    expect(emulator.printed[1]?.text).toBe(emulator.printed[0]?.text);
+    await expect.poll(() => desk.locator(`[data-testid=print-job][data-label=${number}]`).count()).toBe(2);
+    await Promise.all([kiosk.close(), desk.close()]);
+  });
+
+  it('the kiosk says so when the printer is out of paper, and still shows the ticket', async () => {
+    emulator.setPaper(0);
+    const kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await kiosk.goto(`${gw.httpUrl}/kiosk/`);
+    await kiosk.click('[data-service=repair]');
+    await kiosk.waitForSelector('[data-testid=print-status][data-outcome=paper-out]', { timeout: 15_000 });
+    expect(await kiosk.textContent('[data-testid=print-status]')).toContain('缺纸');
+    expect(await kiosk.textContent('[data-testid=ticket-number]')).toBe('B001');
+    await kiosk.close();
+  });
+});

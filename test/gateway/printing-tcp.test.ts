@@ -1,0 +1,144 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceState, PrintJobList, topics } from '@forecourt/gateway/protocol';
+import { PrinterEmulator, type PrintedPage } from '../../gateway/src/tools/printer-emulator.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { connectClient } from '../support/mqtt.js';
+import { waitFor } from '../support/process.js';
+import { command } from '../support/queue-api.js';
+
+// A kiosk's printer on TCP 9100 (the emulator on a loopback port): the kiosk's print request,
+// the desk's reprint, preview and test print, and what happens when the paper runs out.
+
+let emulator: PrinterEmulator;
+let port: number;
+let gw: TestGateway;
+let bus: MqttClient;
+let printer: DeviceState | undefined;
+let jobs: PrintJobList | undefined;
+
+async function post(path: string, body: unknown = {}): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; reason?: string } } }> {
+  const res = await fetch(`${gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function issue(service = 'repair'): Promise<{ id: string; number: string }> {
+  const answer = await command(gw.httpUrl, { action: 'issue', service });
+  return answer.body.ticket!;
+}
+
+beforeAll(async () => {
+  emulator = new PrinterEmulator({ encoding: 'big5' });
+  port = await emulator.listenTcp(0);
+  gw = await startTestGateway({
+    configure: (config) => {
+      config.store.language = 'zh-Hant';
+      config.devices.printers.push({ id: 'printer-kiosk', transport: { type: 'tcp', host: '127.0.0.1', port }, profile: { encoding: 'big5', width: 58, qr: 'raster' } });
+      config.devices.kioskPrinter = 'printer-kiosk';
+      config.devices.deskPrinter = 'printer-kiosk';
+    },
+  });
+  bus = await connectClient(gw.mqttUrl);
+  bus.on('message', (topic, payload) => {
+    const json: unknown = JSON.parse(payload.toString());
+    if (topic === topics.printJobs(gw.config.store.id)) jobs = PrintJobList.parse(json);
+    else printer = DeviceState.parse(json);
+  });
+  await bus.subscribeAsync([topics.deviceState(gw.config.store.id, 'printer-kiosk'), topics.printJobs(gw.config.store.id)], { qos: 1 });
+  await waitFor(() => (printer?.online ? true : undefined));
+});
+
+afterAll(async () => {
+  await bus?.endAsync();
+  await gw?.dispose();
+  await emulator?.close();
+});
+
+describe('printing on a TCP printer', () => {
+  it('prints the kiosk ticket and answers only once the printer confirmed it', async () => {
+    const ticket = await issue();
+    const answer = await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ printed: true, job: { kind: 'ticket', label: ticket.number, state: 'printed', attempts: 1 } });
+    const page = emulator.printed.at(-1)!;
+    expect(page.text).toContain(ticket.number);
+    expect(page.text).toContain('維修');
+    expect(page.page.blocks.some((b) => b.kind === 'image')).toBe(true);
+  });
+
+  it('reprints a job from the desk, previews it as SVG and decoded text, and test-prints both slips', async () => {
+    await waitFor(() => (jobs?.jobs.length ? true : undefined));
+    const original = jobs!.jobs.find((j) => j.kind === 'ticket')!;
+    const before = emulator.printed.length;
+    const reprint = await post(`/api/print/jobs/${original.id}/reprint`);
+    expect(reprint.status).toBe(200);
+    const job = reprint.body['job'] as { id: string; reprintOf: string };
+    expect(job.reprintOf).toBe(original.id);
+    await waitFor(() => (emulator.printed.length === before + 1 ? true : undefined));
+    expect(emulator.printed.at(-1)!.text).toBe(emulator.printed.at(-2)!.text);
+
+    const svg = await fetch(`${gw.httpUrl}/api/print/jobs/${job.id}/preview.svg`);
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await svg.text()).toContain(original.label);
+    const detail = (await (await fetch(`${gw.httpUrl}/api/print/jobs/${job.id}`)).json()) as { pages: { text: string }[] };
+    expect(detail.pages[0]?.text).toContain('您的號碼');
+
+    const test = await post('/api/print/printers/printer-kiosk/test');
+    expect(test.status).toBe(200);
+    await waitFor(() => (emulator.printed.length === before + 3 ? true : undefined));
+    const [slip, pass] = emulator.printed.slice(-2).map((p: PrintedPage) => p.text);
+    expect(slip).toContain('接車單');
+    expect(pass).toContain('出廠放行條');
+    expect(pass).toContain('￥1,280.00');
+  });
+
+  it('tells the kiosk when the paper is out, and never prints its cancelled ticket later', async () => {
+    emulator.setPaper(0);
+    const first = await issue();
+    const answer = await post(`/api/print/ticket/${first.id}`, { waitMs: 3000 });
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ code: 'not-printed', reason: 'paper-out' });
+    await waitFor(() => (printer?.reason === 'paper-out' ? true : undefined));
+    expect(printer).toMatchObject({ online: true, health: 'error' });
+
+    const second = await issue();
+    const refused = await post(`/api/print/ticket/${second.id}`, { waitMs: 3000 });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'printer-not-ready', reason: 'paper-out' });
+
+    const printed = emulator.printed.length;
+    emulator.setPaper(Infinity);
+    await waitFor(() => (printer?.health === 'ok' ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(emulator.printed.length).toBe(printed);
+    await waitFor(() => (jobs?.jobs.some((j) => j.label === first.number && j.state === 'cancelled') ? true : undefined));
+  });
+
+  it('shows the printer offline when its TCP port goes away, and back when it returns', async () => {
+    await emulator.close();
+    await waitFor(() => (printer?.online === false ? true : undefined), 10_000);
+    expect(printer?.reason).toBe('offline');
+    emulator = new PrinterEmulator({ encoding: 'big5' });
+    await emulator.listenTcp(port);
+    await waitFor(() => (printer?.online === true ? true : undefined), 10_000);
+    const ticket = await issue('claims');
+    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 })).body).toMatchObject({ printed: true });
+  });
+
+  it('refuses bad requests with clear codes and queues nothing', async () => {
+    const jobCount = async () => ((await (await fetch(`${gw.httpUrl}/api/print/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    const count = await jobCount();
+    expect((await post('/api/print/ticket/not-a-ticket')).status).toBe(400);
+    const ticket = await issue();
+    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: -1 })).status).toBe(400);
+    expect((await post(`/api/print/ticket/${ticket.id}`, { colour: 'red' })).status).toBe(400);
+    const unknown = await post(`/api/print/ticket/${ticket.id}`, { printer: 'nope' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.code).toBe('unknown-printer');
+    expect((await post('/api/print/ticket/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11')).body.error?.code).toBe('ticket-not-found');
+    expect((await post('/api/print/jobs/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11/reprint')).status).toBe(404);
+    expect((await fetch(`${gw.httpUrl}/api/print/jobs/x/preview.svg`)).status).toBe(404);
+    expect((await fetch(`${gw.httpUrl}/t/not-a-ticket`)).status).toBe(404);
+    expect(await jobCount()).toBe(count);
+  });
+});
