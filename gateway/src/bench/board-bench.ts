@@ -1,5 +1,5 @@
 /**
- * `npm run bench:board [-- --json] [--boards N] [--orders N] [--changes N]`
+ * `npm run bench:board [-- --json] [--boards N] [--pages N] [--orders N] [--changes N] [--gap-ms N]`
  *
  * From a stage command to the updated row in the DOM of every lounge board: the built gateway as
  * its own process on loopback with a day of repair orders, N boards open as pages of one headless
@@ -15,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -128,14 +128,8 @@ async function clockOffset(page: Page): Promise<number> {
   return best.offset;
 }
 
-/**
- * The built gateway in a child process, so that the bench's own work does not share its event
- * loop, at niceness `nice`: Chromium raises its browser and GPU processes to −8, and on a 2-core
- * box 20 boards then starve the gateway that serves them, which no store has (its lounge TVs are
- * other machines). `nice` 0 measures both on equal terms. Without the right to raise a priority,
- * `nice` says so on stderr and the gateway runs at 0.
- */
-async function startGateway(dir: string, nice: number): Promise<{ base: string; child: ChildProcess }> {
+/** The built gateway in a child process, so that the bench's own work does not share its event loop. */
+async function startGateway(dir: string): Promise<{ base: string; child: ChildProcess }> {
   const config = {
     version: 1,
     http: { host: '127.0.0.1', port: 0 },
@@ -147,7 +141,7 @@ async function startGateway(dir: string, nice: number): Promise<{ base: string; 
   };
   const file = join(dir, 'forecourt.config.json');
   writeFileSync(file, JSON.stringify(config));
-  const child = spawn('nice', ['-n', String(nice), process.execPath, GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const base = await new Promise<string>((resolveBase, reject) => {
@@ -172,9 +166,8 @@ async function main(): Promise<void> {
       boards: { type: 'string', default: '20' },
       pages: { type: 'string' },
       orders: { type: 'string', default: '100' },
-      changes: { type: 'string', default: '100' },
+      changes: { type: 'string', default: '300' },
       'gap-ms': { type: 'string', default: '100' },
-      'gateway-nice': { type: 'string', default: '-10' },
     },
     strict: true,
   });
@@ -186,27 +179,19 @@ async function main(): Promise<void> {
   const orders = Number(values.orders);
   const changes = Number(values.changes);
   const gapMs = Number(values['gap-ms']);
-  const gatewayNice = Number(values['gateway-nice']);
-  if (!Number.isInteger(gatewayNice) || gatewayNice < -20 || gatewayNice > 19) throw new BenchFailure('--gateway-nice must be a whole number from -20 to 19');
-  // The stopwatch too: a harness waiting for the CPU would add its own wait to every figure.
-  try {
-    setPriority(gatewayNice);
-  } catch {
-    // Not allowed to raise it: measured at the priority we have.
-  }
   for (const [name, n] of [['boards', boards], ['orders', orders], ['changes', changes], ['gap-ms', gapMs + 1]] as const) {
     if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a whole number${name === 'gap-ms' ? '' : ' above 0'}`);
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`Board benchmark: stage command → updated row in the DOM of ${boards} lounge boards (${boardsAs}), ${orders} orders on the board`);
-  say(`  gateway and bench at nice ${gatewayNice} (Chromium runs its browser and GPU processes at -8); ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  say(`  ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the start`);
 
   const dataDir = mkdtempSync(resolve(tmpdir(), 'forecourt-bench-board-'));
   let browser: Browser | undefined;
   const sockets: SocketBoard[] = [];
   let gateway: ChildProcess | undefined;
   try {
-    const started = await startGateway(dataDir, gatewayNice);
+    const started = await startGateway(dataDir);
     gateway = started.child;
     const base = started.base;
     const rtts: number[] = [];
@@ -268,13 +253,15 @@ async function main(): Promise<void> {
           new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`socket board ${b + 1} did not get ${no} ${to} within ${BOARD_TIMEOUT_MS} ms`)), BOARD_TIMEOUT_MS)),
         ]),
       );
+      await command(to === 'paused' ? { action: 'move', order: no, to, reason: 'parts' } : { action: 'move', order: no, to });
+      // Asked only now: the pages keep every change with its time, and 20 questions over the
+      // DevTools protocol must not delay the command they are about.
       const seen = pages.map((page, p) =>
         Promise.race([
           page.evaluate(({ no, to, since }) => (globalThis as unknown as { benchChanges: Changes }).benchChanges.at(no, to, since), { no, to, since: t0 + (offsets[p] ?? 0) - 1 }),
           new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`board ${p + 1} did not show ${no} ${to} within ${BOARD_TIMEOUT_MS} ms`)), BOARD_TIMEOUT_MS)),
         ]),
       );
-      await command(to === 'paused' ? { action: 'move', order: no, to, reason: 'parts' } : { action: 'move', order: no, to });
       const times = await Promise.all(seen);
       const latencies = [...times.map((t, p) => t - (offsets[p] ?? 0) - t0), ...(await Promise.all(onSockets)).map((t) => t - t0)];
       samples.push(...latencies);
@@ -303,7 +290,6 @@ async function main(): Promise<void> {
           boards_as: boardsAs,
           changes,
           gap_ms: gapMs,
-          gateway_nice: gatewayNice,
           stage_to_board_max_ms: round(max),
           stage_to_last_board_p99_ms: round(percentile(slowestBoard, 99)),
           command_rtt_p50_ms: round(percentile(rtt, 50)),
