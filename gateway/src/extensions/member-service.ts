@@ -37,6 +37,7 @@ import { SqliteMemberStore } from '../store/member-store.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { MemberSessions, type MemberSession } from './member-sessions.js';
 import type { CommandResult, QueueService } from './queue-service.js';
+import { NotReady } from './not-ready.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */
 export const DEMO_CARD_KEY: CardKey = { id: 0, secret: Buffer.from('forecourt demo card key - public, demos and tests only') };
@@ -90,7 +91,7 @@ export class MemberService implements Extension {
   }
 
   get store(): MemberStore {
-    if (!this.memberStore) throw new MembersNotReady();
+    if (!this.memberStore) throw new NotReady('members are');
     return this.memberStore;
   }
 
@@ -380,11 +381,6 @@ export class MemberService implements Extension {
   }
 }
 
-export class MembersNotReady extends Error {
-  constructor() {
-    super('members are starting; try again in a moment');
-  }
-}
 
 /** What a ticket keeps of its member: opaque to the queue, never published. */
 function memberRef(session: MemberSession): string {

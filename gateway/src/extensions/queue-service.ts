@@ -11,6 +11,7 @@ import { SqliteQueueStore } from '../store/queue-store.js';
 import type { FastifyInstance } from 'fastify';
 import { registerQueueRoutes } from '../http/queue-routes.js';
 import type { Extension, ExtensionContext } from './extension.js';
+import { NotReady } from './not-ready.js';
 
 const RECENT_CALLS = 10;
 /** Waited minutes on the boards tick even when nothing happens. */
@@ -37,7 +38,7 @@ export class QueueService implements Extension {
 
   /** The running engine; throws before start so callers answer 503. */
   get engine(): QueueEngine {
-    if (!this.engineInstance) throw new QueueNotReady();
+    if (!this.engineInstance) throw new NotReady('the queue is');
     return this.engineInstance;
   }
 
@@ -133,8 +134,3 @@ export class QueueService implements Extension {
   }
 }
 
-export class QueueNotReady extends Error {
-  constructor() {
-    super('the queue is starting; try again in a moment');
-  }
-}

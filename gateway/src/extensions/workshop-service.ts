@@ -29,6 +29,7 @@ import {
 import { SqliteWorkshopStore } from '../store/workshop-store.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
+import { NotReady } from './not-ready.js';
 
 /** The board is republished at least this often: late states change with time, and screens judge staleness by it. */
 export const BOARD_REFRESH_MS = 30_000;
@@ -60,7 +61,7 @@ export class WorkshopService implements Extension {
 
   /** The running engine; throws before start so callers answer 503. */
   get engine(): WorkshopEngine {
-    if (!this.engineInstance) throw new WorkshopNotReady();
+    if (!this.engineInstance) throw new NotReady('the workshop is');
     return this.engineInstance;
   }
 
@@ -220,8 +221,3 @@ const SCAN_ERRORS: Record<'unknown-barcode' | 'card-first' | 'needs-job-card', s
   'needs-job-card': 'this action needs a job card (reception number / job), not the order card',
 };
 
-export class WorkshopNotReady extends Error {
-  constructor() {
-    super('the workshop is starting; try again in a moment');
-  }
-}

@@ -1,19 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { MemberError, type MemberErrorCode } from '../domain/members/index.js';
-import { QueueError } from '../domain/queue/index.js';
-import { MembersNotReady, type MemberService } from '../extensions/member-service.js';
-import { QueueNotReady, type CommandResult } from '../extensions/queue-service.js';
+import type { MemberService } from '../extensions/member-service.js';
+import type { CommandResult } from '../extensions/queue-service.js';
+import { answer } from './refusals.js';
 import { DemoTapRequest, MemberCommand, SessionTicketRequest, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
-
-const STATUS: Record<MemberErrorCode, number> = {
-  'session-not-found': 404,
-  'member-not-found': 404,
-  'vehicle-not-found': 404,
-  'no-appointment': 409,
-  'no-desk-reader': 409,
-  'not-demo': 404,
-};
 
 const MemberIdParam = z.coerce.number().int().min(1).max(0xffff_ffff);
 const SessionIdParam = z.uuid();
@@ -97,13 +87,3 @@ async function withSession(reply: FastifyReply, sessionId: string, work: (id: st
   return answer(reply, () => work(sessionId));
 }
 
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof MemberError) return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof QueueError) return reply.code(err.code.startsWith('unknown') ? 404 : 409).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof MembersNotReady || err instanceof QueueNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
-    throw err;
-  }
-}

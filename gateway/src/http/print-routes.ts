@@ -2,19 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { renderSvg } from '../adapters/printer/render-svg.js';
 import { pageText } from '../adapters/printer/document.js';
-import { QueueError } from '../domain/queue/index.js';
-import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
 import type { PrintService } from '../extensions/print-service.js';
-import { QueueNotReady } from '../extensions/queue-service.js';
+import { answer } from './refusals.js';
 import { DeviceId, TicketId } from '../protocol/index.js';
-
-const STATUS: Record<PrintErrorCode, number> = {
-  'unknown-printer': 404,
-  'job-not-found': 404,
-  'no-printer': 409,
-  'printer-not-ready': 503,
-  'not-printed': 503,
-};
 
 const TicketPrintBody = z
   .object({
@@ -72,19 +62,6 @@ async function withJob(params: { id: string }, reply: FastifyReply, work: (id: s
   const parsed = JobParams.safeParse(params);
   if (!parsed.success) return reply.code(404).send({ error: { code: 'job-not-found', message: 'no such print job' } });
   return answer(reply, () => work(parsed.data.id));
-}
-
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof PrintError) {
-      return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } });
-    }
-    if (err instanceof QueueError) return reply.code(err.code === 'ticket-not-found' ? 404 : 409).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof QueueNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
-    throw err;
-  }
 }
 
 function stack(svgs: string[]): string {

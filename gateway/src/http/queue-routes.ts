@@ -1,21 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { QueueError, type QueueErrorCode, type QueueEvent, type Ticket } from '../domain/queue/index.js';
-import { QueueNotReady, type QueueService } from '../extensions/queue-service.js';
+import type { FastifyInstance } from 'fastify';
+import type { QueueEvent, Ticket } from '../domain/queue/index.js';
+import type { QueueService } from '../extensions/queue-service.js';
+import { answer } from './refusals.js';
 import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
-
-/** HTTP status for each refusal: unknown things are 404, everything else a conflict with state. */
-const STATUS: Record<QueueErrorCode, number> = {
-  'ticket-not-found': 404,
-  'unknown-service': 404,
-  'unknown-desk': 404,
-  'wrong-state': 409,
-  'wrong-desk': 409,
-  'desk-does-not-serve': 409,
-  'same-service': 409,
-  'queue-empty': 409,
-  'grace-expired': 409,
-  'day-full': 409,
-};
 
 /**
  * Queue commands over HTTP: one POST with a validated body, the answer or a coded error.
@@ -66,16 +53,6 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
       return answer;
     });
   });
-}
-
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof QueueError) return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof QueueNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
-    throw err;
-  }
 }
 
 function publicTicket(ticket: Ticket): PublicTicket {

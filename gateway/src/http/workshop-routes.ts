@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
   expectedReadyAt,
@@ -9,27 +9,12 @@ import {
   progress,
   WorkshopError,
   type RepairOrder,
-  type WorkshopErrorCode,
 } from '../domain/workshop/index.js';
-import { WorkshopNotReady, type WorkshopService } from '../extensions/workshop-service.js';
+import type { WorkshopService } from '../extensions/workshop-service.js';
 import { StatusToken, TicketId, WorkshopCommand } from '../protocol/index.js';
+import { answer } from './refusals.js';
 
 /** HTTP status for each refusal: unknown things are 404, bad requests 400, the rest a conflict with state. */
-const STATUS: Record<WorkshopErrorCode, number> = {
-  'order-not-found': 404,
-  'job-not-found': 404,
-  'ticket-not-found': 404,
-  'reason-required': 400,
-  'promised-in-past': 400,
-  'illegal-transition': 409,
-  'not-dispatchable': 409,
-  'jobs-open': 409,
-  'job-wrong-state': 409,
-  'order-wrong-stage': 409,
-  'plate-has-open-order': 409,
-  'day-full': 409,
-};
-
 /** Who sent a command, for the order's history: `desk:1`, `bay:3`, `dms`. */
 const Sender = z.string().regex(/^[a-z][a-z0-9:-]{0,39}$/);
 
@@ -98,12 +83,3 @@ function staffView(order: RepairOrder, workshop: WorkshopService): object {
   };
 }
 
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof WorkshopError) return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof WorkshopNotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
-    throw err;
-  }
-}

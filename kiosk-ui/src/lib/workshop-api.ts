@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { BoardOrder, JobNumber, OrderStage, PauseReason, type WorkshopCommand } from '@forecourt/gateway/protocol';
+import { BoardOrder, JobNumber, OrderStage, PauseReason, TicketStatusAnswer, type WorkshopCommand } from '@forecourt/gateway/protocol';
+import { request, type ApiResult } from './api.js';
 
 // The workshop's HTTP calls for the desk panel, the bay terminal and the phone status page.
 // Answers cross a schema like every other input: anything unexpected becomes a coded error the
 // screen translates, never an exception on screen.
-
-export type ApiResult<T> = { ok: true; body: T } | { ok: false; code: string; message: string };
 
 const JOB_STATES = ['pending', 'running', 'paused', 'finished'] as const;
 
@@ -54,42 +53,8 @@ export const PublicStatus = z.object({
 export type PublicStatus = z.infer<typeof PublicStatus>;
 
 /** A queue ticket's status (`GET /api/queue/tickets/:id`), for a phone whose visit has no order yet. */
-export const TicketStatus = z.object({
-  ticket: z.object({ number: z.string(), state: z.string() }).loose(),
-  peopleAhead: z.number(),
-  estimatedWaitMin: z.number(),
-});
-export type TicketStatus = z.infer<typeof TicketStatus>;
-
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
-const TIMEOUT_MS = 8000;
-
-async function request<S extends z.ZodType>(url: string, schema: S, init?: RequestInit): Promise<ApiResult<z.infer<S>>> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
-  } catch (err) {
-    return { ok: false, code: 'network', message: err instanceof Error ? err.message : String(err) };
-  }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    return { ok: false, code: res.ok ? 'bad-response' : `http-${res.status}`, message: res.statusText };
-  }
-  if (!res.ok) {
-    const error = ErrorBody.safeParse(json);
-    return error.success
-      ? { ok: false, code: error.data.error.code, message: error.data.error.message ?? '' }
-      : { ok: false, code: `http-${res.status}`, message: res.statusText };
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    console.warn('workshop: unexpected answer', url, parsed.error.issues[0]);
-    return { ok: false, code: 'bad-response', message: parsed.error.issues[0]?.message ?? 'invalid' };
-  }
-  return { ok: true, body: parsed.data };
-}
+export const TicketStatus = TicketStatusAnswer;
+export type TicketStatus = TicketStatusAnswer;
 
 /** `sender` goes into the order's history: `desk:1`, `bay:3`. */
 export function sendWorkshopCommand(command: WorkshopCommand, sender: string): Promise<ApiResult<CommandAnswer>> {

@@ -1,0 +1,82 @@
+import type { FastifyReply } from 'fastify';
+import { MemberError, type MemberErrorCode } from '../domain/members/index.js';
+import { QueueError, type QueueErrorCode } from '../domain/queue/index.js';
+import { WorkshopError, type WorkshopErrorCode } from '../domain/workshop/index.js';
+import { NotReady } from '../extensions/not-ready.js';
+import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
+
+// One place that turns a refused request into its HTTP answer `{error: {code, message}}`, so the
+// same refusal gets the same status from every route. Unknown things are 404, bad input 400,
+// a state that does not allow it 409, a device or a part of the gateway not ready 503.
+
+const QUEUE: Record<QueueErrorCode, number> = {
+  'ticket-not-found': 404,
+  'unknown-service': 404,
+  'unknown-desk': 404,
+  'wrong-state': 409,
+  'wrong-desk': 409,
+  'desk-does-not-serve': 409,
+  'same-service': 409,
+  'queue-empty': 409,
+  'grace-expired': 409,
+  'day-full': 409,
+};
+
+const WORKSHOP: Record<WorkshopErrorCode, number> = {
+  'order-not-found': 404,
+  'job-not-found': 404,
+  'ticket-not-found': 404,
+  'reason-required': 400,
+  'promised-in-past': 400,
+  'illegal-transition': 409,
+  'not-dispatchable': 409,
+  'jobs-open': 409,
+  'job-wrong-state': 409,
+  'order-wrong-stage': 409,
+  'plate-has-open-order': 409,
+  'day-full': 409,
+};
+
+const MEMBERS: Record<MemberErrorCode, number> = {
+  'session-not-found': 404,
+  'member-not-found': 404,
+  'vehicle-not-found': 404,
+  'no-appointment': 409,
+  'no-desk-reader': 409,
+  'not-demo': 404,
+};
+
+const PRINTING: Record<PrintErrorCode, number> = {
+  'unknown-printer': 404,
+  'job-not-found': 404,
+  'no-printer': 409,
+  'printer-not-ready': 503,
+  'not-printed': 503,
+};
+
+interface Refusal {
+  status: number;
+  error: { code: string; message: string; reason?: string };
+}
+
+function refusalOf(err: unknown): Refusal | undefined {
+  if (err instanceof QueueError) return { status: QUEUE[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof WorkshopError) return { status: WORKSHOP[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof MemberError) return { status: MEMBERS[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof PrintError) {
+    return { status: PRINTING[err.code], error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
+  }
+  if (err instanceof NotReady) return { status: 503, error: { code: 'not-ready', message: err.message } };
+  return undefined;
+}
+
+/** Runs a route's work; a refusal becomes its coded answer, anything else stays a 500. */
+export async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (err) {
+    const refusal = refusalOf(err);
+    if (!refusal) throw err;
+    return reply.code(refusal.status).send({ error: refusal.error });
+  }
+}
