@@ -58,7 +58,8 @@ async function main(): Promise<void> {
         break;
       }
       case 'truncated':
-        sim.sendRaw(frame(MSG.BUTTON, encode.button(1)).subarray(0, 6));
+        // As when the firmware resets mid-frame: half a frame, then a quiet line.
+        sim.sendRaw(frame(MSG.BUTTON, encode.button(1)).subarray(0, 6), 300);
         break;
       case 'oversized': {
         const big = Buffer.alloc(MAX_PAYLOAD + 20, 1);

@@ -78,9 +78,14 @@ export class DispenserSimulator extends EventEmitter {
     return this.writer.send(MSG.STATUS, encode.condition(condition));
   }
 
-  /** Raw bytes on the line, for fault tests (noise, broken frames). */
-  sendRaw(bytes: Uint8Array): void {
+  /**
+   * Raw bytes on the line, for fault tests (noise, broken frames). `thenSilentMs` keeps the
+   * simulator's own frames off the line afterwards: a frame cut short is only "truncated" when
+   * the line goes quiet; glued to the next heartbeat it is a bad checksum instead.
+   */
+  sendRaw(bytes: Uint8Array, thenSilentMs = 0): void {
     this.link.write(bytes);
+    if (thenSilentMs > 0) this.link.holdSilence(thenSilentMs);
   }
 
   private async open(): Promise<void> {

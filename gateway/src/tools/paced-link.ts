@@ -32,6 +32,11 @@ export class PacedLink implements DeviceLink {
     setTimeout(() => this.inner.write(copy), this.busyUntil - now);
   }
 
+  /** Keeps the line silent for `ms` after what was written so far; later writes wait. */
+  holdSilence(ms: number): void {
+    this.busyUntil = Math.max(performance.now(), this.busyUntil) + ms;
+  }
+
   discardOutput(): Promise<void> {
     return this.inner.discardOutput();
   }
