@@ -1,3 +1,4 @@
+import { CodedError } from '../coded-error.js';
 /** Stable codes of refused member requests; screens translate them, logs keep them. */
 export const MEMBER_ERROR_CODES = [
   'session-not-found',
@@ -9,13 +10,4 @@ export const MEMBER_ERROR_CODES = [
 ] as const;
 export type MemberErrorCode = (typeof MEMBER_ERROR_CODES)[number];
 
-export class MemberError extends Error {
-  override readonly name = 'MemberError';
-
-  constructor(
-    readonly code: MemberErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class MemberError extends CodedError<MemberErrorCode> {}

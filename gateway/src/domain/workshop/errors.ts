@@ -1,3 +1,4 @@
+import { CodedError } from '../coded-error.js';
 /** Stable machine codes of refused workshop commands; screens translate them, logs keep them. */
 export const WORKSHOP_ERROR_CODES = [
   'order-not-found',
@@ -16,13 +17,4 @@ export const WORKSHOP_ERROR_CODES = [
 export type WorkshopErrorCode = (typeof WORKSHOP_ERROR_CODES)[number];
 
 /** A command the workshop refused; the engine throws it before changing anything. */
-export class WorkshopError extends Error {
-  override readonly name = 'WorkshopError';
-
-  constructor(
-    readonly code: WorkshopErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class WorkshopError extends CodedError<WorkshopErrorCode> {}
