@@ -19,15 +19,19 @@ import { uiBundles } from './http/ui-bundles.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { databaseBytes, openDatabase, type Db } from './store/database.js';
 import { GATEWAY_VERSION } from './version.js';
+import { Identity } from './identity/identity.js';
+import { seedDemoStaff } from './demo/demo-staff.js';
 
 export interface GatewayDeps {
   log: Logger;
   now?: () => Date;
 }
 
-/** `auto` means demo while no real device is declared (config `devices`). */
+/** `auto` means demo while no real device of any kind is declared, so a store never gets demo data. */
 export function demoEnabled(config: Config): boolean {
-  return config.demo === 'auto' ? config.devices.printers.length + config.devices.dispensers.length === 0 : config.demo;
+  const { printers, dispensers, readers } = config.devices;
+  const declared = printers.length + dispensers.length + readers.length + config.workshop.scanners.length;
+  return config.demo === 'auto' ? declared === 0 : config.demo;
 }
 
 /**
@@ -37,6 +41,7 @@ export function demoEnabled(config: Config): boolean {
 export class Gateway {
   private db: Db | undefined;
   private broker: Aedes | undefined;
+  private identityInstance: Identity | undefined;
   private tcp: TcpServer | undefined;
   private http: FastifyInstance | undefined;
   private wss: WebSocketServer | undefined;
@@ -47,6 +52,12 @@ export class Gateway {
     private readonly config: Config,
     private readonly deps: GatewayDeps,
   ) {}
+
+  /** Staff, devices and the audit log (for the CLIs and tests in the same process). */
+  get identity(): Identity {
+    if (!this.identityInstance) throw new Error('the gateway is not started');
+    return this.identityInstance;
+  }
 
   get httpPort(): number {
     return this.http ? boundPort(this.http.server) : 0;
@@ -67,10 +78,15 @@ export class Gateway {
       connectedClients: () => this.broker?.connectedClients ?? 0,
       databaseBytes: () => databaseBytes(db),
     });
-    this.broker = await createBroker({ maxPayloadBytes: config.mqtt.maxPayloadBytes, log: log.child({ component: 'broker' }), metrics });
+    const demo = demoEnabled(config);
+    const identity = new Identity(db, { storeId: config.store.id, demo, ...config.auth }, now, log.child({ component: 'identity' }));
+    this.identityInstance = identity;
+    if (demo) seedDemoStaff(identity);
+    const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics });
+    this.broker = broker;
     this.tcp = await listenTcp(this.broker, config.mqtt.host, config.mqtt.port);
 
-    const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now };
+    const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
     this.http = await createHttpServer({
       log,
@@ -79,6 +95,7 @@ export class Gateway {
       bundles: uiBundles(),
       storeName: config.store.name.en,
       extensions: this.extensions,
+      identity,
     });
     this.wss = attachWebSocket(this.broker, this.http.server);
     await this.http.listen({ host: config.http.host, port: config.http.port });

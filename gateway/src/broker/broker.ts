@@ -1,30 +1,38 @@
 import { Aedes, type AuthorizePublishHandler } from 'aedes';
 import type { Logger } from 'pino';
-import { checkInbound } from '../protocol/index.js';
+import { checkInbound, mayPublish } from '../protocol/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { Identity } from '../identity/identity.js';
+import { BrokerAccess } from './access.js';
 
 export interface BrokerOptions {
+  storeId: string;
   maxPayloadBytes: number;
+  identity: Identity;
   log: Logger;
   metrics: GatewayMetrics;
 }
 
 /**
- * The store's aedes broker, with every client publish checked against the topic tree.
+ * The store's aedes broker, closed to strangers: every connection is identified (broker/access.ts),
+ * every publish and subscription is checked against the rule table of the topic registry, and
+ * every publish against its payload schema.
  *
- * DANGER, documented on purpose: aedes accepts every client by default. Until the security issue
- * adds per-device credentials, anyone on the store network can connect and subscribe; what we do
- * enforce is that a publish is well-formed and that gateway-owned topics cannot be spoofed.
+ * DANGER, documented on purpose: aedes' defaults accept everyone and let anyone publish anywhere;
+ * overriding authorizePublish also drops its built-in `$SYS/` guard. Both are replaced here;
+ * do not create a broker for the store any other way.
  *
  * An invalid publish closes the sender's connection: MQTT 3.1.1 has no negative acknowledgement
  * (MQTT-3.3.5-2), and a silently dropped QoS 1 message would be retransmitted forever.
  */
-export async function createBroker({ maxPayloadBytes, log, metrics }: BrokerOptions): Promise<Aedes> {
+export async function createBroker({ storeId, maxPayloadBytes, identity, log, metrics }: BrokerOptions): Promise<{ broker: Aedes; access: BrokerAccess }> {
+  const access = new BrokerAccess(identity, storeId, log, metrics);
+
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
-    const reason = refusalReason(packet.topic, packet.payload, maxPayloadBytes);
+    const reason = refusalReason(access, client, packet.topic, packet.payload, storeId, maxPayloadBytes);
     if (reason) {
       metrics.invalidDropped.inc({ reason: reason.kind });
-      log.warn({ topic: packet.topic, client: client?.id, reason: reason.text }, 'invalid publish dropped');
+      log.warn({ topic: packet.topic, client: client?.id, reason: reason.text }, 'publish refused');
       callback(new Error(`${packet.topic}: ${reason.text}`));
       return;
     }
@@ -33,7 +41,9 @@ export async function createBroker({ maxPayloadBytes, log, metrics }: BrokerOpti
   };
 
   const broker = await Aedes.createBroker({
+    authenticate: access.authenticate,
     authorizePublish,
+    authorizeSubscribe: access.authorizeSubscribe,
     authorizeForward: (_client, packet) => {
       metrics.messagesOut.inc();
       return packet;
@@ -45,19 +55,28 @@ export async function createBroker({ maxPayloadBytes, log, metrics }: BrokerOpti
     maxTopicLevels: 12,
     heartbeatInterval: 60_000,
   });
+  broker.on('clientDisconnect', (client) => access.forget(client));
   broker.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'client error'));
   broker.on('connectionError', (client, err) => log.debug({ client: client.id, err: err.message }, 'connection error'));
-  return broker;
+  identity.onRevoked((match) => access.disconnect(match));
+  return { broker, access };
 }
 
-type Refusal = { kind: 'reserved-topic' | 'too-large' | 'unknown-topic' | 'gateway-only' | 'bad-payload'; text: string };
+type Refusal = { kind: 'reserved-topic' | 'too-large' | 'unknown-topic' | 'gateway-only' | 'bad-payload' | 'publish-refused'; text: string };
 
-function refusalReason(topic: string, payload: Buffer | string, maxPayloadBytes: number): Refusal | undefined {
-  // Overriding authorizePublish drops aedes' own $SYS guard: keep it.
+function refusalReason(
+  access: BrokerAccess,
+  client: Parameters<AuthorizePublishHandler>[0],
+  topic: string,
+  payload: Buffer | string,
+  storeId: string,
+  maxPayloadBytes: number,
+): Refusal | undefined {
   if (topic.startsWith('$SYS')) return { kind: 'reserved-topic', text: '$SYS topics are reserved' };
   const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
   if (bytes.length > maxPayloadBytes) return { kind: 'too-large', text: `payload over ${maxPayloadBytes} bytes` };
   const check = checkInbound(topic, bytes);
-  if (check.ok) return undefined;
-  return { kind: check.kind, text: check.reason };
+  if (!check.ok) return { kind: check.kind, text: check.reason };
+  const allowed = mayPublish(access.principal(client), topic, storeId);
+  return allowed.ok ? undefined : { kind: 'publish-refused', text: allowed.reason };
 }

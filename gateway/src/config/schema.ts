@@ -10,6 +10,9 @@ export const CONFIG_VERSION = 1;
 
 const Port = z.number().int().min(0).max(65535);
 
+/** MQTT's own ceiling: a 4-byte remaining length (268,435,455) plus the fixed header. */
+const MAX_MQTT_PACKET_BYTES = 268_435_460;
+
 const TimeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -41,8 +44,19 @@ export const ConfigSchema = z
         port: Port.default(1883),
         /** Largest accepted publish payload; a bigger one is refused like any invalid payload. */
         maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+        /** Largest MQTT packet read from a client: a bigger one ends the connection before its body is read. */
+        maxPacketBytes: z.number().int().min(2048).max(MAX_MQTT_PACKET_BYTES).default(256 * 1024),
+        /** MQTT connections open at once, TCP and WebSocket together, counted from accept (before CONNECT). */
+        maxConnections: z.number().int().min(1).max(100_000).default(2000),
+        /** PUBLISH packets per second one connection may send, in bursts of up to twice that. */
+        maxPublishPerSecond: z.number().int().min(1).max(100_000).default(200),
       })
       .strict()
+      // The topic and headers come on top of the payload.
+      .refine(({ maxPacketBytes, maxPayloadBytes }) => maxPacketBytes >= maxPayloadBytes + 1024, {
+        path: ['maxPacketBytes'],
+        message: 'must be at least maxPayloadBytes + 1024 (topic and headers)',
+      })
       .prefault({}),
     queue: z
       .object({
@@ -63,6 +77,19 @@ export const ConfigSchema = z
         const layout = QueueLayout.safeParse({ services, desks });
         layout.error?.issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
       })
+      .prefault({}),
+    /** Staff sign-in and screen enrolment. */
+    auth: z
+      .object({
+        /** A signed-in screen with no request for this long signs its staff member out. */
+        idleTimeoutS: z
+          .object({ desk: z.number().int().min(60).max(86_400).default(1800), bay: z.number().int().min(30).max(86_400).default(300) })
+          .strict()
+          .prefault({}),
+        /** How long a screen's pairing code stays valid. */
+        pairingMinutes: z.number().int().min(1).max(60).default(10),
+      })
+      .strict()
       .prefault({}),
     /** Member cards: keys, VIP levels, reminders (config/members.ts). */
     members: MembersConfig.prefault({}),

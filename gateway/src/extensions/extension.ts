@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Db } from '../store/database.js';
+import type { Identity } from '../identity/identity.js';
 
 /** What every extension may use. Constructors only keep it; `start()` does the work. */
 export interface ExtensionContext {
@@ -16,6 +17,8 @@ export interface ExtensionContext {
   /** The port the broker's TCP listener is bound to (known only after listen). */
   mqttPort: () => number;
   now: () => Date;
+  /** Who is who: principals, credentials of in-process agents, the audit log. */
+  identity: Identity;
 }
 
 /** A small piece of the gateway with its own start and stop; one that fails is logged, not fatal. */

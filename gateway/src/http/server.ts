@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Extension } from '../extensions/extension.js';
 import type { UiBundle } from './ui-bundles.js';
+import type { Identity } from '../identity/identity.js';
+import { installAccessHooks } from './access-hooks.js';
+import { registerIdentityRoutes } from './identity-routes.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -18,11 +21,15 @@ export interface HttpDeps {
   bundles: UiBundle[];
   storeName: string;
   extensions: Extension[];
+  identity: Identity;
 }
 
-export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions }: HttpDeps): Promise<FastifyInstance> {
+export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity }: HttpDeps): Promise<FastifyInstance> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+
+  await installAccessHooks(app, identity, metrics.httpRefused);
+  registerIdentityRoutes(app, identity);
 
   app.get('/healthz', async (_req, reply) => {
     const report = health();

@@ -18,7 +18,14 @@ export class GatewayMetrics {
 
   readonly invalidDropped = new Counter({
     name: 'forecourt_mqtt_invalid_messages_dropped_total',
-    help: 'Client publishes refused by the topic tree or payload schema',
+    help: 'MQTT connections, publishes and subscriptions refused (credentials, access rules, topic tree, payload schema, limits)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpRefused = new Counter({
+    name: 'forecourt_http_refused_total',
+    help: 'HTTP requests refused by the access rules (no identity, wrong identity, bad token, bad origin)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TOPIC_DEFINITIONS } from './registry.js';
+import { TOPIC_DEFINITIONS, type TopicRule } from './registry.js';
 import { TOPIC_ROOT } from './topics.js';
 
 interface JsonSchema {
@@ -33,10 +33,16 @@ function typeName(s: JsonSchema): string {
   return String(s.type ?? 'any');
 }
 
+/** Who a topic rule names, for the tables; the gateway itself always may. */
+export function who(rule: TopicRule): string {
+  if (rule.who.length === 0) return 'gateway only';
+  return `gateway, ${rule.who.join(', ')}${rule.own ? ' (own `{device}` only)' : ''}`;
+}
+
 export function renderTopicTable(): string {
   const rows = TOPIC_DEFINITIONS.map(
     (d) =>
-      `| \`${d.pattern}\` | ${d.publisher} | ${d.subscribers} | ${d.retained ? 'yes' : 'no'} | ${fields(d.schema)} | ${d.description} |`,
+      `| \`${d.pattern}\` | ${who(d.publish)} | ${who(d.subscribe)} | ${d.retained ? 'yes' : 'no'} | ${fields(d.schema)} | ${d.description} |`,
   );
   return ['| topic | published by | read by | retained | payload (JSON) | notes |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }

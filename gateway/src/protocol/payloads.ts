@@ -23,7 +23,7 @@ export const StoreInfo = z.object({
 });
 export type StoreInfo = z.infer<typeof StoreInfo>;
 
-export const DEVICE_KINDS = ['nfc-reader', 'dispenser', 'printer', 'kiosk', 'board', 'desk', 'barcode-scanner'] as const;
+export const DEVICE_KINDS = ['nfc-reader', 'dispenser', 'printer', 'kiosk', 'board', 'desk', 'bay', 'barcode-scanner'] as const;
 export const DeviceKind = z.enum(DEVICE_KINDS);
 export type DeviceKind = z.infer<typeof DeviceKind>;
 

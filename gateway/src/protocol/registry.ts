@@ -5,16 +5,34 @@ import { ID_PATTERN, parseTopic } from './topics.js';
 import { BarcodeScan, ScanResult, WorkshopBoard, WorkshopBoardChange } from './workshop.js';
 import { PrintJobList } from './printing.js';
 import { CardTap, CardWrite, CardWriteResult, DeskSession, KioskSession } from './members.js';
+import { STAFF_ROLES, type Audience } from './access/principal.js';
+import { DEVICE_KINDS } from './payloads.js';
 
 /**
- * Every topic of the tree with its direction and payload schema. The broker validates client
- * publishes against it, and `npm run docs:topics` renders it as the firmware writer's table.
+ * Who may publish or subscribe to a topic, besides the gateway itself (which does both freely).
+ * `own`: only on the topics whose `{device}` level is the client's own id or station — a reader
+ * publishes its own taps, a kiosk reads its own sessions. Nobody else is allowed: deny by default.
+ */
+export interface TopicRule {
+  who: readonly Audience[];
+  own?: true;
+}
+
+const EVERYONE: readonly Audience[] = ['public'];
+const STAFF = STAFF_ROLES;
+const DEVICES = DEVICE_KINDS;
+const GATEWAY_ONLY: TopicRule = { who: [] };
+
+/**
+ * Every topic of the tree with its access rules and payload schema. The broker checks each
+ * client's publish and subscribe against it (broker/access.ts), and `npm run docs:topics`
+ * renders it as the firmware writer's table and the access table.
  */
 export interface TopicDefinition {
   /** Pattern below `forecourt/v1/{store}/`, `{device}` standing for a device id. */
   pattern: string;
-  publisher: 'gateway' | 'device';
-  subscribers: string;
+  publish: TopicRule;
+  subscribe: TopicRule;
   retained: boolean;
   schema: z.ZodType;
   description: string;
@@ -23,24 +41,24 @@ export interface TopicDefinition {
 export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   {
     pattern: 'gateway/status',
-    publisher: 'gateway',
-    subscribers: 'screens, devices',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: EVERYONE },
     retained: true,
     schema: GatewayStatus,
     description: 'Gateway up or shutting down; screens show "offline" when it says false.',
   },
   {
     pattern: 'store/info',
-    publisher: 'gateway',
-    subscribers: 'screens',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: EVERYONE },
     retained: true,
     schema: StoreInfo,
     description: "Store name in every language, the store's default language and time zone.",
   },
   {
     pattern: 'device/{device}/state',
-    publisher: 'device',
-    subscribers: 'gateway, desk',
+    publish: { who: DEVICES, own: true },
+    subscribe: { who: [...STAFF, 'desk'] },
     retained: true,
     schema: DeviceState,
     description:
@@ -49,72 +67,72 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'queue/services',
-    publisher: 'gateway',
-    subscribers: 'kiosk, dispensers, board',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['kiosk', 'dispenser', 'board', 'desk', ...STAFF] },
     retained: true,
     schema: ServiceList,
     description: 'Every service with its ticket prefix, names, people waiting and minutes a new ticket would wait.',
   },
   {
     pattern: 'queue/service/{service}',
-    publisher: 'gateway',
-    subscribers: 'board, desk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['board', 'desk', ...STAFF] },
     retained: true,
     schema: QueueSnapshot,
     description: 'One service\'s queue in call order (numbers and waited minutes only, no personal data), and who is being served where. Republished on every change and every 30 s.',
   },
   {
     pattern: 'queue/desks',
-    publisher: 'gateway',
-    subscribers: 'desk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['desk', ...STAFF] },
     retained: true,
     schema: DeskList,
     description: 'The desks and the services each one calls.',
   },
   {
     pattern: 'queue/mode',
-    publisher: 'gateway',
-    subscribers: 'kiosk, dispensers, board, desk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['kiosk', 'dispenser', 'board', 'desk', ...STAFF] },
     retained: true,
     schema: QueueMode,
     description: 'Peak or normal hours; `suggested` is true when the queue has grown past the threshold in normal mode.',
   },
   {
     pattern: 'queue/calls',
-    publisher: 'gateway',
-    subscribers: 'board',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['board', 'desk', ...STAFF] },
     retained: true,
     schema: RecentCalls,
     description: 'The latest calls, newest first (at most 20).',
   },
   {
     pattern: 'queue/call',
-    publisher: 'gateway',
-    subscribers: 'board',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['board', 'desk', ...STAFF] },
     retained: false,
     schema: CallEvent,
     description: 'One event per call or recall: the board chimes and speaks it. QoS 1.',
   },
   {
     pattern: 'device/{device}/heartbeat',
-    publisher: 'device',
-    subscribers: 'gateway',
+    publish: { who: DEVICES, own: true },
+    subscribe: { who: [] },
     retained: false,
     schema: DeviceHeartbeat,
     description: 'Sent every 10 s while connected; QoS 0.',
   },
   {
     pattern: 'print/jobs',
-    publisher: 'gateway',
-    subscribers: 'desk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['desk', ...STAFF] },
     retained: true,
     schema: PrintJobList,
     description: 'The latest print jobs of every printer (ticket numbers only), newest first; a queued job waits for its printer or its paper.',
   },
   {
     pattern: 'workshop/board',
-    publisher: 'gateway',
-    subscribers: 'board',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['board', 'bay', 'desk', ...STAFF] },
     retained: true,
     schema: WorkshopBoard,
     description:
@@ -122,32 +140,32 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'workshop/board/changes',
-    publisher: 'gateway',
-    subscribers: 'board',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['board', 'bay', 'desk', ...STAFF] },
     retained: false,
     schema: WorkshopBoardChange,
     description: 'The board rows that changed with a command, as they are now, and the revision they make; older than the board a screen has: ignore it.',
   },
   {
     pattern: 'device/{device}/scan',
-    publisher: 'device',
-    subscribers: 'gateway',
+    publish: { who: ['barcode-scanner'], own: true },
+    subscribe: { who: [] },
     retained: false,
     schema: BarcodeScan,
     description: 'One barcode read by a bay scanner (job card, order card or action sheet; see README "Workshop"). QoS 1.',
   },
   {
     pattern: 'device/{device}/scan/result',
-    publisher: 'gateway',
-    subscribers: 'bay scanner, bay display',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['barcode-scanner'], own: true },
     retained: false,
     schema: ScanResult,
     description: 'What the gateway made of the last scan: a card waiting for its action, the command done, or why it was refused.',
   },
   {
     pattern: 'device/{device}/tap',
-    publisher: 'device',
-    subscribers: 'gateway',
+    publish: { who: ['nfc-reader'], own: true },
+    subscribe: { who: [] },
     retained: false,
     schema: CardTap,
     description:
@@ -155,24 +173,24 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'device/{device}/write',
-    publisher: 'gateway',
-    subscribers: 'nfc reader',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['nfc-reader'], own: true },
     retained: false,
     schema: CardWrite,
     description: 'Write these pages to the card with this UID if it is still on the reader (a member card issued at the desk), then read them back. QoS 1.',
   },
   {
     pattern: 'device/{device}/write/result',
-    publisher: 'device',
-    subscribers: 'gateway',
+    publish: { who: ['nfc-reader'], own: true },
+    subscribe: { who: [] },
     retained: false,
     schema: CardWriteResult,
     description: 'Outcome of a write request, after reading the pages back. QoS 1.',
   },
   {
     pattern: 'kiosk/{device}/session',
-    publisher: 'gateway',
-    subscribers: 'kiosk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['kiosk'], own: true },
     retained: false,
     schema: KioskSession,
     description:
@@ -180,8 +198,8 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'desk/{device}/session',
-    publisher: 'gateway',
-    subscribers: 'desk',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: ['desk', ...STAFF], own: true },
     retained: false,
     schema: DeskSession,
     description: "A tap on the desk's reader (`{device}` is the desk id): the console fetches the record with the session id over HTTP; or a card issued, or why not.",
@@ -208,7 +226,7 @@ export type InboundCheck =
 export function checkInbound(topic: string, payload: Uint8Array): InboundCheck {
   const definition = findTopicDefinition(topic);
   if (!definition) return { ok: false, kind: 'unknown-topic', reason: 'unknown topic' };
-  if (definition.publisher === 'gateway') return { ok: false, kind: 'gateway-only', reason: 'topic is published by the gateway only' };
+  if (definition.publish.who.length === 0) return { ok: false, kind: 'gateway-only', reason: 'topic is published by the gateway only' };
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));

@@ -191,4 +191,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX member_visit_member ON member_visit (member_id, at);
     `,
   },
+  {
+    version: 6,
+    description: 'staff, sessions, tokens, enrolled and provisioned devices, enrolment requests, audit log',
+    sql: `
+      CREATE TABLE staff (
+        id          TEXT PRIMARY KEY,
+        staff_no    TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        pin_hash    TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        disabled_at TEXT
+      ) STRICT;
+      -- Only the hash of a session id is kept: a copied database signs nobody in.
+      CREATE TABLE staff_session (
+        id_hash       TEXT PRIMARY KEY,
+        staff_id      TEXT NOT NULL REFERENCES staff (id),
+        screen        TEXT NOT NULL,
+        desk          TEXT,
+        source        TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        last_seen_at  TEXT NOT NULL,
+        ended_at      TEXT
+      ) STRICT;
+      CREATE TABLE staff_token (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        secret_hash   TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        last_used_at  TEXT,
+        revoked_at    TEXT
+      ) STRICT;
+      -- Screens enrolled by pairing and devices provisioned by the installer.
+      CREATE TABLE device_credential (
+        id            TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        station       TEXT,
+        secret_hash   TEXT,
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL,
+        last_seen_at  TEXT,
+        revoked_at    TEXT
+      ) STRICT;
+      CREATE TABLE enrol_request (
+        id          TEXT PRIMARY KEY,
+        code        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        poll_hash   TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'collected', 'rejected')),
+        device_id   TEXT,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX enrol_request_code ON enrol_request (code, state);
+      -- Who did what: written in the same transaction as the change it records.
+      CREATE TABLE audit (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        role    TEXT,
+        via     TEXT,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        detail  TEXT NOT NULL CHECK (json_valid(detail))
+      ) STRICT;
+      CREATE INDEX audit_actor ON audit (actor, seq);
+      CREATE INDEX audit_action ON audit (action, seq);
+    `,
+  },
 ];

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import type { AuthenticateError, AuthenticateHandler, AuthorizeSubscribeHandler, Client } from 'aedes';
+import type { Logger } from 'pino';
+import type { Identified, Identity } from '../identity/identity.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { maySubscribe, PUBLIC, type Principal } from '../protocol/index.js';
+
+/** MQTT CONNACK return codes of 3.1.1 (section 3.2.2.3). */
+const IDENTIFIER_REJECTED = 2;
+const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
+
+const SESSION_COOKIE = /(?:^|;\s*)forecourt_session=([^;]+)/;
+/** Signed-in desk consoles connect with a client id of their own choosing under this prefix. */
+export const STAFF_CLIENT_PREFIX = 'staff-';
+
+/**
+ * Who each MQTT connection is. A device proves itself with username = its id, password = its
+ * token, and must use its id as client id (so nobody can take over another device's session); a
+ * signed-in desk console brings the session cookie on its WebSocket upgrade. Outside demo mode
+ * anything else is refused; in demo mode an anonymous client is `public` and reads only the
+ * store's name and the gateway's status.
+ */
+export class BrokerAccess {
+  private readonly identities = new WeakMap<Client, Identified>();
+  private readonly clients = new Set<Client>();
+
+  constructor(
+    private readonly identity: Identity,
+    private readonly storeId: string,
+    private readonly log: Logger,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  principal(client: Client | null): Principal {
+    return client ? (this.identities.get(client)?.principal ?? PUBLIC) : { kind: 'gateway' };
+  }
+
+  readonly authenticate: AuthenticateHandler = (client, username, password, done) => {
+    const result = this.identify(client, username, password);
+    if (typeof result === 'number') {
+      this.metrics.invalidDropped.inc({ reason: result === IDENTIFIER_REJECTED ? 'client-id-refused' : 'auth-refused' });
+      this.log.warn({ client: client.id, username, code: result }, 'MQTT connection refused');
+      const err = new Error(result === IDENTIFIER_REJECTED ? 'client id must be the device id' : 'bad credentials') as AuthenticateError;
+      err.returnCode = result;
+      done(err, false);
+      return;
+    }
+    this.identities.set(client, result);
+    this.clients.add(client);
+    done(null, true);
+  };
+
+  readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, sub, done) => {
+    const decision = maySubscribe(this.principal(client), sub.topic, this.storeId);
+    if (decision.ok) return done(null, sub);
+    this.metrics.invalidDropped.inc({ reason: 'subscribe-refused' });
+    this.log.warn({ client: client?.id, filter: sub.topic, reason: decision.reason }, 'subscription refused');
+    // A null subscription is answered with 0x80 (failure) in the SUBACK.
+    done(null, null as never);
+  };
+
+  forget(client: Client): void {
+    this.clients.delete(client);
+  }
+
+  /** Closes the live connections of a revoked device or an ended staff session at once. */
+  disconnect(match: { deviceId?: string; sessionHash?: string }): void {
+    for (const client of this.clients) {
+      const found = this.identities.get(client);
+      const principal = found?.principal;
+      const hit =
+        (match.deviceId !== undefined && principal?.kind === 'device' && principal.id === match.deviceId) ||
+        (match.sessionHash !== undefined && found?.sessionHash === match.sessionHash);
+      if (hit) {
+        this.log.info({ client: client.id }, 'credentials revoked: connection closed');
+        client.close();
+      }
+    }
+  }
+
+  private identify(client: Client, username: string | undefined, password: Buffer | undefined): Identified | number {
+    if (username !== undefined) {
+      const parts = password?.toString('utf8').split('.') ?? [];
+      const principal = parts.length === 3 && parts[0] === 'fcd' && parts[1] === username ? this.identity.device(username, parts[2] ?? '') : undefined;
+      if (!principal) return BAD_CREDENTIALS;
+      return client.id === principal.id ? { principal } : IDENTIFIER_REJECTED;
+    }
+    const cookie = SESSION_COOKIE.exec((client.req as IncomingMessage | undefined)?.headers?.cookie ?? '')?.[1];
+    if (cookie) {
+      const session = this.identity.session(decodeURIComponent(cookie));
+      if (!session) return BAD_CREDENTIALS;
+      return client.id.startsWith(STAFF_CLIENT_PREFIX) ? session : IDENTIFIER_REJECTED;
+    }
+    return this.identity.demo ? { principal: PUBLIC } : NOT_AUTHORIZED;
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { DeviceId, DeviceKind } from '../payloads.js';
+
+// Who is asking: one identity model for HTTP and the broker alike. Every request and every MQTT
+// connection resolves to exactly one principal; the rule tables (http-rules.ts, topic-rules.ts)
+// say what each may do, and anything they do not name is refused.
+
+export const STAFF_ROLES = ['receptionist', 'advisor', 'technician', 'workshop-controller', 'manager', 'installer'] as const;
+export const StaffRole = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+/** Screens are browsers enrolled by a pairing code; the other kinds get credentials from the installer. */
+export const SCREEN_KINDS = ['kiosk', 'board', 'bay', 'desk'] as const satisfies readonly DeviceKind[];
+export const ScreenKind = z.enum(SCREEN_KINDS);
+export type ScreenKind = z.infer<typeof ScreenKind>;
+
+export const StaffPrincipal = z.object({
+  kind: z.literal('staff'),
+  staffId: z.string(),
+  staffNo: z.string(),
+  name: z.string(),
+  role: StaffRole,
+  /** The desk the staff member works at in this session (desk console). */
+  desk: z.string().optional(),
+  via: z.enum(['session', 'token']),
+});
+export type StaffPrincipal = z.infer<typeof StaffPrincipal>;
+
+export const DevicePrincipal = z.object({
+  kind: z.literal('device'),
+  id: DeviceId,
+  deviceKind: DeviceKind,
+  name: z.string(),
+  /** Where it stands: the kiosk id of a kiosk, the desk of a desk PC, the bay of a bay screen. */
+  station: z.string().optional(),
+});
+export type DevicePrincipal = z.infer<typeof DevicePrincipal>;
+
+export const Principal = z.discriminatedUnion('kind', [
+  StaffPrincipal,
+  DevicePrincipal,
+  z.object({ kind: z.literal('gateway') }),
+  z.object({ kind: z.literal('public') }),
+]);
+export type Principal = z.infer<typeof Principal>;
+
+export const PUBLIC: Principal = { kind: 'public' };
+export const GATEWAY: Principal = { kind: 'gateway' };
+
+/**
+ * Who a rule names: `public` (anyone, signed in or not), a device kind, or a staff role.
+ * `gateway` rules are implicit: the gateway itself publishes and reads everything.
+ */
+export type Audience = 'public' | DeviceKind | StaffRole;
+
+/** The audiences a principal belongs to. */
+export function audiencesOf(principal: Principal): Audience[] {
+  switch (principal.kind) {
+    case 'staff':
+      return ['public', principal.role];
+    case 'device':
+      return ['public', principal.deviceKind];
+    case 'public':
+      return ['public'];
+    case 'gateway':
+      return [];
+  }
+}
+
+/** The places a principal may call its own in a `{device}` level: its id and its station. */
+export function ownLevels(principal: Principal): string[] {
+  if (principal.kind === 'device') return principal.station ? [principal.id, principal.station] : [principal.id];
+  if (principal.kind === 'staff') return principal.desk ? [principal.desk] : [];
+  return [];
+}
+
+/** Names the author of a command as it is written into history, audit rows and the outbox. */
+export function authorOf(principal: Principal): string {
+  switch (principal.kind) {
+    case 'staff':
+      return `staff:${principal.staffNo}`;
+    case 'device':
+      return `${principal.deviceKind}:${principal.id}`;
+    case 'gateway':
+      return 'gateway';
+    case 'public':
+      return 'public';
+  }
+}
+
+/** Staff groups the rule tables use over and over. */
+export const ROLES = {
+  anyStaff: [...STAFF_ROLES],
+  front: ['receptionist', 'advisor', 'manager'],
+  workshop: ['advisor', 'technician', 'workshop-controller', 'manager'],
+  admins: ['installer', 'manager'],
+  managers: ['manager'],
+} as const satisfies Record<string, readonly StaffRole[]>;

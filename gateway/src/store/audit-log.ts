@@ -1,0 +1,68 @@
+import type { AuditRow } from '../protocol/index.js';
+import type { Db } from './database.js';
+
+/** Who acted, in the words of the audit table. */
+export interface Actor {
+  /** `staff:1001`, `kiosk:kiosk-1`, `gateway` (authorOf). */
+  actor: string;
+  role: string | null;
+  /** The device the action came from (a signed-in staff member's screen, or the device itself). */
+  via: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  target?: string | null;
+  detail?: unknown;
+}
+
+/**
+ * The audit log. `record` runs a change and writes its row in one SQLite transaction (nested
+ * transactions of the stores become savepoints), so an action is never done without its row nor
+ * recorded without being done. Rows are events for the DMS relay.
+ */
+export class AuditLog {
+  private readonly insert;
+  private readonly inTransaction;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO audit (at, actor, role, via, action, target, detail) VALUES (@at, @actor, @role, @via, @action, @target, @detail)`,
+    );
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs `change` and records it; `describe` turns its result into the row. A throw writes nothing. */
+  record<T>(actor: Actor, change: () => T, describe: (result: T) => AuditEntry): T {
+    return this.inTransaction(() => {
+      const result = change();
+      this.write(actor, describe(result));
+      return result;
+    }) as T;
+  }
+
+  write(actor: Actor, entry: AuditEntry): void {
+    this.insert.run({
+      at: this.now().toISOString(),
+      ...actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      detail: JSON.stringify(entry.detail ?? {}),
+    });
+  }
+
+  list(query: { limit: number; before?: number | undefined; actor?: string | undefined; action?: string | undefined }): AuditRow[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit };
+    if (query.before) (where.push('seq < @before'), (params['before'] = query.before));
+    if (query.actor) (where.push('actor = @actor'), (params['actor'] = query.actor));
+    if (query.action) (where.push('action LIKE @action'), (params['action'] = `${query.action}%`));
+    const rows = this.db
+      .prepare(`SELECT seq, at, actor, role, via, action, target, detail FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`)
+      .all(params) as (Omit<AuditRow, 'detail'> & { detail: string })[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
+  }
+}

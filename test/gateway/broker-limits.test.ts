@@ -1,0 +1,280 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '@forecourt/gateway/protocol';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { runGateway, waitFor, type Run } from '../support/process.js';
+
+/**
+ * Anonymous clients are accepted in demo mode. When the broker asks for credentials, give them
+ * here: both the raw CONNECT packets and the mqtt.js clients of this file send them.
+ */
+const LOGIN: { username?: string; password?: string } = {};
+
+const MiB = 1024 * 1024;
+const PUBLISH = 0x30;
+
+// Raw MQTT 3.1.1 packets, so a test can misbehave in ways mqtt.js will not.
+
+function remainingLength(length: number): Buffer {
+  const bytes: number[] = [];
+  do {
+    const digit = length % 128;
+    length = Math.floor(length / 128);
+    bytes.push(length > 0 ? digit | 0x80 : digit);
+  } while (length > 0);
+  return Buffer.from(bytes);
+}
+
+function mqttString(text: string): Buffer {
+  const bytes = Buffer.from(text);
+  return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+}
+
+function packet(firstByte: number, body: Buffer, declaredLength = body.length): Buffer {
+  return Buffer.concat([Buffer.from([firstByte]), remainingLength(declaredLength), body]);
+}
+
+/** CONNECT, clean session, keep alive 0 (the broker never times the client out). */
+function connectPacket(clientId: string): Buffer {
+  const flags = 0x02 | (LOGIN.username !== undefined ? 0x80 : 0) | (LOGIN.password !== undefined ? 0x40 : 0);
+  const fields = [LOGIN.username, LOGIN.password].filter((f) => f !== undefined).map(mqttString);
+  return packet(0x10, Buffer.concat([mqttString('MQTT'), Buffer.from([4, flags, 0, 0]), mqttString(clientId), ...fields]));
+}
+
+function subscribePacket(filter: string): Buffer {
+  return packet(0x82, Buffer.concat([Buffer.from([0, 1]), mqttString(filter), Buffer.from([0])]));
+}
+
+/** A plain socket that has said nothing yet. */
+async function rawSocket(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  return socket;
+}
+
+/** A raw socket after CONNECT and a CONNACK with return code 0. */
+async function rawSession(port: number, clientId: string): Promise<Socket> {
+  const socket = await rawSocket(port);
+  const connack = once(socket, 'data');
+  socket.write(connectPacket(clientId));
+  const [reply] = (await connack) as [Buffer];
+  expect([...reply.subarray(0, 4)]).toEqual([0x20, 2, 0, 0]);
+  return socket;
+}
+
+function closed(socket: Socket): Promise<void> {
+  return socket.closed ? Promise.resolve() : once(socket, 'close').then(() => undefined);
+}
+
+/** Resolves true if `socket` closes within `ms`. */
+function closesWithin(socket: Socket, ms: number): Promise<boolean> {
+  return Promise.race([closed(socket).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+}
+
+function connectClient(url: string, options: mqtt.IClientOptions = {}): Promise<mqtt.MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...LOGIN, ...options });
+}
+
+function clientClosed(client: mqtt.MqttClient): Promise<void> {
+  return new Promise((resolve) => client.once('close', () => resolve()));
+}
+
+async function metric(httpUrl: string, reason: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`forecourt_mqtt_invalid_messages_dropped_total{reason="${reason}"} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** A valid heartbeat, padded: the schema ignores unknown fields, the broker forwards the bytes. */
+function heartbeat(padBytes = 0): string {
+  return JSON.stringify({ at: new Date().toISOString(), uptimeS: 1, pad: 'x'.repeat(padBytes) });
+}
+
+describe('broker limits', () => {
+  let gw: TestGateway;
+  const MAX_CONNECTIONS = 60;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      demo: true,
+      configure: (config) => {
+        config.mqtt.maxConnections = MAX_CONNECTIONS;
+        config.mqtt.maxPublishPerSecond = 1000;
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.dispose();
+  });
+  const tooLarge = () => metric(gw.httpUrl, 'too-large');
+
+  it('closes a TCP client as soon as a packet declares more than maxPacketBytes, and serves everyone else', async () => {
+    const before = await tooLarge();
+    const socket = await rawSession(gw.gateway.mqttPort, 'big-sender');
+    const topic = mqttString(topics.deviceHeartbeat(gw.config.store.id, 'big-sender'));
+    socket.write(packet(PUBLISH, Buffer.concat([topic, Buffer.alloc(64 * 1024)]), 10 * MiB));
+    expect(await closesWithin(socket, 2000)).toBe(true);
+    expect(await tooLarge()).toBe(before + 1);
+
+    const client = await connectClient(gw.mqttUrl);
+    await client.publishAsync(topics.deviceHeartbeat(gw.config.store.id, 'small-sender'), heartbeat(), { qos: 1 });
+    await client.endAsync();
+  });
+
+  it('closes a WebSocket client whose MQTT packet is over maxPacketBytes, however it is framed', async () => {
+    const before = await tooLarge();
+    const client = await connectClient(gw.wsUrl);
+    const gone = clientClosed(client);
+    client.publish(topics.deviceHeartbeat(gw.config.store.id, 'big-screen'), heartbeat(300 * 1024));
+    await gone;
+    expect(await tooLarge()).toBe(before + 1);
+  });
+
+  it('closes a WebSocket client whose single frame is over maxPacketBytes (ws maxPayload)', async () => {
+    const before = await tooLarge();
+    const client = await connectClient(gw.wsUrl);
+    const gone = clientClosed(client);
+    // 150,000 PINGREQs in one WebSocket message: each packet is tiny, the frame is not.
+    client.stream.write(Buffer.alloc(300 * 1024, Buffer.from([0xc0, 0x00])));
+    await gone;
+    expect(await tooLarge()).toBe(before + 1);
+  });
+
+  it('disconnects a client over maxPublishPerSecond and counts it', async () => {
+    const before = await metric(gw.httpUrl, 'rate-limited');
+    const client = await connectClient(gw.mqttUrl);
+    const gone = clientClosed(client);
+    const topic = topics.deviceHeartbeat(gw.config.store.id, 'chatty');
+    // Twice the burst (2 × 1000) at once.
+    for (let i = 0; i < 4000 && client.connected; i++) client.publish(topic, heartbeat());
+    await gone;
+    expect(await metric(gw.httpUrl, 'rate-limited')).toBe(before + 1);
+  });
+
+  it('accepts keep alive 0 and long keep alives (MQTT 3.1.1 §3.1.2.10), instead of CONNACK 6', async () => {
+    for (const keepalive of [0, 3600]) {
+      const client = await connectClient(gw.mqttUrl, { keepalive });
+      expect(client.connected).toBe(true);
+      await client.endAsync();
+    }
+  });
+
+  it('refuses connections beyond maxConnections, TCP and WebSocket together, and frees the slot on close', async () => {
+    const before = await metric(gw.httpUrl, 'too-many-connections');
+    const sockets = await Promise.all(Array.from({ length: MAX_CONNECTIONS }, () => rawSocket(gw.gateway.mqttPort)));
+    // The demo devices hold some of the slots: whatever is over the limit is closed at once.
+    await new Promise((r) => setTimeout(r, 300));
+    const held = sockets.filter((s) => !s.closed);
+    expect(held.length).toBeLessThan(MAX_CONNECTIONS);
+    await expect(connectClient(gw.wsUrl, { connectTimeout: 2000 })).rejects.toThrow();
+    expect(await metric(gw.httpUrl, 'too-many-connections')).toBe(before + (MAX_CONNECTIONS - held.length) + 1);
+
+    held.pop()?.destroy();
+    const client = await waitFor(() => connectClient(gw.wsUrl, { connectTimeout: 2000 }), 3000);
+    await client.endAsync();
+    held.forEach((s) => s.destroy());
+  });
+
+  it('drops a subscriber that stops reading within the drain timeout, so it cannot stall everyone', async () => {
+    const store = gw.config.store.id;
+    const topic = topics.deviceHeartbeat(store, 'pacer');
+    const frozen = await rawSession(gw.gateway.mqttPort, 'frozen-screen');
+    const suback = once(frozen, 'data');
+    frozen.write(subscribePacket('#'));
+    await suback;
+    frozen.pause();
+
+    const healthy = await connectClient(gw.wsUrl);
+    let received = 0;
+    healthy.on('message', () => received++);
+    await healthy.subscribeAsync(topic, { qos: 0 });
+    const publisher = await connectClient(gw.mqttUrl);
+
+    // 1,000 × 16 KB: far more than the frozen socket's kernel buffers take.
+    const started = Date.now();
+    const payload = heartbeat(16 * 1024);
+    for (let i = 0; i < 1000; i++) publisher.publish(topic, payload);
+    await waitFor(() => (received === 1000 ? true : undefined), 15_000);
+    const elapsed = Date.now() - started;
+    // The drain timeout is 2 s; the old 10 s stalled every subscriber for as long.
+    expect(elapsed).toBeLessThan(5000);
+
+    // Once it reads again, the frozen socket finds that the gateway has closed it.
+    frozen.resume();
+    expect(await closesWithin(frozen, 5000)).toBe(true);
+    await Promise.all([healthy.endAsync(), publisher.endAsync()]);
+  });
+});
+
+describe('broker limits in a gateway process (memory)', () => {
+  let running: Run;
+  let dataDir: string;
+  let httpUrl: string;
+  let mqttPort: number;
+  const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${running.child.pid}/status`, 'utf8'))?.[1]) / 1024;
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'forecourt-limits-'));
+    running = runGateway(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir]);
+    const ports = await waitFor(() => /MQTT\s+mqtt:\/\/localhost:(\d+)\s+and\s+ws:\/\/localhost:(\d+)\/mqtt/.exec(running.output()) ?? undefined, 20_000);
+    mqttPort = Number(ports[1]);
+    httpUrl = `http://127.0.0.1:${ports[2]}`;
+    await settle(1000);
+  });
+  afterAll(async () => {
+    if (running.child.exitCode === null) {
+      running.child.kill('SIGKILL');
+      await running.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('closes a 200 MB publish after its header, without buffering the body', async () => {
+    const before = rssMiB();
+    const socket = await rawSession(mqttPort, 'huge-sender');
+    const topic = mqttString(topics.deviceHeartbeat('demo', 'huge-sender'));
+    socket.write(packet(PUBLISH, topic, topic.length + 200 * MiB));
+    const chunk = Buffer.alloc(MiB, 0x20);
+    let sent = 0;
+    while (sent < 20 * MiB && !socket.destroyed) {
+      if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), closed(socket)]);
+      sent += chunk.length;
+    }
+    expect(await closesWithin(socket, 2000)).toBe(true);
+    await settle(500);
+    const after = rssMiB();
+    console.info(`200 MB publish: gateway RSS ${before.toFixed(0)} MiB → ${after.toFixed(0)} MiB, ${sent / MiB} MiB written before the close`);
+    expect(sent).toBeLessThan(20 * MiB);
+    expect(after - before).toBeLessThan(20);
+    expect((await fetch(`${httpUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('survives 5,000 idle sockets: the connection cap refuses most, the connect timeout closes the rest', async () => {
+    const before = rssMiB();
+    const sockets: Socket[] = [];
+    // In batches, so the listen backlog never overflows into SYN retries.
+    for (let batch = 0; batch < 20; batch++) {
+      sockets.push(...(await Promise.all(Array.from({ length: 250 }, () => rawSocket(mqttPort)))));
+    }
+    await settle(500);
+    const peak = rssMiB();
+    const open = sockets.filter((s) => !s.closed).length;
+    expect(open).toBeLessThanOrEqual(2000);
+    expect(await metric(httpUrl, 'too-many-connections')).toBeGreaterThanOrEqual(3000);
+    expect((await fetch(`${httpUrl}/healthz`)).status).toBe(200);
+
+    // aedes' connectTimeout (10 s) closes every socket that never sent CONNECT.
+    await waitFor(() => (sockets.every((s) => s.closed) ? true : undefined), 14_000, 200);
+    const after = rssMiB();
+    console.info(`5,000 idle sockets: gateway RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} → ${after.toFixed(0)} MiB, ${open} held at the peak`);
+    expect(peak - before).toBeLessThan(60);
+    const client = await connectClient(`mqtt://127.0.0.1:${mqttPort}`);
+    await client.endAsync();
+  }, 30_000);
+});
