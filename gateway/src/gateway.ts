@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { attachWebSocket, boundPort, closeServer, listenTcp } from './broker/listeners.js';
 import { createBroker } from './broker/broker.js';
+import { ConnectionGuard } from './broker/limits.js';
 import type { Config } from './config/schema.js';
 import { DemoStore } from './demo/demo-store.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
@@ -84,7 +85,8 @@ export class Gateway {
     if (demo) seedDemoStaff(identity);
     const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics });
     this.broker = broker;
-    this.tcp = await listenTcp(this.broker, config.mqtt.host, config.mqtt.port);
+    const guard = new ConnectionGuard(config.mqtt, log.child({ component: 'broker' }), metrics);
+    this.tcp = await listenTcp(this.broker, guard, config.mqtt.host, config.mqtt.port);
 
     const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
@@ -97,7 +99,7 @@ export class Gateway {
       extensions: this.extensions,
       identity,
     });
-    this.wss = attachWebSocket(this.broker, this.http.server);
+    this.wss = attachWebSocket(this.broker, guard, this.http.server);
     await this.http.listen({ host: config.http.host, port: config.http.port });
 
     for (const ext of this.extensions) {

@@ -6,3 +6,5 @@ export { openDatabase, DatabaseTooNewError, DATABASE_FILE } from './store/databa
 export { MIGRATIONS } from './store/migrations.js';
 export { DeviceRegistry } from './store/device-registry.js';
 export { createLogger } from './observability/log.js';
+export { DEMO_STAFF } from './demo/demo-staff.js';
+export type { StaffRole } from './protocol/index.js';

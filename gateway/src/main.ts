@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/load.js';
 import { Gateway } from './gateway.js';
+import { DEMO_STAFF } from './demo/demo-staff.js';
 import { createLogger } from './observability/log.js';
 import { DatabaseTooNewError } from './store/database.js';
 
@@ -74,10 +75,26 @@ async function main(): Promise<void> {
       `    desk    ${base}/desk/`,
       `    board   ${base}/board/`,
       `  MQTT     mqtt://localhost:${gateway.mqttPort}  and  ws://localhost:${gateway.httpPort}/mqtt`,
-      `  Health   ${base}/healthz   Metrics ${base}/metrics`,
+      `  Health   ${base}/healthz`,
+      ...accessLines(gateway.identity.demo),
       '',
     ].join('\n') + '\n',
   );
+}
+
+/** Demo: who can sign in (these PINs protect nothing). Otherwise: how the first manager is made. */
+function accessLines(demo: boolean): string[] {
+  if (!demo) {
+    return [
+      '  Sign-in  staff sign in at the desk with staff number + PIN; create the first manager with',
+      '           npm run staff -- add --name "…" --role manager   (same --data-dir / --config as the gateway)',
+      '           new kiosk, board and bay screens show a pairing code: approve it in the desk\'s Devices panel',
+    ];
+  }
+  return [
+    '  Demo staff (desk and bay sign-in; demo screens enrol themselves):',
+    ...DEMO_STAFF.map((s) => `    ${s.staffNo}  PIN ${s.pin}  ${s.role.padEnd(20)} ${s.name}`),
+  ];
 }
 
 void main();

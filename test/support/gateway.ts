@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gateway, createLogger, loadConfig, type Config } from '@forecourt/gateway';
+import { bearer, staffToken } from './identities.js';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -14,6 +15,8 @@ export interface TestGateway {
   stop(): Promise<void>;
   /** Stops and deletes the data dir. */
   dispose(): Promise<void>;
+  /** Headers of a manager's bearer token, for tests that are not about who may do what. */
+  admin: Record<string, string>;
 }
 
 /** A real gateway on ephemeral ports with its own temp data dir (or a given one, for restarts). */
@@ -33,6 +36,7 @@ export async function startTestGateway(
   const gateway = new Gateway(config, { log: createLogger(process.env['FORECOURT_TEST_LOG'] ?? 'silent', false) });
   await gateway.start();
   const stop = () => gateway.stop();
+  const admin = bearer(staffToken(gateway, 'manager', 'test admin'));
   return {
     gateway,
     config,
@@ -41,6 +45,7 @@ export async function startTestGateway(
     mqttUrl: `mqtt://127.0.0.1:${gateway.mqttPort}`,
     wsUrl: `ws://127.0.0.1:${gateway.httpPort}/mqtt`,
     stop,
+    admin,
     async dispose() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { checkInbound, mayPublish } from '../protocol/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Identity } from '../identity/identity.js';
 import { BrokerAccess } from './access.js';
+import { AEDES_LIMITS } from './limits.js';
 
 export interface BrokerOptions {
   storeId: string;
@@ -48,10 +49,8 @@ export async function createBroker({ storeId, maxPayloadBytes, identity, log, me
       metrics.messagesOut.inc();
       return packet;
     },
-    // A frozen screen must not stall delivery to everyone else (FIELD-NOTES).
-    drainTimeout: 10_000,
-    keepaliveLimit: 300,
-    connectTimeout: 10_000,
+    // Connect, drain and keep-alive timing: see limits.ts.
+    ...AEDES_LIMITS,
     maxTopicLevels: 12,
     heartbeatInterval: 60_000,
   });

@@ -3,12 +3,15 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { ConnectionGuard } from './limits.js';
 
 export const MQTT_WS_PATH = '/mqtt';
 
 /** MQTT over plain TCP, for devices and command-line clients. */
-export async function listenTcp(broker: Aedes, host: string, port: number): Promise<TcpServer> {
-  const server = createServer(broker.handle);
+export async function listenTcp(broker: Aedes, guard: ConnectionGuard, host: string, port: number): Promise<TcpServer> {
+  const server = createServer((socket) => {
+    if (guard.admit(socket)) broker.handle(guard.limit(socket, socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -19,14 +22,21 @@ export async function listenTcp(broker: Aedes, host: string, port: number): Prom
   return server;
 }
 
-/** MQTT over WebSocket on the HTTP server's port, for the browser screens. */
-export function attachWebSocket(broker: Aedes, httpServer: HttpServer): WebSocketServer {
-  const wss = new WebSocketServer({ server: httpServer, path: MQTT_WS_PATH });
+/**
+ * MQTT over WebSocket on the HTTP server's port, for the browser screens. ws refuses a single
+ * message over maxPacketBytes as its header arrives; the guard sees packets split over messages.
+ */
+export function attachWebSocket(broker: Aedes, guard: ConnectionGuard, httpServer: HttpServer): WebSocketServer {
+  const wss = new WebSocketServer({ server: httpServer, path: MQTT_WS_PATH, maxPayload: guard.limits.maxPacketBytes });
   wss.on('connection', (ws, req) => {
+    if (!guard.admit(req.socket)) return;
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') guard.countOversizeFrame(req.socket);
+    });
     const stream = createWebSocketStream(ws);
     // A socket torn down mid-frame errors the stream; aedes cleans up on close.
     stream.on('error', () => stream.destroy());
-    broker.handle(stream, req);
+    broker.handle(guard.limit(stream, req.socket), req);
   });
   return wss;
 }

@@ -6,8 +6,11 @@ export const CardKeyConfig = z
   .object({
     /** Written on each card (1–255), so keys can be rotated while old cards stay valid. */
     id: z.number().int().min(1).max(255),
-    /** At least 32 characters of random text (e.g. `openssl rand -hex 32`). Never logged. */
-    secret: z.string().min(32, 'at least 32 characters'),
+    /** The key's bytes in hex, at least 16 bytes (`openssl rand -hex 32`); used as bytes, never logged. */
+    secret: z
+      .string()
+      .regex(/^(?:[0-9a-fA-F]{2})+$/, 'hex-encoded bytes (openssl rand -hex 32)')
+      .min(32, 'at least 16 bytes (32 hex characters)'),
   })
   .strict();
 

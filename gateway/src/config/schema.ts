@@ -105,7 +105,13 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  // Real cards need the dealer group's key: with the public demo key anyone could make one.
+  .superRefine((config, ctx) => {
+    if (config.devices.readers.length > 0 && config.members.cardKeys.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['members', 'cardKeys'], message: 'card readers are declared but no card key is set (openssl rand -hex 32)' });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -17,10 +17,9 @@ export class DemoStore implements Extension {
   async start(): Promise<void> {
     const { config, now, mqttPort } = this.ctx;
     const base = { url: `mqtt://127.0.0.1:${mqttPort()}`, store: config.store.id, now, heartbeatMs: 10_000 };
-    this.devices = [
-      new SimulatedDevice({ ...base, id: 'kiosk-reader-1', kind: 'nfc-reader' }),
-      new SimulatedDevice({ ...base, id: 'dispenser-1', kind: 'dispenser' }),
-    ];
+    const device = (id: string, kind: 'nfc-reader' | 'dispenser') =>
+      new SimulatedDevice({ ...base, id, kind, loginFor: () => this.ctx.identity.internalCredentials({ id, deviceKind: kind }) });
+    this.devices = [device('kiosk-reader-1', 'nfc-reader'), device('dispenser-1', 'dispenser')];
     await Promise.all(this.devices.map((d) => d.start()));
     const traffic = new DemoTraffic(this.queue);
     const every = (ms: number, fn: () => Promise<void>) =>

@@ -1,3 +1,4 @@
+import { gatewayActor } from '../store/audit-log.js';
 import { QueueError } from '../domain/queue/index.js';
 import type { QueueService } from '../extensions/queue-service.js';
 import type { QueueCommand, TicketPriority } from '../protocol/index.js';
@@ -34,7 +35,7 @@ export class DemoTraffic {
 
   private async run(command: QueueCommand): Promise<void> {
     try {
-      await this.queue.execute(command, 'demo');
+      await this.queue.execute(command, gatewayActor('demo'));
     } catch (err) {
       // An empty queue or a full day is normal in a demo; anything else is a real bug.
       if (!(err instanceof QueueError)) throw err;

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { deviceConnectOptions, type LoginFor } from '../adapters/mqtt-login.js';
 import { topics, type DeviceHeartbeat, type DeviceKind, type DeviceState } from '../protocol/index.js';
 
 export interface SimulatedDeviceOptions {
@@ -8,6 +9,7 @@ export interface SimulatedDeviceOptions {
   kind: DeviceKind;
   now: () => Date;
   heartbeatMs: number;
+  loginFor?: LoginFor;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SimulatedDevice {
     const { url, store, id, kind, now } = this.opts;
     const offline: DeviceState = { kind, online: false, health: 'error', reason: 'offline', at: now().toISOString() };
     this.client = await mqtt.connectAsync(url, {
-      clientId: `demo-${id}`,
+      ...deviceConnectOptions(id, this.opts.loginFor),
       reconnectPeriod: 2000,
       will: { topic: topics.deviceState(store, id), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });

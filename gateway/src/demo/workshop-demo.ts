@@ -1,3 +1,4 @@
+import { gatewayActor } from '../store/audit-log.js';
 import { WorkshopError, type RepairOrder } from '../domain/workshop/index.js';
 import type { Extension, ExtensionContext } from '../extensions/extension.js';
 import type { WorkshopService } from '../extensions/workshop-service.js';
@@ -127,7 +128,7 @@ export class WorkshopDemo implements Extension {
 
   private async run(input: WorkshopCommandInput): Promise<void> {
     try {
-      await this.workshop.execute(WorkshopCommand.parse(input), 'demo');
+      await this.workshop.execute(WorkshopCommand.parse(input), gatewayActor('demo'));
     } catch (err) {
       // A random plate that is already in, or a full day, is normal in a demo; anything else is a bug.
       if (!(err instanceof WorkshopError)) throw err;

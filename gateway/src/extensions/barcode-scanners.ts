@@ -18,6 +18,7 @@ export class BarcodeScanners implements Extension {
           id: s.id,
           path: s.path,
           baudRate: s.baudRate,
+          loginFor: (id) => this.ctx.identity.internalCredentials({ id, deviceKind: 'barcode-scanner' }),
           now,
           log: log.child({ component: 'scanner' }),
         }),

@@ -81,7 +81,7 @@ export class DispenserService implements Extension {
       return { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };
     }
     try {
-      const { status } = await this.queue.execute({ action: 'issue', service }, `dispenser:${dispenser}`);
+      const { status } = await this.queue.execute({ action: 'issue', service }, { actor: `dispenser:${dispenser}`, role: 'dispenser', via: dispenser });
       if (!status) throw new Error('issue returned no ticket');
       await this.printing.printTicket(status.ticket.id, printer);
       return { result: 'issued', number: status.ticket.number, peopleAhead: status.peopleAhead, minutes: status.estimatedWaitMin };

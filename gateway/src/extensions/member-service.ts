@@ -32,8 +32,11 @@ import {
   type DeskSession,
   type KioskSession,
   type MemberFile,
+  type MemberSearchAnswer,
 } from '../protocol/index.js';
 import { SqliteMemberStore } from '../store/member-store.js';
+import { OpaqueIds, maskPhone } from '../store/opaque-ids.js';
+import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { MemberSessions, type MemberSession } from './member-sessions.js';
 import type { CommandResult, QueueService } from './queue-service.js';
@@ -47,11 +50,17 @@ const ISSUE_WINDOW_MS = 120_000;
 const WRITE_ANSWER_MS = 5000;
 const VISITS_SHOWN = 20;
 
+/** Who acts on a tap's session: the audit actor, and the stations it may act for (undefined: any). */
+export interface Caller {
+  actor: Actor;
+  stations?: readonly string[] | undefined;
+}
+
 interface PendingIssue {
   desk: string;
   memberId: number;
   vehicleId: number;
-  by: string;
+  by: Actor;
   until: number;
   write?: { requestId: string; uid: string; reader: ReaderConfig; tapAt: string; timer: NodeJS.Timeout };
 }
@@ -64,6 +73,7 @@ interface PendingIssue {
 export class MemberService implements Extension {
   readonly name = 'members';
   private memberStore: MemberStore | undefined;
+  private opaqueIds: OpaqueIds | undefined;
   private readonly keys = new Map<number, CardKey>();
   private currentKey: CardKey = DEMO_CARD_KEY;
   private readonly sessions: MemberSessions;
@@ -90,6 +100,11 @@ export class MemberService implements Extension {
     });
   }
 
+  private opaque(): OpaqueIds {
+    if (!this.opaqueIds) throw new NotReady('members are');
+    return this.opaqueIds;
+  }
+
   get store(): MemberStore {
     if (!this.memberStore) throw new NotReady('members are');
     return this.memberStore;
@@ -98,7 +113,7 @@ export class MemberService implements Extension {
   async start(): Promise<void> {
     const { config, log } = this.ctx;
     const store = new SqliteMemberStore(this.ctx.db);
-    for (const k of config.members.cardKeys) this.keys.set(k.id, { id: k.id, secret: Buffer.from(k.secret, 'utf8') });
+    for (const k of config.members.cardKeys) this.keys.set(k.id, { id: k.id, secret: Buffer.from(k.secret, 'hex') });
     if (this.keys.size === 0) {
       this.keys.set(DEMO_CARD_KEY.id, DEMO_CARD_KEY);
       log.warn('members.cardKeys is empty: member cards use the public demo key, so anyone could make one. Set a dealer-group key before real cards are issued.');
@@ -114,6 +129,7 @@ export class MemberService implements Extension {
       log.info({ members: DEMO_MEMBERS }, 'demo members loaded');
     }
     this.memberStore = store;
+    this.opaqueIds = OpaqueIds.forDatabase(this.ctx.db);
     await this.subscribe(this.tapTopic, this.onTap);
     await this.subscribe(this.writeResultTopic, this.onWriteResult);
   }
@@ -144,16 +160,39 @@ export class MemberService implements Extension {
     else await this.answerDesk(reader, tap, outcome);
   }
 
-  /** The desk's full view of a member, from a desk session or by member id. */
+  /** The opaque reference of a member for URLs. */
+  refOf(memberId: number): string {
+    return this.opaque().encode(memberId);
+  }
+
+  /** The member id behind a reference; a made-up reference is simply not found. */
+  memberIdOf(ref: string): number {
+    const id = this.opaque().decode(ref);
+    if (id === undefined || !this.store.member(id)) throw new MemberError('member-not-found', 'no such member');
+    return id;
+  }
+
+  /** Search results for the desk, masked like the file. */
+  search(query: string, limit: number): MemberSearchAnswer['members'] {
+    return this.store.search(query, limit).map(({ id, ...m }) => ({ ...m, ref: this.refOf(id), phone: maskPhone(m.phone) }));
+  }
+
+  /** A member's full mobile number for a staff member who asked for it; the asking is audited. */
+  revealPhone(ref: string, actor: Actor): string | null {
+    const id = this.memberIdOf(ref);
+    return this.ctx.identity.audit.record(actor, () => this.store.member(id)?.phone ?? null, () => ({ action: 'member.reveal-phone', target: `member:${ref}` }));
+  }
+
+  /** The desk's full view of a member, from a desk session or by member id; the mobile number masked. */
   memberFile(memberId: number, session?: MemberSession): MemberFile {
     const member = this.store.member(memberId);
-    if (!member) throw new MemberError('member-not-found', `no member ${memberId}`);
+    if (!member) throw new MemberError('member-not-found', 'no such member');
     const { now } = this.ctx;
     const today = localDate(now(), this.ctx.config.store.timeZone);
     const cards = this.store.cardsOfMember(memberId).filter((c) => !c.revokedAt);
     const options = { days: this.ctx.config.members.reminderDays, km: this.ctx.config.members.reminderKm };
     return {
-      member: { id: member.id, name: member.name, phone: member.phone, level: member.level, points: member.points, birthday: member.birthday, birthdayToday: isBirthday(member, today) },
+      member: { ref: this.refOf(member.id), name: member.name, phone: maskPhone(member.phone), level: member.level, points: member.points, birthday: member.birthday, birthdayToday: isBirthday(member, today) },
       vehicles: member.vehicles.map((v) => {
         const card = cards.find((c) => c.vehicleId === v.id);
         return {
@@ -169,32 +208,36 @@ export class MemberService implements Extension {
     };
   }
 
-  session(sessionId: string, role: MemberSession['role']): MemberSession {
+  /**
+   * A tap's session, for the station it happened at: a kiosk only acts on its own greetings, a
+   * desk only reads its own taps (`stations` undefined: any, for staff without a desk).
+   */
+  session(sessionId: string, role: MemberSession['role'], stations?: readonly string[]): MemberSession {
     const session = this.sessions.get(sessionId);
-    if (!session || session.role !== role) throw new MemberError('session-not-found', 'this tap has expired; please tap the card again');
+    if (!session || session.role !== role || (stations && !stations.includes(session.station))) throw new MemberError('session-not-found', 'this tap has expired; please tap the card again');
     return session;
   }
 
   /** A walk-in ticket for the member greeted at the kiosk: VIP levels are called first. */
-  async takeTicket(sessionId: string, service: string): Promise<CommandResult> {
-    const session = this.session(sessionId, 'kiosk');
+  async takeTicket(sessionId: string, service: string, caller: Caller): Promise<CommandResult> {
+    const session = this.session(sessionId, 'kiosk', caller.stations);
     const member = this.memberOf(session);
     const priority = walkInPriority(member.level, this.ctx.config.members.vipLevels);
-    const result = await this.queue.execute({ action: 'issue', service, priority, memberRef: memberRef(session) }, `kiosk:${session.station}`);
+    const result = await this.queue.execute({ action: 'issue', service, priority, memberRef: memberRef(session) }, caller.actor);
     this.recordVisit(session, result, 'kiosk', null);
     return result;
   }
 
   /** Checks in today's appointment of the tapped vehicle: an appointment-class ticket for its service. */
-  async checkIn(sessionId: string): Promise<CommandResult> {
-    const session = this.session(sessionId, 'kiosk');
+  async checkIn(sessionId: string, caller: Caller): Promise<CommandResult> {
+    const session = this.session(sessionId, 'kiosk', caller.stations);
     const member = this.memberOf(session);
     const appointment = todaysAppointment(member, session.vehicleId, this.ctx.now(), this.ctx.config.store.timeZone);
     if (!appointment || appointment.status !== 'booked') throw new MemberError('no-appointment', 'no appointment to check in today');
     // Issue first: a refused ticket (e.g. the day is full) leaves the appointment booked.
     const result = await this.queue.execute(
       { action: 'issue', service: appointment.service, priority: 'appointment', memberRef: memberRef(session) },
-      `kiosk:${session.station}`,
+      caller.actor,
     );
     this.store.checkIn(appointment.id);
     this.recordVisit(session, result, 'kiosk', null);
@@ -202,7 +245,7 @@ export class MemberService implements Extension {
   }
 
   /** `card:issue`: the next card tapped on the desk's reader is written for the vehicle. */
-  requestIssue(desk: string, vehicleId: number, by: string): { reader: string; until: string } {
+  requestIssue(desk: string, vehicleId: number, by: Actor): { reader: string; until: string } {
     const reader = [...this.readers.values()].find((r) => r.role === 'desk' && r.station === desk) ?? (this.demo ? demoReader('desk', desk) : undefined);
     if (!reader) throw new MemberError('no-desk-reader', `desk ${desk} has no card reader in devices.readers`);
     const found = this.store.byVehicle(vehicleId);
@@ -210,7 +253,7 @@ export class MemberService implements Extension {
     this.cancelIssue(desk);
     const until = this.ctx.now().getTime() + ISSUE_WINDOW_MS;
     this.pending.set(desk, { desk, memberId: found.member.id, vehicleId, by, until });
-    this.ctx.log.info({ desk, vehicleId, by }, 'member card issue: waiting for a card on the desk reader');
+    this.ctx.log.info({ desk, vehicleId, by: by.actor }, 'member card issue: waiting for a card on the desk reader');
     return { reader: reader.id, until: new Date(until).toISOString() };
   }
 
@@ -325,7 +368,12 @@ export class MemberService implements Extension {
     clearTimeout(write.timer);
     if (!result.ok) return this.writeFailed(pending, result.error ?? 'write-failed');
     const issuedAt = this.ctx.now().toISOString();
-    this.store.recordCard({ uid: write.uid, memberId: pending.memberId, vehicleId: pending.vehicleId, keyId: this.currentKey.id, issuedAt, issuedBy: pending.by, revokedAt: null });
+    const card = { uid: write.uid, memberId: pending.memberId, vehicleId: pending.vehicleId, keyId: this.currentKey.id, issuedAt, issuedBy: pending.by.actor, revokedAt: null };
+    this.ctx.identity.audit.record(pending.by, () => this.store.recordCard(card), () => ({
+      action: 'member.card-issue',
+      target: `member:${this.refOf(pending.memberId)}`,
+      detail: { vehicleId: pending.vehicleId, uid: write.uid, keyId: card.keyId, desk: pending.desk },
+    }));
     this.pending.delete(pending.desk);
     this.taps.inc({ result: 'card-issued' });
     this.ctx.log.info({ desk: pending.desk, vehicleId: pending.vehicleId, uid: write.uid, keyId: this.currentKey.id }, 'member card issued');

@@ -19,6 +19,10 @@ export class NfcReaders implements Extension {
       store: config.store.id,
       readers: config.devices.readers.filter((r) => r.agent === 'gateway'),
       debounceMs: config.members.tapDebounceMs,
+      loginFor: (id) => {
+        const reader = config.devices.readers.find((r) => r.id === id);
+        return this.ctx.identity.internalCredentials({ id, deviceKind: 'nfc-reader', ...(reader ? { station: reader.station } : {}) });
+      },
       log,
       now,
     });

@@ -11,6 +11,7 @@ import { SqliteQueueStore } from '../store/queue-store.js';
 import type { FastifyInstance } from 'fastify';
 import { registerQueueRoutes } from '../http/queue-routes.js';
 import type { Extension, ExtensionContext } from './extension.js';
+import type { Actor } from '../store/audit-log.js';
 import { NotReady } from './not-ready.js';
 
 const RECENT_CALLS = 10;
@@ -79,10 +80,17 @@ export class QueueService implements Extension {
     registerQueueRoutes(app, this);
   }
 
-  /** One command from a kiosk, desk, dispenser or the demo; QueueError tells the sender why not. */
-  async execute(command: QueueCommand, sender: string): Promise<CommandResult> {
-    const event = this.engine.execute(command, sender);
-    this.ctx.log.info({ event: event.type, sender, ticket: 'ticket' in event ? event.ticket.number : undefined }, 'queue');
+  /**
+   * One command from a kiosk, desk, dispenser or the demo; QueueError tells the sender why not.
+   * The change, its event row and its audit row are one transaction; the author is the actor's identity.
+   */
+  async execute(command: QueueCommand, actor: Actor): Promise<CommandResult> {
+    const event = this.ctx.identity.audit.record(actor, () => this.engine.execute(command, actor.actor), (e) => ({
+      action: `queue.${command.action}`,
+      target: 'ticket' in e ? `ticket:${e.ticket.number}` : null,
+      detail: { event: e.id, ...('desk' in command ? { desk: command.desk } : {}), ...('service' in command ? { service: command.service } : {}) },
+    }));
+    this.ctx.log.info({ event: event.type, by: actor.actor, ticket: 'ticket' in event ? event.ticket.number : undefined }, 'queue');
     if (event.type === 'mode.changed') {
       await this.publishMode();
       return { event };

@@ -27,6 +27,7 @@ import {
   type WorkshopCommand,
 } from '../protocol/index.js';
 import { SqliteWorkshopStore } from '../store/workshop-store.js';
+import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
 import { NotReady } from './not-ready.js';
@@ -88,10 +89,14 @@ export class WorkshopService implements Extension {
     registerWorkshopRoutes(app, this);
   }
 
-  /** One command from any source; WorkshopError tells the sender why not. */
-  async execute(command: WorkshopCommand, by: string): Promise<WorkshopEvent> {
-    const event = this.engine.execute(this.withTicketMember(command), by);
-    this.ctx.log.info({ event: event.type, by, order: event.order.no, stage: event.stage?.to }, 'workshop');
+  /** One command from any source; WorkshopError tells the sender why not. Change, event and audit row are one transaction. */
+  async execute(command: WorkshopCommand, actor: Actor): Promise<WorkshopEvent> {
+    const event = this.ctx.identity.audit.record(actor, () => this.engine.execute(this.withTicketMember(command), actor.actor), (e) => ({
+      action: `workshop.${command.action}`,
+      target: `order:${e.order.no}`,
+      detail: { event: e.id, ...(e.stage ? { stage: e.stage } : {}) },
+    }));
+    this.ctx.log.info({ event: event.type, by: actor.actor, order: event.order.no, stage: event.stage?.to }, 'workshop');
     await this.publishBoard();
     return event;
   }
@@ -203,7 +208,7 @@ export class WorkshopService implements Extension {
       const command = step.command;
       const job = 'job' in command ? command.job : undefined;
       try {
-        const event = await this.execute(command, `scanner:${device}`);
+        const event = await this.execute(command, { actor: `barcode-scanner:${device}`, role: 'barcode-scanner', via: device });
         result = { ok: true, code: 'done', order: event.order.no, ...(job !== undefined ? { job } : {}), stage: event.order.stage, message: `${event.type} ${event.order.no}`, at };
       } catch (err) {
         if (!(err instanceof WorkshopError)) throw err;

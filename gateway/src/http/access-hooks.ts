@@ -32,7 +32,8 @@ export function principalOf(req: FastifyRequest): Principal {
  */
 export async function installAccessHooks(app: FastifyInstance, identity: Identity, refused: Counter<'reason'>): Promise<void> {
   await app.register(fastifyCookie);
-  app.decorateRequest('identity', { getter: () => ({ principal: PUBLIC }) } as never);
+  // Set on every request by the hook below, before any handler.
+  app.decorateRequest('identity', null as unknown as Identified);
 
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {

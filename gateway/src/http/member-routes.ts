@@ -1,36 +1,40 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { MemberService } from '../extensions/member-service.js';
+import type { Caller, MemberService } from '../extensions/member-service.js';
+import { MemberError } from '../domain/members/index.js';
+import { principalOf, requestActor } from './access-hooks.js';
 import type { CommandResult } from '../extensions/queue-service.js';
 import { answer } from './refusals.js';
-import { DemoTapRequest, MemberCommand, SessionTicketRequest, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
+import { DemoTapRequest, MemberCommand, ownLevels, RevealedPhone, SessionTicketRequest, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
 
-const MemberIdParam = z.coerce.number().int().min(1).max(0xffff_ffff);
 const SessionIdParam = z.uuid();
 
 /**
- * The member API. Kiosks act only through the session id of the greeting they were sent (take a
- * ticket, check in); the desk reads full files (names, plates) — staff screens only, as the
- * security issue will enforce with staff sign-in.
+ * The member API. Kiosks act only through the session id of the greeting they were sent, on their
+ * own station (take a ticket, check in); front-desk staff read files by opaque reference or by a
+ * tap on their own desk's reader, with mobile numbers masked unless revealed (audited).
  */
 export function registerMemberRoutes(app: FastifyInstance, members: MemberService): void {
   app.get<{ Querystring: { q?: string } }>('/api/members', async (req, reply) =>
     answer(reply, async () => {
       const q = z.string().max(40).safeParse(req.query.q ?? '');
-      const result: MemberSearchAnswer = { members: q.success ? members.store.search(q.data, 20) : [] };
+      const result: MemberSearchAnswer = { members: q.success ? members.search(q.data, 20) : [] };
       return result;
     }),
   );
 
-  app.get<{ Params: { id: string } }>('/api/members/:id', async (req, reply) => {
-    const id = MemberIdParam.safeParse(req.params.id);
-    if (!id.success) return reply.code(404).send({ error: { code: 'member-not-found', message: 'no such member' } });
-    return answer(reply, async () => members.memberFile(id.data));
-  });
+  app.get<{ Params: { ref: string } }>('/api/members/:ref', async (req, reply) => answer(reply, async () => members.memberFile(members.memberIdOf(req.params.ref))));
+
+  app.post<{ Params: { ref: string } }>('/api/members/:ref/reveal-phone', async (req, reply) =>
+    answer(reply, async () => {
+      const answer: z.infer<typeof RevealedPhone> = { phone: members.revealPhone(req.params.ref, requestActor(req)) };
+      return answer;
+    }),
+  );
 
   app.get<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId', async (req, reply) =>
     withSession(reply, req.params.sessionId, async (sessionId) => {
-      const session = members.session(sessionId, 'desk');
+      const session = members.session(sessionId, 'desk', callerOf(req).stations);
       return members.memberFile(session.memberId, session);
     }),
   );
@@ -38,11 +42,11 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberServic
   app.post<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId/ticket', async (req, reply) => {
     const body = SessionTicketRequest.safeParse(req.body);
     if (!body.success) return invalid(reply, body.error);
-    return withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.takeTicket(id, body.data.service)));
+    return withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.takeTicket(id, body.data.service, callerOf(req))));
   });
 
   app.post<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId/check-in', async (req, reply) =>
-    withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.checkIn(id))),
+    withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.checkIn(id, callerOf(req)))),
   );
 
   app.post('/api/members/commands', async (req, reply) => {
@@ -54,7 +58,9 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberServic
         members.cancelIssue(c.desk);
         return { ok: true };
       }
-      return { ok: true, ...members.requestIssue(c.desk, c.vehicleId, `desk-${c.desk}`) };
+      const principal = principalOf(req);
+      if (principal.kind === 'staff' && principal.desk && principal.desk !== c.desk) throw new MemberError('no-desk-reader', `signed in at desk ${principal.desk}`);
+      return { ok: true, ...members.requestIssue(c.desk, c.vehicleId, requestActor(req)) };
     });
   });
 
@@ -66,6 +72,13 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberServic
       return { ok: true };
     });
   });
+}
+
+/** Whose taps a caller may act on: a kiosk its own station, a signed-in desk its own desk, a staff token any. */
+function callerOf(req: FastifyRequest): Caller {
+  const principal = principalOf(req);
+  const stations = principal.kind === 'device' || (principal.kind === 'staff' && principal.desk) ? ownLevels(principal) : undefined;
+  return { actor: requestActor(req), stations };
 }
 
 function ticketAnswer({ event, status }: CommandResult): TicketStatusAnswer {

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { QueueEvent, Ticket } from '../domain/queue/index.js';
+import { QueueError, type QueueEvent, type Ticket } from '../domain/queue/index.js';
 import type { QueueService } from '../extensions/queue-service.js';
 import { answer } from './refusals.js';
-import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
+import { principalOf, requestActor } from './access-hooks.js';
+import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type Principal, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
 
 /**
  * Queue commands over HTTP: one POST with a validated body, the answer or a coded error.
@@ -16,8 +17,11 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
         error: { code: 'invalid-command', message: 'the command does not match the schema', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
       });
     }
+    const principal = principalOf(req);
+    const refusal = commandRefusal(parsed.data, principal);
+    if (refusal) return reply.code(403).send({ error: refusal });
     return answer(reply, async () => {
-      const { event, status } = await queue.execute(parsed.data, `http:${req.ip}`);
+      const { event, status } = await queue.execute(parsed.data, requestActor(req));
       const answer: CommandAnswer = { event: publicEvent(event), ...(status ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin } : {}) };
       return answer;
     });
@@ -25,6 +29,8 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
 
   app.get<{ Params: { desk: string } }>('/api/queue/desks/:desk', async (req, reply) =>
     answer(reply, async () => {
+      const principal = principalOf(req);
+      if (principal.kind === 'staff' && principal.desk && principal.desk !== req.params.desk) throw new QueueError('wrong-desk', `signed in at desk ${principal.desk}`);
       const engine = queue.engine;
       const desk = engine.deskState(req.params.desk);
       const view: DeskView = {
@@ -53,6 +59,20 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): 
       return answer;
     });
   });
+}
+
+/**
+ * What the rule table cannot see: priority and member come only from the gateway's own card checks
+ * (or a staff member, audited), and a signed-in desk acts for its own desk.
+ */
+function commandRefusal(command: QueueCommand, principal: Principal): { code: string; message: string } | undefined {
+  if (command.action === 'issue' && principal.kind !== 'staff' && (command.priority !== undefined || command.memberRef !== undefined)) {
+    return { code: 'priority-not-allowed', message: 'priority and member come from a card tap, not from the request' };
+  }
+  if (principal.kind === 'staff' && principal.desk && 'desk' in command && command.desk !== principal.desk) {
+    return { code: 'wrong-desk-session', message: `signed in at desk ${principal.desk}` };
+  }
+  return undefined;
 }
 
 function publicTicket(ticket: Ticket): PublicTicket {

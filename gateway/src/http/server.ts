@@ -26,7 +26,7 @@ export interface HttpDeps {
 
 export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity }: HttpDeps): Promise<FastifyInstance> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 64 * 1024 });
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 16 * 1024 });
 
   await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import {
   expectedReadyAt,
   formatPlate,
@@ -13,10 +12,7 @@ import {
 import type { WorkshopService } from '../extensions/workshop-service.js';
 import { StatusToken, TicketId, WorkshopCommand } from '../protocol/index.js';
 import { answer } from './refusals.js';
-
-/** HTTP status for each refusal: unknown things are 404, bad requests 400, the rest a conflict with state. */
-/** Who sent a command, for the order's history: `desk:1`, `bay:3`, `dms`. */
-const Sender = z.string().regex(/^[a-z][a-z0-9:-]{0,39}$/);
+import { requestActor } from './access-hooks.js';
 
 /**
  * Workshop commands and views over HTTP. Staff screens get the whole order (full plate,
@@ -31,10 +27,9 @@ export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopS
         error: { code: 'invalid-command', message: 'the command does not match the schema', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
       });
     }
-    const header = Sender.safeParse(req.headers['x-forecourt-sender']);
-    const by = header.success ? header.data : `http:${req.ip}`;
     return answer(reply, async () => {
-      const event = await workshop.execute(parsed.data, by);
+      // The author is who signed the request, never a header (the history goes to head office).
+      const event = await workshop.execute(parsed.data, requestActor(req));
       return { event: { id: event.id, type: event.type, at: event.at, ...(event.stage ? { stage: event.stage } : {}) }, order: staffView(event.order, workshop) };
     });
   });

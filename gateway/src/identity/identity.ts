@@ -242,7 +242,8 @@ export class Identity {
     };
     this.store.addEnrolment(row);
     // The demo store's screens are "already enrolled": the gateway approves them itself.
-    if (this.options.demo) this.approve({ code: row.code, name: `demo ${kind}`, kind }, { actor: 'gateway', role: null, via: 'demo' });
+    // Every demo kiosk stands for the demo's one kiosk reader (station kiosk-1).
+    if (this.options.demo) this.approve({ code: row.code, name: `demo ${kind}`, kind, ...(kind === 'kiosk' ? { station: 'kiosk-1' } : {}) }, { actor: 'gateway', role: null, via: 'demo' });
     return { requestId: row.id, code: row.code, pollToken, expiresAt: row.expiresAt };
   }
 

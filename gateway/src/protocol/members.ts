@@ -119,10 +119,16 @@ export const MemberFileVehicle = z.object({
 });
 export type MemberFileVehicle = z.infer<typeof MemberFileVehicle>;
 
-/** `GET /api/members/{id}` and `GET /api/members/sessions/{sessionId}`: a member's file for the desk. */
+/** An opaque member reference for URLs (the id encrypted under a store key; not enumerable). */
+export const OpaqueMemberRef = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+
+/**
+ * `GET /api/members/{ref}` and `GET /api/members/sessions/{sessionId}`: a member's file for the
+ * desk. The mobile number is masked; `POST /api/members/{ref}/reveal-phone` shows it (audited).
+ */
 export const MemberFile = z.object({
   member: z.object({
-    id: z.number().int(),
+    ref: OpaqueMemberRef,
     name: z.string(),
     phone: z.string().nullable(),
     level: MemberLevelName,
@@ -143,9 +149,11 @@ export const MemberFile = z.object({
 export type MemberFile = z.infer<typeof MemberFile>;
 
 export const MemberSearchAnswer = z.object({
-  members: z.array(z.object({ id: z.number().int(), name: z.string(), phone: z.string().nullable(), level: MemberLevelName, plates: z.array(z.string()) })),
+  members: z.array(z.object({ ref: OpaqueMemberRef, name: z.string(), phone: z.string().nullable(), level: MemberLevelName, plates: z.array(z.string()) })),
 });
 export type MemberSearchAnswer = z.infer<typeof MemberSearchAnswer>;
+
+export const RevealedPhone = z.object({ phone: z.string().nullable() });
 
 /** `POST /api/members/commands`: what the desk asks of member cards. */
 export const MemberCommand = z.discriminatedUnion('action', [

@@ -100,28 +100,29 @@ export type ServiceList = z.infer<typeof ServiceList>;
 
 const AtDesk = { desk: DeskId, ticketId: TicketId };
 
-/** What a kiosk, dispenser or desk asks of the queue; each action is one engine transition. */
+/**
+ * What a kiosk, dispenser or desk asks of the queue; each action is one engine transition. Strict:
+ * unknown keys are refused. Who sent it comes from the sender's identity, never from the body.
+ */
 export const QueueCommand = z.discriminatedUnion('action', [
-  z.object({
+  z.strictObject({
     action: z.literal('issue'),
     service: ServiceCode,
     priority: TicketPriority.optional(),
     memberRef: MemberRef.optional(),
   }),
-  z.object({ action: z.literal('call-next'), desk: DeskId }),
-  z.object({ action: z.literal('call'), ...AtDesk }),
-  z.object({ action: z.literal('recall'), ...AtDesk }),
-  z.object({ action: z.literal('start'), ...AtDesk }),
-  z.object({ action: z.literal('finish'), ...AtDesk }),
-  z.object({ action: z.literal('no-show'), ...AtDesk }),
-  z.object({ action: z.literal('put-back'), ticketId: TicketId }),
-  z.object({ action: z.literal('transfer'), ticketId: TicketId, service: ServiceCode }),
-  z.object({ action: z.literal('cancel'), ticketId: TicketId }),
-  z.object({
+  z.strictObject({ action: z.literal('call-next'), desk: DeskId }),
+  z.strictObject({ action: z.literal('call'), ...AtDesk }),
+  z.strictObject({ action: z.literal('recall'), ...AtDesk }),
+  z.strictObject({ action: z.literal('start'), ...AtDesk }),
+  z.strictObject({ action: z.literal('finish'), ...AtDesk }),
+  z.strictObject({ action: z.literal('no-show'), ...AtDesk }),
+  z.strictObject({ action: z.literal('put-back'), ticketId: TicketId }),
+  z.strictObject({ action: z.literal('transfer'), ticketId: TicketId, service: ServiceCode }),
+  z.strictObject({ action: z.literal('cancel'), ticketId: TicketId }),
+  z.strictObject({
     action: z.literal('set-mode'),
     mode: QueueModeName,
-    /** Who switched; when absent the gateway records the sending client. */
-    by: z.string().min(1).max(64).optional(),
   }),
 ]);
 export type QueueCommand = z.infer<typeof QueueCommand>;

@@ -66,3 +66,8 @@ export class AuditLog {
     return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as unknown }));
   }
 }
+
+/** The gateway acting on its own (demo traffic, a scanner's command on a technician's behalf is not this). */
+export function gatewayActor(via: string): Actor {
+  return { actor: 'gateway', role: null, via };
+}

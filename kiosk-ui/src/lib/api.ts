@@ -1,17 +1,27 @@
 import { z } from 'zod';
 import { ApiError, CommandAnswer, type QueueCommand } from '@forecourt/gateway/protocol';
+import { credentials, type HttpAuth } from './credentials.js';
 
 // The screens' HTTP calls. Answers cross a schema like every other input; a network failure or an
 // answer the screen does not understand becomes a coded error it can translate, never a throw.
+// Every call carries the screen's credentials (see credentials.ts); a 401 tells the screen to pair
+// again or to sign in again.
 
-export type ApiResult<T> = { ok: true; body: T } | { ok: false; code: string; message: string };
+export type ApiResult<T> =
+  | { ok: true; body: T }
+  | { ok: false; code: string; message: string; status?: number; /** The refusal's `error` object as sent (extra fields such as `retryAfterS`). */ details?: Record<string, unknown> };
 
 const TIMEOUT_MS = 8000;
 
-export async function request<S extends z.ZodType>(url: string, schema: S, init?: RequestInit): Promise<ApiResult<z.infer<S>>> {
+export async function request<S extends z.ZodType>(url: string, schema: S, init?: RequestInit, auth: HttpAuth = credentials.httpAuth): Promise<ApiResult<z.infer<S>>> {
+  const proof = credentials.headers(auth);
+  const sentToken = 'authorization' in proof;
+  const headers = new Headers(init?.headers);
+  for (const [name, value] of Object.entries(proof)) headers.set(name, value);
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
+    // Same origin: the session cookie goes along by itself, and a POST carries the Origin header.
+    res = await fetch(url, { ...init, headers, credentials: 'same-origin', signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
   } catch (err) {
     return { ok: false, code: 'network', message: err instanceof Error ? err.message : String(err) };
   }
@@ -19,13 +29,14 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
   try {
     json = await res.json();
   } catch {
-    return { ok: false, code: res.ok ? 'bad-response' : `http-${res.status}`, message: res.statusText };
+    return { ok: false, code: res.ok ? 'bad-response' : `http-${res.status}`, message: res.statusText, status: res.status };
   }
   if (!res.ok) {
     const error = ApiError.safeParse(json);
-    return error.success
-      ? { ok: false, code: error.data.error.code, message: error.data.error.message ?? '' }
-      : { ok: false, code: `http-${res.status}`, message: res.statusText };
+    if (!error.success) return { ok: false, code: `http-${res.status}`, message: res.statusText, status: res.status };
+    if (res.status === 401) credentials.unauthorized(error.data.error.code, sentToken);
+    const details = (json as { error: Record<string, unknown> }).error;
+    return { ok: false, code: error.data.error.code, message: error.data.error.message ?? '', status: res.status, details };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -35,11 +46,12 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
   return { ok: true, body: parsed.data };
 }
 
+/** A JSON POST. */
+export function post(body: object): RequestInit {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
 /** A queue command from a kiosk or desk: `POST /api/queue/commands`. */
 export function sendQueueCommand(command: QueueCommand): Promise<ApiResult<CommandAnswer>> {
-  return request('/api/queue/commands', CommandAnswer, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(command),
-  });
+  return request('/api/queue/commands', CommandAnswer, post(command));
 }

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { deviceConnectOptions, type LoginFor } from '../mqtt-login.js';
 import type { Logger } from 'pino';
 import { ScanCode, topics, type BarcodeScan, type DeviceState } from '../../protocol/index.js';
 import { openScannerPort, type ScannerPort } from './serial-lines.js';
@@ -12,6 +13,7 @@ export interface BarcodeScannerAgentOptions {
   baudRate: number;
   now: () => Date;
   log: Logger;
+  loginFor?: LoginFor;
   /** How often a closed or missing port is tried again. */
   reopenMs?: number;
 }
@@ -35,7 +37,7 @@ export class BarcodeScannerAgent {
     const { url, store, id, now } = this.opts;
     const offline: DeviceState = { kind: 'barcode-scanner', online: false, health: 'error', reason: 'offline', at: now().toISOString() };
     this.client = await mqtt.connectAsync(url, {
-      clientId: `scanner-${id}`,
+      ...deviceConnectOptions(id, this.opts.loginFor),
       reconnectPeriod: 2000,
       will: { topic: topics.deviceState(store, id), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { LoginFor } from '../mqtt-login.js';
 import { loadNfcLibrary, type NfcConstructor, type NfcInstance, type NfcReader } from './nfc-library.js';
 import { pcscdAnswers, pcscdSocketPath } from './pcscd-socket.js';
 import { ReaderLink } from './reader-link.js';
@@ -15,6 +16,8 @@ export interface ReaderAgentOptions {
   loadNfc?: () => Promise<NfcConstructor>;
   /** Wait between attempts to reach pcscd: doubles from min to max, back to min after a good run. */
   backoff?: { minMs: number; maxMs: number };
+  /** Each reader's broker login (its device credentials). */
+  loginFor?: LoginFor;
 }
 
 /** How long pcscd may take to list a configured reader before it is reported missing. */
@@ -44,7 +47,7 @@ export class ReaderAgent {
     this.links = new Map(
       opts.readers.map((r) => [
         r.pcscName,
-        new ReaderLink({ url: opts.url, store: opts.store, id: r.id, pcscName: r.pcscName, debounceMs: opts.debounceMs, log: this.log, now: opts.now }),
+        new ReaderLink({ url: opts.url, store: opts.store, id: r.id, pcscName: r.pcscName, debounceMs: opts.debounceMs, log: this.log, now: opts.now, loginFor: opts.loginFor }),
       ]),
     );
   }

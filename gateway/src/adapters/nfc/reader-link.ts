@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { deviceConnectOptions, type LoginFor } from '../mqtt-login.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { CARD_BYTES, CARD_FIRST_PAGE } from '../../domain/members/card-format.js';
@@ -23,6 +24,7 @@ export interface ReaderLinkOptions {
   debounceMs: number;
   log: Logger;
   now: () => Date;
+  loginFor?: LoginFor | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export class ReaderLink {
     const { url, store, id, now } = this.opts;
     const offline: DeviceState = { kind: 'nfc-reader', online: false, health: 'error', reason: 'offline', at: now().toISOString() };
     const client = mqtt.connect(url, {
-      clientId: id,
+      ...deviceConnectOptions(id, this.opts.loginFor),
       reconnectPeriod: 2000,
       will: { topic: topics.deviceState(store, id), payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });

@@ -277,7 +277,7 @@ export class QueueEngine {
       case 'cancel':
         return this.cancel(command.ticketId);
       case 'set-mode':
-        return this.setMode(command.mode, command.by ?? sender);
+        return this.setMode(command.mode, sender);
     }
   }
 

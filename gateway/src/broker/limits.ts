@@ -1,0 +1,187 @@
+import type { Socket } from 'node:net';
+import { Duplex, Transform, pipeline, type TransformCallback } from 'node:stream';
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../observability/metrics.js';
+
+/** The limits of config `mqtt` that apply to each connection before aedes reads a byte. */
+export interface MqttLimits {
+  maxPacketBytes: number;
+  maxConnections: number;
+  maxPublishPerSecond: number;
+}
+
+/**
+ * The limits aedes applies itself, to spread into Aedes.createBroker.
+ *
+ * - connectTimeout: aedes starts it when it is handed the socket, so a socket that never sends
+ *   CONNECT is closed after 10 s; until then it holds one of maxConnections.
+ * - drainTimeout: aedes finishes a publish only once every matching subscriber has taken it, so
+ *   a subscriber that stops reading holds up everybody's messages until it is dropped.
+ * - keepaliveLimit 0 (none): aedes' limit refuses keep alive 0, and anything above it, with
+ *   CONNACK 6, a code MQTT 3.1.1 does not define (3.2.2.3). Keep alive 0 is legal and turns the
+ *   mechanism off (3.1.2.10), so every value is accepted; TCP keep-alive (ConnectionGuard.admit)
+ *   finds dead peers instead, and quiet live ones count against maxConnections.
+ */
+export const AEDES_LIMITS = { connectTimeout: 10_000, drainTimeout: 2_000, keepaliveLimit: 0 } as const;
+
+const TCP_KEEPALIVE_DELAY_MS = 60_000;
+const REFUSED_WARN_INTERVAL_MS = 10_000;
+const PUBLISH = 3;
+
+/** `bytes` is what the packet declared, when it declared something MQTT allows. */
+type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rate-limited' };
+
+/**
+ * Shared by the TCP and WebSocket listeners: counts the open connections and reads each one
+ * through a PacketScanner, so a limit ends the connection before aedes buffers the packet.
+ */
+export class ConnectionGuard {
+  private open = 0;
+  private refusedSinceWarn = 0;
+  private lastWarnAt = -Infinity;
+
+  constructor(
+    readonly limits: MqttLimits,
+    private readonly log: Logger,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** Counts the socket until it closes; destroys it instead when maxConnections are open. */
+  admit(socket: Socket): boolean {
+    if (this.open >= this.limits.maxConnections) {
+      socket.destroy();
+      this.countRefusedConnection();
+      return false;
+    }
+    this.open++;
+    socket.once('close', () => this.open--);
+    socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS);
+    return true;
+  }
+
+  /** What aedes should be handed instead of `conn`; `socket` is the TCP socket underneath. */
+  limit(conn: Duplex, socket: Socket): Duplex {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const scanner = new PacketScanner(this.limits, (refusal) => this.countRefusedPacket(peer, refusal));
+    // A refusal errors the scanner; pipeline then destroys the connection under it too.
+    pipeline(conn, scanner, () => undefined);
+    return Duplex.from({ readable: scanner, writable: conn });
+  }
+
+  /** A single WebSocket message over maxPacketBytes, refused by ws' maxPayload. */
+  countOversizeFrame(socket: Socket): void {
+    this.countRefusedPacket(`${socket.remoteAddress}:${socket.remotePort}`, { kind: 'too-large' });
+  }
+
+  private countRefusedPacket(peer: string, refusal: PacketRefusal): void {
+    this.metrics.invalidDropped.inc({ reason: refusal.kind });
+    if (refusal.kind === 'too-large') {
+      this.log.warn({ peer, bytes: refusal.bytes, maxPacketBytes: this.limits.maxPacketBytes }, 'MQTT packet over maxPacketBytes: connection closed unread');
+    } else {
+      this.log.warn({ peer, maxPublishPerSecond: this.limits.maxPublishPerSecond }, 'MQTT client over maxPublishPerSecond: connection closed');
+    }
+  }
+
+  /** A flood of connections must not become a flood of log lines: one warning per interval. */
+  private countRefusedConnection(): void {
+    this.metrics.invalidDropped.inc({ reason: 'too-many-connections' });
+    this.refusedSinceWarn++;
+    const now = Date.now();
+    if (now - this.lastWarnAt < REFUSED_WARN_INTERVAL_MS) return;
+    this.log.warn({ refused: this.refusedSinceWarn, maxConnections: this.limits.maxConnections }, 'MQTT connections refused: maxConnections are open');
+    this.lastWarnAt = now;
+    this.refusedSinceWarn = 0;
+  }
+}
+
+/**
+ * Follows the MQTT packet boundaries of an inbound byte stream without keeping any bytes: the
+ * fixed header (MQTT 3.1.1 §2.2) gives each packet's type and remaining length, the body is only
+ * counted. A packet declaring more than maxPacketBytes, or a PUBLISH over the rate, errors the
+ * stream with the chunk that revealed it, so the parser behind never sees (or buffers) the body.
+ */
+class PacketScanner extends Transform {
+  private firstByte: number | undefined;
+  private length = 0;
+  private lengthBytes = 0;
+  private bodyLeft = 0;
+  private readonly publishes: TokenBucket;
+
+  constructor(
+    private readonly limits: MqttLimits,
+    private readonly onRefusal: (refusal: PacketRefusal) => void,
+  ) {
+    super();
+    // Twice the rate as burst: a device that reconnects may send what it queued while offline.
+    this.publishes = new TokenBucket(limits.maxPublishPerSecond, 2 * limits.maxPublishPerSecond);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const refusal = this.scan(chunk);
+    if (!refusal) {
+      done(null, chunk);
+      return;
+    }
+    this.onRefusal(refusal);
+    done(new Error(`MQTT limit: ${refusal.kind}`));
+  }
+
+  private scan(chunk: Buffer): PacketRefusal | undefined {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.bodyLeft > 0) {
+        const skipped = Math.min(this.bodyLeft, chunk.length - at);
+        this.bodyLeft -= skipped;
+        at += skipped;
+        continue;
+      }
+      const byte = chunk.readUInt8(at++);
+      if (this.firstByte === undefined) {
+        this.firstByte = byte;
+        continue;
+      }
+      const refusal = this.readLengthByte(this.firstByte, byte);
+      if (refusal) return refusal;
+    }
+    return undefined;
+  }
+
+  /** One byte of the remaining length, 7 bits each, least significant first (§2.2.3). */
+  private readLengthByte(firstByte: number, byte: number): PacketRefusal | undefined {
+    this.length += (byte & 0x7f) * 128 ** this.lengthBytes++;
+    const more = (byte & 0x80) !== 0;
+    // A fifth length byte would declare more than MQTT itself allows.
+    if (more && this.lengthBytes === 4) return { kind: 'too-large' };
+    if (more) return undefined;
+    const bytes = 1 + this.lengthBytes + this.length;
+    this.bodyLeft = this.length;
+    this.firstByte = undefined;
+    this.length = 0;
+    this.lengthBytes = 0;
+    if (bytes > this.limits.maxPacketBytes) return { kind: 'too-large', bytes };
+    if (firstByte >> 4 === PUBLISH && !this.publishes.take()) return { kind: 'rate-limited' };
+    return undefined;
+  }
+}
+
+/** `perSecond` tokens a second, up to `burst` saved up; each PUBLISH takes one. */
+class TokenBucket {
+  private tokens: number;
+  private refilledAt = performance.now();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+}
