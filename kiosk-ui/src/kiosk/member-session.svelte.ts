@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KioskSession, TOPIC_ROOT, TicketStatusAnswer } from '@forecourt/gateway/protocol';
-import { request, type ApiResult } from '../lib/api.js';
+import { post, request, type ApiResult } from '../lib/api.js';
 import type { Bus } from '../lib/bus.svelte.js';
 
 export type MemberTicket = TicketStatusAnswer;
@@ -9,8 +9,9 @@ const Ok = z.object({}).loose();
 
 /**
  * The customer whose card was tapped on this kiosk's reader. Each tap replaces the session, so a
- * new card on an open greeting starts fresh for the new customer. `?kiosk=ID` picks the kiosk's
- * reader; without it the kiosk answers every kiosk reader of the store (a one-kiosk store).
+ * new card on an open greeting starts fresh for the new customer. The kiosk reads only its own
+ * sessions: `kiosk/{its station}/session` (the station the installer gave it when pairing, else its
+ * device id); the broker refuses anything wider.
  */
 export class KioskMember {
   session = $state<KioskSession | undefined>(undefined);
@@ -18,17 +19,28 @@ export class KioskMember {
   taps = $state(0);
   busy = $state(false);
   error = $state(false);
-  readonly kioskId: string | undefined;
+  kioskId = $state<string | undefined>(undefined);
+  private unsubscribe: (() => void) | undefined;
 
-  // Read once at start-up; the kiosk's id does not change while the page runs.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  constructor(bus: Bus, kioskId = new URLSearchParams(location.search).get('kiosk') ?? undefined) {
+  constructor(private readonly bus: Bus) {}
+
+  /** The kiosk this screen is (its station or id); undefined stops listening. */
+  use(kioskId: string | undefined): void {
+    if (kioskId === this.kioskId) return;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.kioskId = kioskId;
-    bus.on(`${TOPIC_ROOT}/+/kiosk/${kioskId ?? '+'}/session`, KioskSession, (_t, session) => {
+    this.clear();
+    if (!kioskId) return;
+    this.unsubscribe = this.bus.on(`${TOPIC_ROOT}/+/kiosk/${kioskId}/session`, KioskSession, (_t, session) => {
       this.session = session;
       this.error = false;
       this.taps += 1;
     });
+  }
+
+  dispose(): void {
+    this.use(undefined);
   }
 
   clear(): void {
@@ -46,7 +58,7 @@ export class KioskMember {
 
   /** Demo mode: a pretend card on this kiosk's reader. */
   async demoTap(): Promise<void> {
-    await request('/api/members/demo-tap', Ok, post({ role: 'kiosk', station: this.kioskId ?? 'kiosk-1' }));
+    if (this.kioskId) await request('/api/members/demo-tap', Ok, post({ role: 'kiosk', station: this.kioskId }));
   }
 
   private async act(path: 'check-in' | 'ticket', body: object): Promise<MemberTicket | undefined> {
@@ -60,8 +72,4 @@ export class KioskMember {
     this.error = !result.ok;
     return result.ok ? result.body : undefined;
   }
-}
-
-function post(body: object): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

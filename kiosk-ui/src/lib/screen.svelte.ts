@@ -1,8 +1,14 @@
 import { Bus } from './bus.svelte.js';
+import { credentials, type HttpAuth } from './credentials.js';
 import { I18n } from './i18n/i18n.svelte.js';
 
-/** One bus and one language per page; the store's retained info sets the default language. */
-export function createScreen(role: string): { bus: Bus; i18n: I18n } {
+/**
+ * One bus and one language per page; the store's retained info sets the default language. The
+ * bus connects once the screen knows who it is (its access controller calls `bus.connect`).
+ * `http` says how the page's requests prove who they are: the device token or the staff session.
+ */
+export function createScreen(role: string, http: HttpAuth): { bus: Bus; i18n: I18n } {
+  credentials.httpAuth = http;
   const bus = new Bus(role);
   const i18n = new I18n();
   $effect.root(() => {
@@ -10,6 +16,5 @@ export function createScreen(role: string): { bus: Bus; i18n: I18n } {
       if (bus.store) i18n.setStoreDefault(bus.store.language);
     });
   });
-  bus.connect();
   return { bus, i18n };
 }

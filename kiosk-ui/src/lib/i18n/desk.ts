@@ -3,7 +3,7 @@ import { defineMessages } from './define.js';
 export const desk = defineMessages({
   en: {
     'desk.title': 'Reception desk',
-    'desk.devices': 'Devices',
+    'desk.devices': 'Device status',
     'desk.devices.count': '{count} reporting',
     'desk.devices.problems': '{count} need attention',
     'desk.noDevices': 'No device has reported yet.',
@@ -114,7 +114,7 @@ export const desk = defineMessages({
   },
   'zh-Hans': {
     'desk.title': '服务台',
-    'desk.devices': '设备',
+    'desk.devices': '设备状态',
     'desk.devices.count': '{count} 台上报',
     'desk.devices.problems': '{count} 台需要处理',
     'desk.noDevices': '尚无设备上报状态。',
@@ -225,7 +225,7 @@ export const desk = defineMessages({
   },
   'zh-Hant': {
     'desk.title': '服務台',
-    'desk.devices': '設備',
+    'desk.devices': '設備狀態',
     'desk.devices.count': '{count} 台回報',
     'desk.devices.problems': '{count} 台需要處理',
     'desk.noDevices': '尚無設備回報狀態。',

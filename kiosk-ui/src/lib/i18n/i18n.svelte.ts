@@ -1,5 +1,6 @@
 import type { Language, LocalizedText } from '@forecourt/gateway/protocol';
 import { LANGUAGES } from '@forecourt/gateway/protocol';
+import { auth } from './auth.js';
 import { board } from './board.js';
 import { common } from './common.js';
 import { desk } from './desk.js';
@@ -8,8 +9,8 @@ import { members } from './members.js';
 import { printing } from './printing.js';
 import { workshop } from './workshop.js';
 
-const AREAS = [common, kiosk, desk, board, workshop, members, printing];
-export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'];
+const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'];
 
 const DICTIONARIES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
@@ -39,8 +40,11 @@ export class I18n {
     }
   }
 
-  t = (key: MessageKey, vars: Record<string, string | number> = {}): string =>
-    DICTIONARIES[this.language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+  t = (key: MessageKey, vars: Record<string, string | number> = {}): string => this.tIn(this.language, key, vars);
+
+  /** The message in a given language, whatever the screen's: a pairing screen shows all three at once. */
+  tIn = (language: Language, key: MessageKey, vars: Record<string, string | number> = {}): string =>
+    DICTIONARIES[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 
   /** For keys built at run time (e.g. a device's reason code): translate only what is known. */
   has = (key: string): key is MessageKey => key in DICTIONARIES.en;
