@@ -43,6 +43,8 @@ export class Gateway {
   private db: Db | undefined;
   private broker: Aedes | undefined;
   private identityInstance: Identity | undefined;
+  /** `METHOD url` of every HTTP route, each of which has a rule in the access table. */
+  routes: ReadonlySet<string> = new Set();
   private tcp: TcpServer | undefined;
   private http: FastifyInstance | undefined;
   private wss: WebSocketServer | undefined;
@@ -90,7 +92,7 @@ export class Gateway {
 
     const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
-    this.http = await createHttpServer({
+    const { app, routes } = await createHttpServer({
       log,
       metrics,
       health: () => this.health(),
@@ -99,6 +101,8 @@ export class Gateway {
       extensions: this.extensions,
       identity,
     });
+    this.http = app;
+    this.routes = routes;
     this.wss = attachWebSocket(this.broker, guard, this.http.server);
     await this.http.listen({ host: config.http.host, port: config.http.port });
 

@@ -281,6 +281,7 @@ export class Fleet {
     );
 
     // Drain: every timed message arrived (or the drain timed out), then a quiet moment.
+    if (process.env['BUS_DEBUG']) process.stderr.write(`chains done after ${(chainsDone - phase.start).toFixed(0)} ms; outstanding ${JSON.stringify(this.outstanding(phase))}\n`);
     const until = performance.now() + DRAIN_TIMEOUT_MS;
     while (performance.now() < until) {
       const outstanding = this.outstanding(phase);

@@ -16,7 +16,7 @@ import { SqliteWorkshopStore } from '../store/workshop-store.js';
 export const STORE_ID = 'bench';
 export const TIME_ZONE = 'Asia/Shanghai';
 /** Card key of the bench's member cards (in the config of both stores, never the public demo key). */
-export const BENCH_KEY = { id: 7, secret: 'bus-bench-card-key-0123456789abcdef0123456789abcdef' };
+export const BENCH_KEY = { id: 7, secret: '6275732d62656e63682d636172642d6b65792d30313233343536373839616263' };
 
 export type Role = 'kiosk-reader' | 'desk-reader' | 'scanner' | 'dispenser' | 'printer' | 'board' | 'kiosk' | 'desk';
 
@@ -156,7 +156,7 @@ export function prepareStore(dataDir: string, pop: Population, members: number, 
 }
 
 /** A member card as a reader sends it: NTAG UID and the 16 bytes of pages 4-7. */
-export function memberCard(memberId: number, key: CardKey = { id: BENCH_KEY.id, secret: Buffer.from(BENCH_KEY.secret) }): { uid: string; data: string } {
+export function memberCard(memberId: number, key: CardKey = { id: BENCH_KEY.id, secret: Buffer.from(BENCH_KEY.secret, 'hex') }): { uid: string; data: string } {
   const uid = Buffer.alloc(7);
   uid[0] = 0x04;
   uid.writeUInt32BE(memberId, 3);
@@ -198,7 +198,8 @@ export function plan(pop: Population, hour: BusyHour, hours: number, hourMs: num
     return { kind, owner, steps, gaps: Array.from({ length: steps }, () => -Math.log(1 - random()) * mean) };
   };
   const chains: Chain[] = [];
-  for (const desk of pop.desks) chains.push(chain('desk', desk.id, hour.tickets / pop.desks.length));
+  // Three commands per ticket: issue, call-next, finish.
+  for (const desk of pop.desks) chains.push(chain('desk', desk.id, (hour.tickets * 3) / pop.desks.length));
   const kioskReaders = pop.devices.filter((d) => d.role === 'kiosk-reader');
   const deskReaders = pop.devices.filter((d) => d.role === 'desk-reader');
   for (const r of kioskReaders) chains.push(chain('tap', r.id, hour.kioskTaps / kioskReaders.length));

@@ -98,6 +98,8 @@ export async function startMosquitto(opts: {
   writeFileSync(
     conf,
     [
+      // Started as root, mosquitto would drop to the `mosquitto` user, which cannot read this directory.
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       'per_listener_settings false',
       'allow_anonymous false',
       `password_file ${passwd}`,

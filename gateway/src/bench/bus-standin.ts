@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     ...printingExtensions(ctx, queue, false),
   ];
   let ready = false;
-  const http = await createHttpServer({
+  const { app: http } = await createHttpServer({
     log,
     metrics,
     health: () => ({ ok: ready, checks: { broker: client.connected } }),

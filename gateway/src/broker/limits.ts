@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Duplex, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
 
@@ -29,7 +29,7 @@ const REFUSED_WARN_INTERVAL_MS = 10_000;
 const PUBLISH = 3;
 
 /** `bytes` is what the packet declared, when it declared something MQTT allows. */
-type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rate-limited' };
+export type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rate-limited' };
 
 /**
  * Shared by the TCP and WebSocket listeners: counts the open connections and reads each one
@@ -39,6 +39,7 @@ export class ConnectionGuard {
   private open = 0;
   private refusedSinceWarn = 0;
   private lastWarnAt = -Infinity;
+  private readonly refusedSockets = new WeakSet<Socket>();
 
   constructor(
     readonly limits: MqttLimits,
@@ -61,20 +62,15 @@ export class ConnectionGuard {
 
   /** What aedes should be handed instead of `conn`; `socket` is the TCP socket underneath. */
   limit(conn: Duplex, socket: Socket): Duplex {
-    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    const scanner = new PacketScanner(this.limits, (refusal) => this.countRefusedPacket(peer, refusal));
-    // A refusal errors the scanner; pipeline then destroys the connection under it too.
-    pipeline(conn, scanner, () => undefined);
-    return Duplex.from({ readable: scanner, writable: conn });
+    return new ScannedConnection(conn, new PacketScanner(this.limits), (refusal) => this.countRefusedPacket(socket, refusal));
   }
 
-  /** A single WebSocket message over maxPacketBytes, refused by ws' maxPayload. */
-  countOversizeFrame(socket: Socket): void {
-    this.countRefusedPacket(`${socket.remoteAddress}:${socket.remotePort}`, { kind: 'too-large' });
-  }
-
-  private countRefusedPacket(peer: string, refusal: PacketRefusal): void {
+  /** Counts and logs a packet refusal, once per connection (ws may refuse the same one again). */
+  countRefusedPacket(socket: Socket, refusal: PacketRefusal): void {
+    if (this.refusedSockets.has(socket)) return;
+    this.refusedSockets.add(socket);
     this.metrics.invalidDropped.inc({ reason: refusal.kind });
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     if (refusal.kind === 'too-large') {
       this.log.warn({ peer, bytes: refusal.bytes, maxPacketBytes: this.limits.maxPacketBytes }, 'MQTT packet over maxPacketBytes: connection closed unread');
     } else {
@@ -95,38 +91,77 @@ export class ConnectionGuard {
 }
 
 /**
+ * A connection as aedes should see it: each inbound chunk passes the scanner before it is pushed
+ * on, so a refused packet ends the connection before the parser has buffered it. Writes go
+ * straight through, in one batch when aedes corks them.
+ */
+class ScannedConnection extends Duplex {
+  constructor(
+    private readonly conn: Duplex,
+    private readonly scanner: PacketScanner,
+    private readonly onRefusal: (refusal: PacketRefusal) => void,
+  ) {
+    super({ allowHalfOpen: false });
+    conn.on('data', (chunk: Buffer) => this.onData(chunk));
+    conn.on('end', () => this.push(null));
+    conn.on('error', (err) => this.destroy(err));
+    conn.on('close', () => this.destroy());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.destroyed) return;
+    const refusal = this.scanner.scan(chunk);
+    if (refusal) {
+      this.onRefusal(refusal);
+      this.destroy(new Error(`MQTT limit: ${refusal.kind}`));
+    } else if (!this.push(chunk)) {
+      this.conn.pause();
+    }
+  }
+
+  override _read(): void {
+    this.conn.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.conn.write(chunk, encoding, done);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this.conn.cork();
+    chunks.forEach(({ chunk }, i) => this.conn.write(chunk, i === chunks.length - 1 ? done : undefined));
+    this.conn.uncork();
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.conn.end(done);
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.conn.destroy();
+    done(err);
+  }
+}
+
+/**
  * Follows the MQTT packet boundaries of an inbound byte stream without keeping any bytes: the
  * fixed header (MQTT 3.1.1 §2.2) gives each packet's type and remaining length, the body is only
- * counted. A packet declaring more than maxPacketBytes, or a PUBLISH over the rate, errors the
- * stream with the chunk that revealed it, so the parser behind never sees (or buffers) the body.
+ * counted. Refuses a packet declaring more than maxPacketBytes, or a PUBLISH over the rate, as
+ * soon as its header is complete.
  */
-class PacketScanner extends Transform {
+class PacketScanner {
   private firstByte: number | undefined;
   private length = 0;
   private lengthBytes = 0;
   private bodyLeft = 0;
   private readonly publishes: TokenBucket;
 
-  constructor(
-    private readonly limits: MqttLimits,
-    private readonly onRefusal: (refusal: PacketRefusal) => void,
-  ) {
-    super();
+  constructor(private readonly limits: MqttLimits) {
     // Twice the rate as burst: a device that reconnects may send what it queued while offline.
     this.publishes = new TokenBucket(limits.maxPublishPerSecond, 2 * limits.maxPublishPerSecond);
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const refusal = this.scan(chunk);
-    if (!refusal) {
-      done(null, chunk);
-      return;
-    }
-    this.onRefusal(refusal);
-    done(new Error(`MQTT limit: ${refusal.kind}`));
-  }
-
-  private scan(chunk: Buffer): PacketRefusal | undefined {
+  scan(chunk: Buffer): PacketRefusal | undefined {
     let at = 0;
     while (at < chunk.length) {
       if (this.bodyLeft > 0) {

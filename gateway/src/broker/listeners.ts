@@ -31,7 +31,7 @@ export function attachWebSocket(broker: Aedes, guard: ConnectionGuard, httpServe
   wss.on('connection', (ws, req) => {
     if (!guard.admit(req.socket)) return;
     ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') guard.countOversizeFrame(req.socket);
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') guard.countRefusedPacket(req.socket, { kind: 'too-large' });
     });
     const stream = createWebSocketStream(ws);
     // A socket torn down mid-frame errors the stream; aedes cleans up on close.

@@ -30,7 +30,8 @@ export function principalOf(req: FastifyRequest): Principal {
  * each request is identified (bearer token, else session cookie, else public) and checked against
  * its rule before the handler runs, and command routes per action once the body is parsed.
  */
-export async function installAccessHooks(app: FastifyInstance, identity: Identity, refused: Counter<'reason'>): Promise<void> {
+export async function installAccessHooks(app: FastifyInstance, identity: Identity, refused: Counter<'reason'>): Promise<Set<string>> {
+  const routes = new Set<string>();
   await app.register(fastifyCookie);
   // Set on every request by the hook below, before any handler.
   app.decorateRequest('identity', null as unknown as Identified);
@@ -38,6 +39,7 @@ export async function installAccessHooks(app: FastifyInstance, identity: Identit
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (!findRouteRule(method, route.url ?? '')) throw new Error(`route ${method} ${route.url} has no access rule (protocol/access/http-rules.ts)`);
+      routes.add(`${method} ${route.url}`);
     }
   });
 
@@ -67,6 +69,7 @@ export async function installAccessHooks(app: FastifyInstance, identity: Identit
     const who = typeof action === 'string' && Object.hasOwn(rule.actions, action) ? rule.actions[action] : undefined;
     if (who && !allowed(req.identity.principal, who)) return deny(reply, req.identity.principal, refused, 'action');
   });
+  return routes;
 }
 
 function identify(req: FastifyRequest, identity: Identity): Identified | 'bad-token' {

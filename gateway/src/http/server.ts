@@ -24,11 +24,12 @@ export interface HttpDeps {
   identity: Identity;
 }
 
-export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity }: HttpDeps): Promise<FastifyInstance> {
+/** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
+export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 16 * 1024 });
 
-  await installAccessHooks(app, identity, metrics.httpRefused);
+  const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);
 
   app.get('/healthz', async (_req, reply) => {
@@ -69,7 +70,7 @@ export async function createHttpServer({ log, metrics, health, bundles, storeNam
   if (kiosk) {
     await app.register(fastifyStatic, { root: join(dirname(kiosk), 'assets'), prefix: '/assets/', decorateReply: false });
   }
-  return app;
+  return { app, routes };
 }
 
 function indexPage(storeName: string, bundles: UiBundle[]): string {

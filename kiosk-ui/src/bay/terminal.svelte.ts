@@ -29,7 +29,7 @@ export class BayTerminal {
   private seq = 0;
   private expiry: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly sender: string) {}
+  /** The technician signed in on the bay is the author of its commands (the gateway takes it from the session). */
 
   /** One line from the scanner; lines that come while a command is in flight wait their turn. */
   scan(raw: string): Promise<void> {
@@ -53,7 +53,7 @@ export class BayTerminal {
     }
     this.busy = true;
     try {
-      const answer = await sendWorkshopCommand(step.command, this.sender);
+      const answer = await sendWorkshopCommand(step.command);
       this.clearCard();
       const job = 'job' in step.command ? step.command.job : undefined;
       this.result = answer.ok
@@ -71,6 +71,12 @@ export class BayTerminal {
 
   dispose(): void {
     clearTimeout(this.expiry);
+  }
+
+  /** Forgets the card and the last result (the technician signed out). */
+  reset(): void {
+    this.clearCard();
+    this.result = undefined;
   }
 
   private showCard(card: ScannedCard): void {

@@ -14,6 +14,10 @@ export const KNOWN_ERROR_CODES = [
   'network',
   /** An answer the desk does not understand (e.g. a proxy's error page). */
   'bad-response',
+  /** The signed-in role may not (403), the session is at another desk, or it has ended (401). */
+  'forbidden',
+  'wrong-desk-session',
+  'sign-in-required',
 ] as const;
 export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
 

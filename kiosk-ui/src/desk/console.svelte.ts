@@ -11,6 +11,7 @@ import {
 import type { z } from 'zod';
 import type { Bus } from '../lib/bus.svelte.js';
 import { sendQueueCommand } from '../lib/api.js';
+import type { StaffAccess } from '../lib/staff-access.svelte.js';
 import { fetchDeskView, type DeskTicket, type DeskView } from './api.js';
 import type { DeskError, DeskNotice } from './messages.js';
 
@@ -31,11 +32,12 @@ export type DeskInfo = DeskList['desks'][number];
 /**
  * The state of one desk console. State flows in over the bus (retained queue messages, which only
  * trigger a refetch) and HTTP (the desk's view with ticket ids); actions go out over HTTP, one at
- * a time, and each is followed by a refetch before the next one is allowed.
+ * a time, and each is followed by a refetch before the next one is allowed. The desk is the
+ * signed-in session's too: the gateway refuses commands for any other desk.
  */
 export class DeskConsole {
   /** The desk this console works for; undefined until someone picks one. */
-  deskId = $state<string | undefined>(readDesk());
+  deskId = $state<string | undefined>(undefined);
   desks = $state<DeskInfo[] | undefined>(readCache(DESKS_CACHE, DeskList)?.desks);
   services = $state<ServiceSummary[]>(readCache(SERVICES_CACHE, ServiceList)?.services ?? []);
   busMode = $state<QueueMode | undefined>(undefined);
@@ -72,43 +74,66 @@ export class DeskConsole {
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private readonly ticker: ReturnType<typeof setInterval>;
   private lastAttempt = 0;
+  /** While the session moves to another desk, a fetch would be refused as the wrong desk. */
+  private moving = 0;
+  private readonly unsubscribe: (() => void)[];
 
-  constructor(private readonly bus: Bus) {
-    bus.on(`${TOPIC_ROOT}/+/queue/desks`, DeskList, (_t, list) => {
+  constructor(
+    private readonly bus: Bus,
+    private readonly staff: StaffAccess,
+  ) {
+    // This computer's desk first; else the one the session was signed in at.
+    const desk = readDesk() ?? staff.principal?.desk;
+    this.unsubscribe = [bus.on(`${TOPIC_ROOT}/+/queue/desks`, DeskList, (_t, list) => {
       this.desks = list.desks;
       writeCache(DESKS_CACHE, list);
       // A desk removed from the store's configuration: pick again rather than fail every action.
       if (this.deskId && !list.desks.some((d) => d.id === this.deskId)) this.forgetDesk();
-    });
+    }),
     bus.on(`${TOPIC_ROOT}/+/queue/services`, ServiceList, (_t, list) => {
       this.services = list.services;
       writeCache(SERVICES_CACHE, list);
       this.scheduleRefresh();
-    });
+    }),
     bus.on(`${TOPIC_ROOT}/+/queue/service/+`, QueueSnapshot, (_t, snapshot) => {
       if (!this.view || this.view.desk.services.includes(snapshot.service)) this.scheduleRefresh();
-    });
+    }),
     bus.on(`${TOPIC_ROOT}/+/queue/mode`, QueueMode, (_t, mode) => {
       this.busMode = mode;
       this.scheduleRefresh();
-    });
+    })];
     this.ticker = setInterval(() => {
       const every = this.bus.link === 'connected' ? POLL_MS : POLL_OFFLINE_MS;
       if (this.deskId && !this.pending && Date.now() - this.lastAttempt >= every) void this.refresh();
     }, TICK_MS);
-    if (this.deskId) void this.refresh();
+    if (desk) {
+      // Shown at once; the first fetch waits until the session has been moved to it.
+      this.deskId = desk;
+      this.lastAttempt = Date.now();
+      void this.chooseDesk(desk);
+    }
   }
 
   dispose(): void {
     clearInterval(this.ticker);
     clearTimeout(this.debounce);
+    for (const off of this.unsubscribe) off();
   }
 
   serviceName(code: string): ServiceSummary['name'] | undefined {
     return this.services.find((s) => s.code === code)?.name;
   }
 
-  chooseDesk(id: string): void {
+  /** Works at this desk from now on: the session is moved there first (the gateway checks it). */
+  async chooseDesk(id: string): Promise<boolean> {
+    if (this.staff.principal?.desk !== id) {
+      this.moving++;
+      const refused = await this.staff.setDesk(id).finally(() => this.moving--);
+      if (refused) {
+        this.showError(refused);
+        return false;
+      }
+    }
     if (id !== this.deskId) {
       this.view = undefined;
       this.refreshedAt = undefined;
@@ -124,6 +149,7 @@ export class DeskConsole {
       // A locked-down profile: the choice lasts until reload.
     }
     void this.refresh();
+    return true;
   }
 
   forgetDesk(): void {
@@ -154,7 +180,7 @@ export class DeskConsole {
   /** Fetches the desk's view; only the answer to the latest request is applied. */
   async refresh(): Promise<void> {
     const desk = this.deskId;
-    if (!desk) return;
+    if (!desk || this.moving > 0) return;
     clearTimeout(this.debounce);
     const mine = ++this.seq;
     this.lastAttempt = Date.now();
@@ -225,7 +251,8 @@ export class DeskConsole {
   }
 
   setMode(mode: QueueModeName): Promise<boolean> {
-    return this.run({ action: 'set-mode', mode, by: `desk-${this.deskId ?? 'unknown'}` });
+    // Who switched comes from the session, never from the command.
+    return this.run({ action: 'set-mode', mode });
   }
 
   private showError(code: string, action?: QueueCommand['action']): void {

@@ -1,6 +1,6 @@
 import { DeskSession, MemberFile, MemberSearchAnswer, TOPIC_ROOT } from '@forecourt/gateway/protocol';
 import { z } from 'zod';
-import { request, type ApiResult } from '../lib/api.js';
+import { post as postJson, request, type ApiResult } from '../lib/api.js';
 import type { Bus } from '../lib/bus.svelte.js';
 
 export type DeskTapNotice = { kind: 'refused' | 'issue-failed' | 'issued'; code: string; seq: number };
@@ -18,14 +18,29 @@ export class DeskMember {
   notice = $state<DeskTapNotice | undefined>(undefined);
   failed = $state(false);
   private seq = 0;
+  private desk: string | undefined;
+  private unsubscribe: (() => void) | undefined;
 
-  constructor(
-    bus: Bus,
-    private readonly deskId: () => string | undefined,
-  ) {
-    bus.on(`${TOPIC_ROOT}/+/desk/+/session`, DeskSession, (topic, tap) => {
-      if (topic.split('/')[4] === this.deskId()) void this.onTap(tap);
-    });
+  constructor(private readonly bus: Bus) {}
+
+  /**
+   * Listens to the taps on this desk's reader only: `desk/{desk}/session`. The broker lets a
+   * signed-in console read its own desk's topic and refuses `desk/+/session`.
+   */
+  use(desk: string | undefined): void {
+    if (desk === this.desk) return;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.desk = desk;
+    if (desk) this.unsubscribe = this.bus.on(`${TOPIC_ROOT}/+/desk/${desk}/session`, DeskSession, (_topic, tap) => void this.onTap(tap));
+  }
+
+  dispose(): void {
+    this.use(undefined);
+  }
+
+  private deskId(): string | undefined {
+    return this.desk;
   }
 
   async search(query: string): Promise<void> {
@@ -34,8 +49,8 @@ export class DeskMember {
     this.results = result.ok ? result.body.members : [];
   }
 
-  async show(memberId: number): Promise<void> {
-    const result = await get(`/api/members/${memberId}`, MemberFile);
+  async show(ref: string): Promise<void> {
+    const result = await get(`/api/members/${encodeURIComponent(ref)}`, MemberFile);
     this.failed = !result.ok;
     if (result.ok) this.file = result.body;
   }
@@ -98,5 +113,5 @@ function get<S extends z.ZodType>(url: string, schema: S): Promise<ApiResult<z.i
 const Ok = z.object({}).loose();
 
 function post(url: string, body: object): Promise<ApiResult<unknown>> {
-  return request(url, Ok, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return request(url, Ok, postJson(body));
 }

@@ -27,6 +27,9 @@ const ERROR_MESSAGES: Record<KnownErrorCode, MessageKey> = {
   'not-ready': 'desk.error.not-ready',
   network: 'desk.error.network',
   'bad-response': 'desk.error.bad-response',
+  forbidden: 'desk.error.forbidden',
+  'wrong-desk-session': 'desk.error.wrong-desk-session',
+  'sign-in-required': 'desk.error.sign-in-required',
 };
 
 function isKnown(code: string): code is KnownErrorCode {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BoardOrder, JobNumber, OrderStage, PauseReason, TicketStatusAnswer, type WorkshopCommand } from '@forecourt/gateway/protocol';
-import { request, type ApiResult } from './api.js';
+import { post, request, type ApiResult } from './api.js';
 
 // The workshop's HTTP calls for the desk panel, the bay terminal and the phone status page.
 // Answers cross a schema like every other input: anything unexpected becomes a coded error the
@@ -56,13 +56,9 @@ export type PublicStatus = z.infer<typeof PublicStatus>;
 export const TicketStatus = TicketStatusAnswer;
 export type TicketStatus = TicketStatusAnswer;
 
-/** `sender` goes into the order's history: `desk:1`, `bay:3`. */
-export function sendWorkshopCommand(command: WorkshopCommand, sender: string): Promise<ApiResult<CommandAnswer>> {
-  return request('/api/workshop/commands', CommandAnswer, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forecourt-sender': sender },
-    body: JSON.stringify(command),
-  });
+/** The order's history names the author from the request's identity (the signed-in staff member). */
+export function sendWorkshopCommand(command: WorkshopCommand): Promise<ApiResult<CommandAnswer>> {
+  return request('/api/workshop/commands', CommandAnswer, post(command));
 }
 
 export function fetchOrders(): Promise<ApiResult<StaffOrders>> {

@@ -1,5 +1,6 @@
 import { PrintJobAnswer, PrintRefusal, TicketPrintAnswer } from '@forecourt/gateway/protocol';
-import { request, type ApiResult } from '../lib/api.js';
+import { post, request, type ApiResult } from '../lib/api.js';
+import { credentials } from '../lib/credentials.js';
 import type { z } from 'zod';
 
 export type TicketPrintOutcome = 'printed' | 'paper-out' | 'failed' | 'no-printer';
@@ -13,25 +14,27 @@ const KIOSK_WAIT_MS = 6000;
  */
 export async function printTicket(ticketId: string): Promise<TicketPrintOutcome> {
   const printer = new URLSearchParams(location.search).get('printer');
+  const proof = credentials.headers();
   try {
     const res = await fetch(`/api/print/ticket/${encodeURIComponent(ticketId)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...proof },
       body: JSON.stringify({ waitMs: KIOSK_WAIT_MS, ...(printer ? { printer } : {}) }),
       signal: AbortSignal.timeout(KIOSK_WAIT_MS + 4000),
     });
     const json: unknown = await res.json().catch(() => undefined);
+    const refusal = PrintRefusal.safeParse(json).data?.error;
+    if (res.status === 401 && refusal) credentials.unauthorized(refusal.code, 'authorization' in proof);
     if (res.ok) return TicketPrintAnswer.safeParse(json).data?.printed ? 'printed' : 'failed';
-    const error = PrintRefusal.safeParse(json).data?.error;
-    if (error?.code === 'no-printer') return 'no-printer';
-    return error?.reason === 'paper-out' ? 'paper-out' : 'failed';
+    if (refusal?.code === 'no-printer') return 'no-printer';
+    return refusal?.reason === 'paper-out' ? 'paper-out' : 'failed';
   } catch {
     return 'failed';
   }
 }
 
 export function reprint(jobId: string): Promise<ApiResult<z.infer<typeof PrintJobAnswer>>> {
-  return request(`/api/print/jobs/${encodeURIComponent(jobId)}/reprint`, PrintJobAnswer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  return request(`/api/print/jobs/${encodeURIComponent(jobId)}/reprint`, PrintJobAnswer, post({}));
 }
 
 export function previewUrl(jobId: string): string {

@@ -77,7 +77,8 @@ describe('queue bus payloads', () => {
     const other = run({ action: 'issue', service: 'sales' });
     expect(run({ action: 'cancel', ticketId: other.type === 'mode.changed' ? '' : other.ticket.id }).type).toBe('ticket.cancelled');
     expect(run({ action: 'set-mode', mode: 'peak' })).toMatchObject({ type: 'mode.changed', by: 'kiosk-1' });
-    expect(run({ action: 'set-mode', mode: 'normal', by: 'manager' })).toMatchObject({ by: 'manager' });
+    // The author is whoever sent the command (the gateway names it from the identity), never the body.
+    expect(engine.execute(QueueCommand.parse({ action: 'set-mode', mode: 'normal' }), 'staff:1001')).toMatchObject({ by: 'staff:1001' });
   });
 
   it('rejects malformed commands', () => {
@@ -87,6 +88,8 @@ describe('queue bus payloads', () => {
       { action: 'call', desk: '1', ticketId: 'A001' },
       { action: 'finish', ticketId: randomUUID() },
       { action: 'set-mode', mode: 'rush' },
+      { action: 'set-mode', mode: 'peak', by: 'manager' },
+      { action: 'issue', service: 'repair', by: 'kiosk-1' },
       { action: 'explode' },
     ];
     for (const command of bad) expect(QueueCommand.safeParse(command).success, JSON.stringify(command)).toBe(false);

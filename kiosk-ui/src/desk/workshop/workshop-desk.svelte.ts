@@ -29,21 +29,22 @@ export class WorkshopDesk {
 
   private seq = 0;
   private debounce: ReturnType<typeof setTimeout> | undefined;
+  private readonly unsubscribe: (() => void)[];
 
-  constructor(
-    bus: Bus,
-    private readonly sender: () => string,
-  ) {
+  constructor(bus: Bus) {
     const changed = () => {
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => void this.refresh(), DEBOUNCE_MS);
     };
-    bus.on(`${TOPIC_ROOT}/+/workshop/board`, WorkshopBoard, changed);
-    bus.on(`${TOPIC_ROOT}/+/workshop/board/changes`, WorkshopBoardChange, changed);
+    this.unsubscribe = [
+      bus.on(`${TOPIC_ROOT}/+/workshop/board`, WorkshopBoard, changed),
+      bus.on(`${TOPIC_ROOT}/+/workshop/board/changes`, WorkshopBoardChange, changed),
+    ];
   }
 
   dispose(): void {
     clearTimeout(this.debounce);
+    for (const off of this.unsubscribe) off();
   }
 
   async refresh(): Promise<void> {
@@ -64,7 +65,7 @@ export class WorkshopDesk {
     if (this.pending) return false;
     this.pending = true;
     try {
-      const result = await sendWorkshopCommand(command, this.sender());
+      const result = await sendWorkshopCommand(command);
       if (!result.ok) {
         this.message = { ok: false, code: result.code, seq: ++this.seq };
         return false;

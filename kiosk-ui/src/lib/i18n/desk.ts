@@ -101,6 +101,9 @@ export const desk = defineMessages({
     'desk.error.bad-response': 'The store system gave an unexpected answer. Please try again.',
     'desk.error.mode-unchanged': 'The queue is already in that mode.',
     'desk.error.unknown': 'The store system could not do this ({code}).',
+    'desk.error.forbidden': 'Your role may not do this at the desk.',
+    'desk.error.wrong-desk-session': 'You are signed in at another desk. Choose this desk again.',
+    'desk.error.sign-in-required': 'Please sign in again.',
 
     'desk.notice.called': '{number} called',
     'desk.notice.recalled': '{number} called again',
@@ -212,6 +215,9 @@ export const desk = defineMessages({
     'desk.error.bad-response': '门店系统返回了无法识别的结果，请重试。',
     'desk.error.mode-unchanged': '已经是该取号方式。',
     'desk.error.unknown': '门店系统无法完成此操作（{code}）。',
+    'desk.error.forbidden': '您的角色无权在服务台执行此操作。',
+    'desk.error.wrong-desk-session': '您登录在另一个服务台，请重新选择本服务台。',
+    'desk.error.sign-in-required': '请重新登录。',
 
     'desk.notice.called': '已呼叫 {number}',
     'desk.notice.recalled': '已重呼 {number}',
@@ -323,6 +329,9 @@ export const desk = defineMessages({
     'desk.error.bad-response': '門店系統回傳了無法辨識的結果，請重試。',
     'desk.error.mode-unchanged': '已經是該取號方式。',
     'desk.error.unknown': '門店系統無法完成此操作（{code}）。',
+    'desk.error.forbidden': '您的角色無權在服務台執行此操作。',
+    'desk.error.wrong-desk-session': '您登入在另一個服務台，請重新選擇本服務台。',
+    'desk.error.sign-in-required': '請重新登入。',
 
     'desk.notice.called': '已呼叫 {number}',
     'desk.notice.recalled': '已重呼 {number}',
