@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Server as TcpServer } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { Aedes } from 'aedes';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
-import { attachWebSocket, boundPort, closeServer, listenTcp } from './broker/listeners.js';
+import { attachWebSocket, boundPort, closeServer, listenTcp, listenTls, type TlsCredentials } from './broker/listeners.js';
 import { createBroker } from './broker/broker.js';
 import { ConnectionGuard } from './broker/limits.js';
 import type { Config } from './config/schema.js';
@@ -35,6 +37,11 @@ export function demoEnabled(config: Config): boolean {
   return config.demo === 'auto' ? declared === 0 : config.demo;
 }
 
+/** The store's certificate and key (paths checked when the config was loaded). */
+function readTls(tls: NonNullable<Config['tls']>): TlsCredentials {
+  return { cert: readFileSync(tls.cert), key: readFileSync(tls.key) };
+}
+
 /**
  * The store's gateway: opens the database, runs the broker on TCP and WebSocket, serves the
  * screens, and runs its extensions. The constructor only keeps its inputs; start() does the work.
@@ -46,6 +53,7 @@ export class Gateway {
   /** `METHOD url` of every HTTP route, each of which has a rule in the access table. */
   routes: ReadonlySet<string> = new Set();
   private tcp: TcpServer | undefined;
+  private tlsServer: TlsServer | undefined;
   private http: FastifyInstance | undefined;
   private wss: WebSocketServer | undefined;
   private extensions: Extension[] = [];
@@ -64,6 +72,11 @@ export class Gateway {
 
   get httpPort(): number {
     return this.http ? boundPort(this.http.server) : 0;
+  }
+
+  /** The MQTT-over-TLS port (0 without TLS). */
+  get mqttTlsPort(): number {
+    return this.tlsServer ? boundPort(this.tlsServer) : 0;
   }
 
   get mqttPort(): number {
@@ -88,7 +101,10 @@ export class Gateway {
     const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics });
     this.broker = broker;
     const guard = new ConnectionGuard(config.mqtt, log.child({ component: 'broker' }), metrics);
-    this.tcp = await listenTcp(this.broker, guard, config.mqtt.host, config.mqtt.port);
+    const tls = config.tls ? readTls(config.tls) : undefined;
+    // With plain MQTT turned off, it stays on loopback for the gateway's own device agents.
+    this.tcp = await listenTcp(this.broker, guard, config.mqtt.plain ? config.mqtt.host : '127.0.0.1', config.mqtt.port);
+    if (tls && config.tls) this.tlsServer = await listenTls(this.broker, guard, config.mqtt.host, config.tls.mqttPort, tls);
 
     const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
@@ -100,6 +116,7 @@ export class Gateway {
       storeName: config.store.name.en,
       extensions: this.extensions,
       identity,
+      ...(tls ? { https: tls } : {}),
     });
     this.http = app;
     this.routes = routes;
@@ -155,11 +172,13 @@ export class Gateway {
     this.wss?.close();
     await this.http?.close();
     if (this.tcp) await closeServer(this.tcp);
+    if (this.tlsServer) await closeServer(this.tlsServer);
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
     this.db?.close();
     this.wss = undefined;
     this.http = undefined;
     this.tcp = undefined;
+    this.tlsServer = undefined;
     this.broker = undefined;
     this.db = undefined;
   }

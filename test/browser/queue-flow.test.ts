@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { launchChromium } from '../support/browser.js';
-import { command } from '../support/queue-api.js';
+import { enrolledPage, launchChromium, signedInDesk } from '../support/browser.js';
+import { command as send } from '../support/queue-api.js';
 import { describeRealStack } from '../support/real-stack.js';
 
 describeRealStack('queue end to end in Chromium', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
@@ -18,13 +18,16 @@ describeRealStack('queue end to end in Chromium', { binaries: ['chromium'], debi
     await gw?.dispose();
   });
 
+  /** A queue command from a manager's token (the test stands for the desks). */
+  const command = (cmd: Parameters<typeof send>[1]) => send(gw.httpUrl, cmd, gw.admin);
+
   it('kiosk ticket → called at the desk → shown and spoken on the board', async () => {
-    const board = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const board = await enrolledPage(browser, gw, { id: 'board-1', kind: 'board' }, { width: 1920, height: 1080 });
     await board.goto(`${gw.httpUrl}/board/`);
     await board.waitForSelector('[data-state=connected]');
     await board.waitForSelector('[data-testid=no-calls]');
 
-    const kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const kiosk = await enrolledPage(browser, gw, { id: 'kiosk-1', kind: 'kiosk', station: 'kiosk-1' });
     await kiosk.goto(`${gw.httpUrl}/kiosk/`);
     await kiosk.click('[data-service=repair]');
     await kiosk.waitForSelector('[data-testid=ticket]');
@@ -32,8 +35,7 @@ describeRealStack('queue end to end in Chromium', { binaries: ['chromium'], debi
     expect(await kiosk.textContent('[data-testid=people-ahead]')).toBe('0');
     await expect.poll(() => board.textContent('[data-service=repair] .count')).toBe('1 人');
 
-    const desk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await desk.addInitScript("localStorage.setItem('forecourt.desk', '2')");
+    const desk = await signedInDesk(browser, gw, { role: 'receptionist', desk: '2' });
     await desk.goto(`${gw.httpUrl}/desk/`);
     await desk.waitForSelector('[data-testid=waiting-ticket][data-number=B001]');
     await desk.click('[data-testid=call-next]');
@@ -46,9 +48,9 @@ describeRealStack('queue end to end in Chromium', { binaries: ['chromium'], debi
   });
 
   it('the kiosk counts people ahead, resets itself when left idle, and shows a friendly error', async () => {
-    await command(gw.httpUrl, { action: 'issue', service: 'sales' });
-    await command(gw.httpUrl, { action: 'issue', service: 'sales' });
-    const kiosk = await browser.newPage();
+    await command({ action: 'issue', service: 'sales' });
+    await command({ action: 'issue', service: 'sales' });
+    const kiosk = await enrolledPage(browser, gw, { id: 'kiosk-2', kind: 'kiosk', station: 'kiosk-2' });
     await kiosk.goto(`${gw.httpUrl}/kiosk/?idle=2`);
     await kiosk.click('[data-service=sales]');
     await kiosk.waitForSelector('[data-testid=ticket]');
@@ -65,10 +67,10 @@ describeRealStack('queue end to end in Chromium', { binaries: ['chromium'], debi
   });
 
   it('a board opened mid-day shows the latest calls at once, and the peak mode', async () => {
-    const { body } = await command(gw.httpUrl, { action: 'issue', service: 'pickup' });
-    await command(gw.httpUrl, { action: 'call', desk: '4', ticketId: body.ticket?.id ?? '' });
-    await command(gw.httpUrl, { action: 'set-mode', mode: 'peak', by: 'test' });
-    const board = await browser.newPage();
+    const { body } = await command({ action: 'issue', service: 'pickup' });
+    await command({ action: 'call', desk: '4', ticketId: body.ticket?.id ?? '' });
+    expect((await command({ action: 'set-mode', mode: 'peak' })).status).toBe(200);
+    const board = await enrolledPage(browser, gw, { id: 'board-2', kind: 'board' });
     await board.goto(`${gw.httpUrl}/board/`);
     await board.waitForSelector('[data-testid=latest-call][data-number=E001]');
     await board.waitForSelector('[data-testid=peak]');

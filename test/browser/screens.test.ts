@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signInOnPage } from '../support/browser.js';
 import { describeRealStack } from '../support/real-stack.js';
 
 describeRealStack('screens in Chromium', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
@@ -17,11 +17,13 @@ describeRealStack('screens in Chromium', { binaries: ['chromium'], debian: 'chro
     await gw?.dispose();
   });
 
+  // The demo's screens pair by themselves (the gateway approves at once); its desk takes a demo PIN.
   it.each(['/kiosk/', '/desk/', '/board/'])('%s connects to the bus and shows the store', async (path) => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(`${gw.httpUrl}${path}`);
+    if (path === '/desk/') await signInOnPage(page, '1002', '1002');
     await page.waitForSelector('[data-testid=link-state][data-state=connected]', { timeout: 10_000 });
     await expect.poll(() => page.textContent('[data-testid=store-name]')).toBe('示范店');
     expect(errors).toEqual([]);
@@ -46,6 +48,7 @@ describeRealStack('screens in Chromium', { binaries: ['chromium'], debian: 'chro
   it('shows the demo devices on the desk console', async () => {
     const page = await browser.newPage();
     await page.goto(`${gw.httpUrl}/desk/`);
+    await signInOnPage(page, '1002', '1002');
     await page.waitForSelector('[data-testid=devices] li');
     // Simulated MQTT devices and the demo's emulated printer, each with its state.
     for (const id of ['kiosk-reader-1', 'dispenser-1', 'demo-printer']) {

@@ -273,7 +273,7 @@ describe('broker limits in a gateway process (memory)', () => {
     const chunk = Buffer.alloc(MiB, 0x20);
     let sent = 0;
     while (sent < 20 * MiB && !socket.destroyed) {
-      if (!socket.write(chunk)) await Promise.race([once(socket, 'drain'), closed(socket)]);
+      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed(socket)]);
       sent += chunk.length;
     }
     expect(await closesWithin(socket, 2000)).toBe(true);

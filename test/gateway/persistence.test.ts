@@ -6,11 +6,12 @@ import { topics } from '@forecourt/gateway/protocol';
 import { startTestGateway } from '../support/gateway.js';
 import { connectClient } from '../support/mqtt.js';
 import { waitFor } from '../support/process.js';
+import { deviceLogin } from '../support/identities.js';
 
 describe('persistence', () => {
   it('keeps what it learned across a restart on the same data dir', async () => {
     const first = await startTestGateway();
-    const device = await connectClient(first.mqttUrl, 'dispenser-9');
+    const device = await connectClient(first.mqttUrl, deviceLogin(first.gateway, 'dispenser-9', 'dispenser'));
     const at = new Date().toISOString();
     await device.publishAsync(topics.deviceState(first.config.store.id, 'dispenser-9'), JSON.stringify({ kind: 'dispenser', online: true, health: 'warning', reason: 'paper-low', at }), { qos: 1, retain: true });
     await device.endAsync();

@@ -3,10 +3,16 @@ import { CallEvent, QueueSnapshot, RecentCalls, ServiceList, topics } from '@for
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient, nextMessage } from '../support/mqtt.js';
 import { command } from '../support/queue-api.js';
+import { bearer, deviceLogin, deviceToken, staffToken } from '../support/identities.js';
 
 let gw: TestGateway;
+/** Who sends what: a kiosk takes tickets, a receptionist's desk calls them. */
+let kiosk: Record<string, string>;
+let reception: Record<string, string>;
 beforeAll(async () => {
   gw = await startTestGateway();
+  kiosk = bearer(deviceToken(gw.gateway, 'kiosk-1', 'kiosk', 'kiosk-1'));
+  reception = bearer(staffToken(gw.gateway, 'receptionist'));
 });
 afterAll(async () => {
   await gw.dispose();
@@ -15,14 +21,14 @@ afterAll(async () => {
 describe('queue over HTTP commands and the bus', () => {
   it('many simultaneous issues and call-nexts never duplicate or lose a ticket', async () => {
     const store = gw.config.store.id;
-    const board = await connectClient(gw.wsUrl);
+    const board = await connectClient(gw.wsUrl, deviceLogin(gw.gateway, 'board-1', 'board'));
     const calls: CallEvent[] = [];
     board.on('message', (topic, payload) => topic === topics.queueCall(store) && calls.push(CallEvent.parse(JSON.parse(payload.toString()))));
     await board.subscribeAsync(topics.queueCall(store), { qos: 1 });
 
     const services = ['maintenance', 'repair', 'claims', 'sales', 'pickup'] as const;
     const issued = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => command(gw.httpUrl, { action: 'issue', service: services[i % services.length] ?? 'maintenance' })),
+      Array.from({ length: 200 }, (_, i) => command(gw.httpUrl, { action: 'issue', service: services[i % services.length] ?? 'maintenance' }, kiosk)),
     );
     expect(issued.every((a) => a.status === 200)).toBe(true);
     const numbers = issued.map((a) => a.body.ticket?.number);
@@ -34,7 +40,7 @@ describe('queue over HTTP commands and the bus', () => {
     await Promise.all(
       ['1', '2', '3', '4'].map(async (desk) => {
         for (;;) {
-          const answer = await command(gw.httpUrl, { action: 'call-next', desk });
+          const answer = await command(gw.httpUrl, { action: 'call-next', desk }, reception);
           if (answer.status === 409 && answer.body.error?.code === 'queue-empty') return;
           expect(answer.status).toBe(200);
           called.push(answer.body.ticket?.number ?? '');
@@ -49,28 +55,36 @@ describe('queue over HTTP commands and the bus', () => {
   });
 
   it('refuses a wrong command with a clear code and changes nothing', async () => {
-    const { body: issued } = await command(gw.httpUrl, { action: 'issue', service: 'sales' });
+    const { body: issued } = await command(gw.httpUrl, { action: 'issue', service: 'sales' }, kiosk);
     const ticketId = issued.ticket?.id ?? '';
     const before = await (await fetch(`${gw.httpUrl}/api/queue/tickets/${ticketId}`)).json();
 
-    const finishUncalled = await command(gw.httpUrl, { action: 'finish', desk: '3', ticketId });
+    const finishUncalled = await command(gw.httpUrl, { action: 'finish', desk: '3', ticketId }, reception);
     expect(finishUncalled.status).toBe(409);
     expect(finishUncalled.body.error?.code).toBe('wrong-state');
-    const wrongDesk = await command(gw.httpUrl, { action: 'call', desk: '1', ticketId });
+    const wrongDesk = await command(gw.httpUrl, { action: 'call', desk: '1', ticketId }, reception);
     expect(wrongDesk.body.error?.code).toBe('desk-does-not-serve');
-    const unknown = await command(gw.httpUrl, { action: 'issue', service: 'car-wash' });
+    const unknown = await command(gw.httpUrl, { action: 'issue', service: 'car-wash' }, kiosk);
     expect(unknown.status).toBe(404);
-    const malformed = await command(gw.httpUrl, { action: 'call-next' });
+    const malformed = await command(gw.httpUrl, { action: 'call-next' }, reception);
     expect(malformed.status).toBe(400);
     expect(malformed.body.error?.code).toBe('invalid-command');
+    // Who sends it matters too: nobody, a kiosk calling tickets, a kiosk naming its own priority.
+    const anonymous = await command(gw.httpUrl, { action: 'call', desk: '4', ticketId }, {});
+    expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'sign-in-required']);
+    const kioskCalls = await command(gw.httpUrl, { action: 'call', desk: '4', ticketId }, kiosk);
+    expect([kioskCalls.status, kioskCalls.body.error?.code]).toEqual([403, 'forbidden']);
+    const kioskVip = await command(gw.httpUrl, { action: 'issue', service: 'sales', priority: 'vip' }, kiosk);
+    expect([kioskVip.status, kioskVip.body.error?.code]).toEqual([403, 'priority-not-allowed']);
 
     expect(await (await fetch(`${gw.httpUrl}/api/queue/tickets/${ticketId}`)).json()).toEqual(before);
   });
 
   it('publishes retained snapshots a fresh board reads at once, without ticket ids or member data', async () => {
     const store = gw.config.store.id;
-    await command(gw.httpUrl, { action: 'issue', service: 'claims', priority: 'appointment', memberRef: 'member-secret-42' });
-    const reader = await connectClient(gw.wsUrl);
+    // Priority and member come from a card check or from staff, never from a kiosk's request body.
+    await command(gw.httpUrl, { action: 'issue', service: 'claims', priority: 'appointment', memberRef: 'member-secret-42' }, reception);
+    const reader = await connectClient(gw.wsUrl, deviceLogin(gw.gateway, 'board-fresh', 'board'));
     const snapshot = QueueSnapshot.parse(JSON.parse((await nextMessage(reader, topics.queueService(store, 'claims'))).payload.toString()));
     expect(snapshot.waiting[0]?.priority).toBe('appointment');
     const list = ServiceList.parse(JSON.parse((await nextMessage(reader, topics.queueServices(store))).payload.toString()));
@@ -85,7 +99,8 @@ describe('queue over HTTP commands and the bus', () => {
   });
 
   it('answers the ticket status page by id, and nothing for a guessed id', async () => {
-    const { body } = await command(gw.httpUrl, { action: 'issue', service: 'pickup' });
+    const { body } = await command(gw.httpUrl, { action: 'issue', service: 'pickup' }, kiosk);
+    // The customer's phone has no credentials: the unguessable id is enough.
     const res = await fetch(`${gw.httpUrl}/api/queue/tickets/${body.ticket?.id}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { ticket: { number: string } }).ticket.number).toBe(body.ticket?.number);
@@ -97,19 +112,24 @@ describe('queue over HTTP commands and the bus', () => {
 describe('queue across a restart', () => {
   it('continues numbering, desk assignments and the board after a restart mid-day', async () => {
     const first = await startTestGateway();
-    for (let i = 0; i < 3; i++) await command(first.httpUrl, { action: 'issue', service: 'maintenance' });
-    const called = await command(first.httpUrl, { action: 'call-next', desk: '2' });
+    const kioskOfTheDay = bearer(deviceToken(first.gateway, 'kiosk-1', 'kiosk', 'kiosk-1'));
+    for (let i = 0; i < 3; i++) await command(first.httpUrl, { action: 'issue', service: 'maintenance' }, kioskOfTheDay);
+    const called = await command(first.httpUrl, { action: 'call-next', desk: '2' }, first.admin);
     expect(called.body.ticket?.number).toBe('A001');
     await first.stop();
 
     const second = await startTestGateway({ dataDir: first.dataDir });
     try {
-      const next = await command(second.httpUrl, { action: 'issue', service: 'maintenance' });
+      // The kiosk's token, like the queue, outlives the restart.
+      const next = await command(second.httpUrl, { action: 'issue', service: 'maintenance' }, kioskOfTheDay);
       expect(next.body.ticket?.number).toBe('A004');
-      const desk = (await (await fetch(`${second.httpUrl}/api/queue/desks/2`)).json()) as { current: { number: string }[]; queues: { service: string; waitingCount: number }[] };
+      const desk = (await (await fetch(`${second.httpUrl}/api/queue/desks/2`, { headers: second.admin })).json()) as {
+        current: { number: string }[];
+        queues: { service: string; waitingCount: number }[];
+      };
       expect(desk.current.map((t) => t.number)).toEqual(['A001']);
       expect(desk.queues.find((q) => q.service === 'maintenance')?.waitingCount).toBe(3);
-      const board = await connectClient(second.wsUrl);
+      const board = await connectClient(second.wsUrl, deviceLogin(second.gateway, 'board-1', 'board'));
       const recent = RecentCalls.parse(JSON.parse((await nextMessage(board, topics.queueCalls(second.config.store.id))).payload.toString()));
       expect(recent.calls[0]).toMatchObject({ ticketNumber: 'A001', desk: '2' });
       await board.endAsync();

@@ -1,7 +1,12 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
-export async function connectClient(url: string, clientId?: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...(clientId ? { clientId } : {}) });
+/**
+ * Connects an mqtt.js client. Outside demo mode the broker refuses anonymous clients: pass a
+ * device's login (`deviceLogin(...)` from identities.ts: client id, username, password) or, over
+ * WebSocket, a staff session (`{ clientId: 'staff-…', wsOptions: { headers: { cookie } } }`).
+ */
+export async function connectClient(url: string, login: IClientOptions = {}): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...login });
 }
 
 /** Resolves with the next message on `topic` (subscribes first). */

@@ -11,11 +11,14 @@ export interface CommandAnswer {
   };
 }
 
-/** Sends one queue command to a gateway's HTTP API, as the kiosk and desk do. */
-export async function command(httpUrl: string, cmd: QueueCommand | Record<string, unknown>): Promise<CommandAnswer> {
+/**
+ * Sends one queue command to a gateway's HTTP API, as the kiosk and desk do, with the sender's
+ * credentials: `gw.admin`, `bearer(staffToken(...))` for a desk, `bearer(deviceToken(..., 'kiosk'))` for a kiosk.
+ */
+export async function command(httpUrl: string, cmd: QueueCommand | Record<string, unknown>, as: Record<string, string>): Promise<CommandAnswer> {
   const res = await fetch(`${httpUrl}/api/queue/commands`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...as },
     body: JSON.stringify(cmd),
   });
   return { status: res.status, body: (await res.json()) as CommandAnswer['body'] };

@@ -1,4 +1,5 @@
-import { createServer, type Server as TcpServer } from 'node:net';
+import { createServer, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Aedes } from 'aedes';
@@ -8,10 +9,27 @@ import type { ConnectionGuard } from './limits.js';
 export const MQTT_WS_PATH = '/mqtt';
 
 /** MQTT over plain TCP, for devices and command-line clients. */
-export async function listenTcp(broker: Aedes, guard: ConnectionGuard, host: string, port: number): Promise<TcpServer> {
-  const server = createServer((socket) => {
+export function listenTcp(broker: Aedes, guard: ConnectionGuard, host: string, port: number): Promise<TcpServer> {
+  return listen(createServer(mqttHandler(broker, guard)), host, port);
+}
+
+/** MQTT over TLS (8883) with the store's certificate. */
+export function listenTls(broker: Aedes, guard: ConnectionGuard, host: string, port: number, credentials: TlsCredentials): Promise<TlsServer> {
+  return listen(createTlsServer(credentials, mqttHandler(broker, guard)), host, port);
+}
+
+export interface TlsCredentials {
+  key: Buffer;
+  cert: Buffer;
+}
+
+function mqttHandler(broker: Aedes, guard: ConnectionGuard): (socket: Socket) => void {
+  return (socket) => {
     if (guard.admit(socket)) broker.handle(guard.limit(socket, socket));
-  });
+  };
+}
+
+async function listen<S extends TcpServer>(server: S, host: string, port: number): Promise<S> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -63,7 +63,18 @@ export function loadConfig(
   if (overrides.httpPort !== undefined) config.http.port = overrides.httpPort as number;
   if (overrides.mqttPort !== undefined) config.mqtt.port = overrides.mqttPort as number;
   if (overrides.dataDir !== undefined) config.dataDir = overrides.dataDir as string;
-  config.dataDir = resolve(file ? resolve(file, '..') : cwd, config.dataDir);
+  const base = file ? resolve(file, '..') : cwd;
+  config.dataDir = resolve(base, config.dataDir);
+  if (config.tls) {
+    const tls = config.tls;
+    for (const key of ['cert', 'key', 'ca'] as const) {
+      const path = tls[key];
+      if (path === undefined) continue;
+      tls[key] = resolve(base, path);
+      if (!existsSync(tls[key])) problems.push({ path: `tls.${key}`, reason: `no such file: ${tls[key]}` });
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
   return { config, file };
 }
 

@@ -44,6 +44,8 @@ export const ConfigSchema = z
         port: Port.default(1883),
         /** Largest accepted publish payload; a bigger one is refused like any invalid payload. */
         maxPayloadBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+        /** Plain (unencrypted) MQTT on `port`; with `tls` set it may be turned off. */
+        plain: z.boolean().default(true),
         /** Largest MQTT packet read from a client: a bigger one ends the connection before its body is read. */
         maxPacketBytes: z.number().int().min(2048).max(MAX_MQTT_PACKET_BYTES).default(256 * 1024),
         /** MQTT connections open at once, TCP and WebSocket together, counted from accept (before CONNECT). */
@@ -78,6 +80,16 @@ export const ConfigSchema = z
         layout.error?.issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
       })
       .prefault({}),
+    /**
+     * TLS with the store's certificate (PEM files, relative to the config file): HTTPS and WSS on
+     * the HTTP port, MQTT over TLS on `mqttPort`. `npm run devices -- cert` makes a store CA and
+     * a server certificate for installs without one. Plain MQTT on `mqtt.port` stays for devices
+     * that cannot speak TLS; set `mqtt.plain: false` to close it.
+     */
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional(), mqttPort: Port.default(8883) })
+      .strict()
+      .optional(),
     /** Staff sign-in and screen enrolment. */
     auth: z
       .object({
@@ -108,6 +120,7 @@ export const ConfigSchema = z
   .strict()
   // Real cards need the dealer group's key: with the public demo key anyone could make one.
   .superRefine((config, ctx) => {
+    if (!config.mqtt.plain && !config.tls) ctx.addIssue({ code: 'custom', path: ['mqtt', 'plain'], message: 'plain MQTT can only be turned off when tls is set' });
     if (config.devices.readers.length > 0 && config.members.cardKeys.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['members', 'cardKeys'], message: 'card readers are declared but no card key is set (openssl rand -hex 32)' });
     }

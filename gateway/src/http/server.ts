@@ -22,12 +22,15 @@ export interface HttpDeps {
   storeName: string;
   extensions: Extension[];
   identity: Identity;
+  /** HTTPS (and so WSS) with the store's certificate. */
+  https?: { key: Buffer; cert: Buffer };
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
-export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
+export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity, https }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger, bodyLimit: 16 * 1024 });
+  const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;
+  const app = (https ? Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, https }) : Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
 
   const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config/load.js';
 import { demoEnabled } from '../gateway.js';
+import type { Config } from '../config/schema.js';
 import { Identity } from '../identity/identity.js';
 import { createLogger } from '../observability/log.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -12,7 +13,7 @@ export const CONSOLE: Actor = { actor: 'console', role: 'installer', via: 'cli' 
  * The identity store of the gateway's data directory, found the way the gateway finds it
  * (`--config`, `--data-dir`, FORECOURT_* env, forecourt.config.yaml in the working directory).
  */
-export function openIdentity(gatewayArgs: string[]): { identity: Identity; db: Db } {
+export function openIdentity(gatewayArgs: string[]): { identity: Identity; db: Db; config: Config } {
   let config;
   try {
     config = loadConfig(gatewayArgs, process.env, process.cwd()).config;
@@ -22,7 +23,7 @@ export function openIdentity(gatewayArgs: string[]): { identity: Identity; db: D
   }
   const db = openDatabase(config.dataDir);
   const identity = new Identity(db, { storeId: config.store.id, demo: demoEnabled(config), ...config.auth }, () => new Date(), createLogger('warn', false));
-  return { identity, db };
+  return { identity, db, config };
 }
 
 /** Splits `--config F` and `--data-dir D` (for loadConfig) from the tool's own arguments. */
