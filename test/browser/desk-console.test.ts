@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, signedInDesk } from '../support/browser.js';
 import { describeRealStack } from '../support/real-stack.js';
 
 interface ApiTicket {
@@ -28,7 +28,7 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
   async function command(body: object): Promise<{ status: number; json: { ticket?: ApiTicket; error?: { code: string } } }> {
     const res = await fetch(`${gw.httpUrl}/api/queue/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gw.admin },
       body: JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json()) as { ticket?: ApiTicket; error?: { code: string } } };
@@ -46,7 +46,7 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
   }
 
   async function deskView(desk: string): Promise<{ current: ApiTicket[]; noShows: ApiTicket[]; mode: string; queues: { service: string; waiting: { number: string }[] }[] }> {
-    const res = await fetch(`${gw.httpUrl}/api/queue/desks/${desk}`);
+    const res = await fetch(`${gw.httpUrl}/api/queue/desks/${desk}`, { headers: gw.admin });
     return (await res.json()) as Awaited<ReturnType<typeof deskView>>;
   }
 
@@ -62,14 +62,13 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
     }
   }
 
+  /** A receptionist signed in on the console (at `desk`, remembered as this computer's desk). */
   async function openDesk(options: { desk?: string } = {}): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const page = await signedInDesk(browser, gw, { role: 'receptionist', ...options });
     // Fail with the selector that did not show up, well before the test's own timeout.
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    // As if chosen on an earlier visit; a reload keeps whatever the page chose since.
-    if (options.desk) await page.addInitScript(rememberDesk(options.desk));
     await page.goto(`${gw.httpUrl}/desk/`);
     return { page, errors };
   }
@@ -86,9 +85,6 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
     page.locator(selector).evaluateAll((els) => els.map((el) => el.getAttribute('data-number')));
   // Page-side code as strings: the test project compiles without the DOM library.
   const storedDesk = (page: Page) => page.evaluate("localStorage.getItem('forecourt.desk')");
-  const rememberDesk = (desk: string) => ({
-    content: `localStorage.getItem('forecourt.desk') ?? localStorage.setItem('forecourt.desk', ${JSON.stringify(desk)})`,
-  });
 
   it('picks a desk, calls, recalls, marks a no-show, puts back, serves and finishes', async () => {
     const a001 = await issue('maintenance');
@@ -224,11 +220,10 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
 
   it('keeps working over HTTP while the bus is down, and says the lists may be stale', async () => {
     const a = await issue('repair');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const page = await signedInDesk(browser, gw, { role: 'receptionist', desk: '1' });
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.addInitScript(rememberDesk('1'));
     // The MQTT WebSocket is refused; HTTP still reaches the gateway.
     await page.routeWebSocket(/\/mqtt$/, (ws) => ws.close());
     await page.goto(`${gw.httpUrl}/desk/`);

@@ -8,6 +8,7 @@ import { DATABASE_FILE } from '@forecourt/gateway';
 import { topics } from '@forecourt/gateway/protocol';
 import { connectClient, nextMessage } from '../support/mqtt.js';
 import { runGateway, waitFor, type Run } from '../support/process.js';
+import { enrolScreen } from '../support/identities.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'forecourt-cli-'));
 
@@ -48,14 +49,20 @@ describe('gateway process (npm start)', () => {
       expect(await res.text(), page).toMatch(/<html/);
     }
 
-    // Demo devices publish on the real broker; both transports see them.
-    const tcp = await connectClient(`mqtt://127.0.0.1:${mqttPort}`);
-    const ws = await connectClient(`ws://127.0.0.1:${httpPort}/mqtt`);
+    // Demo devices publish on the real broker; both transports see them. Their states are for
+    // staff and desk screens: two desk screens, enrolled (the demo approves them at once).
+    const [deskA, deskB] = [await enrolScreen(base, 'desk'), await enrolScreen(base, 'desk')];
+    const tcp = await connectClient(`mqtt://127.0.0.1:${mqttPort}`, deskA.login);
+    const ws = await connectClient(`ws://127.0.0.1:${httpPort}/mqtt`, deskB.login);
     const overTcp = await nextMessage(tcp, topics.deviceState('demo', 'dispenser-1'));
     const overWs = await nextMessage(ws, topics.deviceState('demo', 'dispenser-1'));
     expect(JSON.parse(overTcp.payload.toString()).kind).toBe('dispenser');
     expect(overWs.payload.toString()).toBe(overTcp.payload.toString());
-    await Promise.all([tcp.endAsync(), ws.endAsync()]);
+    // In demo mode an anonymous client is let in, as the public: the gateway's status, nothing else.
+    const anonymous = await connectClient(`mqtt://127.0.0.1:${mqttPort}`);
+    expect(JSON.parse((await nextMessage(anonymous, topics.gatewayStatus('demo'))).payload.toString()).demo).toBe(true);
+    await expect(anonymous.subscribeAsync(topics.deviceState('demo', '+'))).rejects.toThrow();
+    await Promise.all([tcp.endAsync(), ws.endAsync(), anonymous.endAsync()]);
 
     const stopAsked = Date.now();
     running.child.kill('SIGTERM');

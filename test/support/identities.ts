@@ -1,5 +1,5 @@
 import type { Gateway, StaffRole } from '@forecourt/gateway';
-import type { DeviceKind } from '@forecourt/gateway/protocol';
+import type { DeviceKind, EnrolPollAnswer, EnrolTicket, ScreenKind } from '@forecourt/gateway/protocol';
 
 const INSTALLER = { actor: 'test', role: null, via: 'test' };
 
@@ -31,4 +31,27 @@ export async function signIn(httpUrl: string, staffNo: string, pin: string, desk
   });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
   return { status: res.status, cookie, body: await res.json() };
+}
+
+/**
+ * Enrols a screen the way a browser does over HTTP (useful against a gateway in another process):
+ * asks for a pairing code, has it approved by `approver` (staff headers; not needed in demo mode,
+ * where the gateway approves at once), and collects the token. Returns the MQTT login too.
+ */
+export async function enrolScreen(
+  httpUrl: string,
+  kind: ScreenKind,
+  approver?: Record<string, string>,
+): Promise<{ id: string; token: string; login: { clientId: string; username: string; password: string } }> {
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> => {
+    const res = await fetch(`${httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const ticket = (await post('/api/enrol/requests', { kind })) as EnrolTicket;
+  if (approver) await post('/api/enrol/approve', { code: ticket.code, name: `test ${kind}`, kind }, approver);
+  const answer = (await post(`/api/enrol/requests/${ticket.requestId}/poll`, { pollToken: ticket.pollToken })) as EnrolPollAnswer;
+  if (answer.state !== 'approved') throw new Error(`enrolment of a ${kind} screen: ${answer.state}`);
+  const { id } = answer.device;
+  return { id, token: answer.token, login: { clientId: id, username: id, password: answer.token } };
 }

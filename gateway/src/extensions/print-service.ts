@@ -12,6 +12,7 @@ import { registerTicketPage } from '../http/ticket-page.js';
 import { topics, type DeviceState, type PrintJobSummary } from '../protocol/index.js';
 import { PrintQueueStore } from '../store/print-queue.js';
 import { PrintError } from './print-error.js';
+import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
 
@@ -136,17 +137,26 @@ export class PrintService implements Extension {
   }
 
   /** Prints a job's bytes again (the desk's Reprint), as a new job at the end of the queue. */
-  reprint(jobId: string): PrintJobSummary {
+  /** Prints a job again, for the staff member or device who asked (audited with the new job). */
+  reprint(jobId: string, actor: Actor): PrintJobSummary {
     const old = this.jobs.get(jobId);
     if (!old) throw new PrintError('job-not-found', 'no such print job');
     const { config } = this.printer(old.printer);
-    return this.enqueue(config, old.kind, old.label, old.data, jobId);
+    return this.ctx.identity.audit.record(actor, () => this.enqueue(config, old.kind, old.label, old.data, jobId), (job) => ({
+      action: 'print.reprint',
+      target: `print-job:${job.id}`,
+      detail: { printer: old.printer, label: old.label, reprintOf: jobId },
+    }));
   }
 
-  testPrint(printerId: string): PrintJobSummary {
+  testPrint(printerId: string, actor: Actor): PrintJobSummary {
     const { config } = this.printer(printerId);
     const { store } = this.ctx.config;
-    return this.enqueue(config, 'test', 'test', testPrintLayout(config.profile, store.name, this.ctx.now(), store.timeZone));
+    return this.ctx.identity.audit.record(actor, () => this.enqueue(config, 'test', 'test', testPrintLayout(config.profile, store.name, this.ctx.now(), store.timeZone)), (job) => ({
+      action: 'print.test',
+      target: `print-job:${job.id}`,
+      detail: { printer: printerId },
+    }));
   }
 
   /** The pages of a job as the printer will interpret them (for the desk's preview). */

@@ -4,6 +4,7 @@ import { renderSvg } from '../adapters/printer/render-svg.js';
 import { pageText } from '../adapters/printer/document.js';
 import type { PrintService } from '../extensions/print-service.js';
 import { answer } from './refusals.js';
+import { requestActor } from './access-hooks.js';
 import { DeviceId, TicketId } from '../protocol/index.js';
 
 const TicketPrintBody = z
@@ -50,11 +51,11 @@ export function registerPrintRoutes(app: FastifyInstance, printing: PrintService
     }),
   );
 
-  app.post<{ Params: { id: string } }>('/api/print/jobs/:id/reprint', async (req, reply) => withJob(req.params, reply, async (id) => ({ job: printing.reprint(id) })));
+  app.post<{ Params: { id: string } }>('/api/print/jobs/:id/reprint', async (req, reply) => withJob(req.params, reply, async (id) => ({ job: printing.reprint(id, requestActor(req)) })));
 
   app.post<{ Params: { id: string } }>('/api/print/printers/:id/test', async (req, reply) => {
     if (!DeviceId.safeParse(req.params.id).success) return reply.code(404).send({ error: { code: 'unknown-printer', message: 'no such printer' } });
-    return answer(reply, async () => ({ job: printing.testPrint(req.params.id) }));
+    return answer(reply, async () => ({ job: printing.testPrint(req.params.id, requestActor(req)) }));
   });
 }
 
