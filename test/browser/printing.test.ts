@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PrinterEmulator } from '../../gateway/src/tools/printer-emulator.js';
-import { launchChromium } from '../support/browser.js';
+import { enrolledPage, launchChromium, signedInDesk } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { describeRealStack } from '../support/real-stack.js';
 
@@ -31,15 +31,14 @@ describeRealStack('printing seen from the kiosk and the desk', { binaries: ['chr
   });
 
   it('the kiosk prints the ticket; the desk previews and reprints it', async () => {
-    const kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const kiosk = await enrolledPage(browser, gw, { id: 'kiosk-1', kind: 'kiosk', station: 'kiosk-1' });
     await kiosk.goto(`${gw.httpUrl}/kiosk/`);
     await kiosk.click('[data-service=maintenance]');
     await kiosk.waitForSelector('[data-testid=print-status][data-outcome=printed]');
     const number = await kiosk.textContent('[data-testid=ticket-number]');
     expect(emulator.printed.at(-1)?.text).toContain(number);
 
-    const desk = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    await desk.addInitScript("localStorage.setItem('forecourt.desk', '1')");
+    const desk = await signedInDesk(browser, gw, { role: 'receptionist', desk: '1', viewport: { width: 1366, height: 900 } });
     await desk.goto(`${gw.httpUrl}/desk/`);
     await desk.click('[data-testid=print-jobs] summary');
     const job = desk.locator(`[data-testid=print-job][data-label=${number}]`);
@@ -59,7 +58,7 @@ describeRealStack('printing seen from the kiosk and the desk', { binaries: ['chr
 
   it('the kiosk says so when the printer is out of paper, and still shows the ticket', async () => {
     emulator.setPaper(0);
-    const kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const kiosk = await enrolledPage(browser, gw, { id: 'kiosk-2', kind: 'kiosk', station: 'kiosk-2' });
     await kiosk.goto(`${gw.httpUrl}/kiosk/`);
     await kiosk.click('[data-service=repair]');
     await kiosk.waitForSelector('[data-testid=print-status][data-outcome=paper-out]', { timeout: 15_000 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkshopCommandInput } from '@forecourt/gateway/protocol';
-import { launchChromium } from '../support/browser.js';
+import { addStaff, enrolledPage, launchChromium, signedInDesk, signInOnPage } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { REPO_ROOT } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
@@ -31,7 +31,7 @@ describeRealStack('workshop progress in Chromium', { binaries: ['chromium'], deb
   async function command(body: WorkshopCommandInput): Promise<{ no: string; token: string }> {
     const res = await fetch(`${gw.httpUrl}/api/workshop/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gw.admin },
       body: JSON.stringify(body),
     });
     const answer = (await res.json()) as { order?: { no: string; token: string }; error?: { code: string } };
@@ -39,8 +39,10 @@ describeRealStack('workshop progress in Chromium', { binaries: ['chromium'], deb
     return answer.order;
   }
 
+  let boards = 0;
+  /** A lounge board enrolled as a device of its own (two screens never share a device's connection). */
   async function openBoard(query: string, viewport = { width: 1920, height: 1080 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
+    const page = await enrolledPage(browser, gw, { id: `board-${++boards}`, kind: 'board' }, viewport);
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(`${gw.httpUrl}/board/${query}`);
@@ -54,8 +56,8 @@ describeRealStack('workshop progress in Chromium', { binaries: ['chromium'], deb
 
   it('a reception opened and moved at the desk appears on the board', async () => {
     const board = await openBoard('?view=workshop');
-    const desk = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await desk.addInitScript("localStorage.setItem('forecourt.desk', '1')");
+    // A service advisor: opens receptions and moves them through the stages.
+    const desk = await signedInDesk(browser, gw, { role: 'advisor', desk: '1', viewport: { width: 1600, height: 1000 } });
     await desk.goto(`${gw.httpUrl}/desk/`);
     await desk.click('[data-testid=workshop-panel] summary');
     await desk.click('[data-testid=ws-new]');
@@ -96,9 +98,13 @@ describeRealStack('workshop progress in Chromium', { binaries: ['chromium'], deb
     await command({ action: 'move', order: order.no, to: 'dispatched' });
     await expect.poll(() => rowStage(board, order.no)).toBe('dispatched');
 
-    const bay = await browser.newPage({ viewport: { width: 1024, height: 768 } });
-    await bay.goto(`${gw.httpUrl}/bay/?bay=2`);
+    // The bay's screen is enrolled as bay 2; the technician signs in on it before scanning.
+    const bay = await enrolledPage(browser, gw, { id: 'bay-2', kind: 'bay', station: '2' }, { width: 1024, height: 768 });
+    await bay.goto(`${gw.httpUrl}/bay/`);
+    const technician = addStaff(gw.gateway, 'technician');
+    await signInOnPage(bay, technician.staffNo, technician.pin);
     await bay.waitForSelector('[data-testid=bay-input]:focus');
+    expect(await bay.textContent('header')).toContain('2');
     // A keyboard-wedge scanner types the barcode and Enter into whatever has focus.
     await bay.keyboard.type('ACT-START\n');
     await expect.poll(() => bay.getAttribute('[data-testid=bay-result]', 'data-code')).toBe('card-first');
@@ -168,11 +174,11 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
         promisedAt: new Date(Date.now() + (soon ? 10 : 300) * 60_000).toISOString(),
         jobs: [{ title: 'Oil service', technicians: ['张伟'] }],
       };
-      const res = await fetch(`${gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...gw.admin }, body: JSON.stringify(body) });
       const { order } = (await res.json()) as { order: { no: string } };
       const target = stages[i % 3] ?? 'reception';
       for (const to of stages.slice(1, stages.indexOf(target) + 1)) {
-        await fetch(`${gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'move', order: order.no, to }) });
+        await fetch(`${gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...gw.admin }, body: JSON.stringify({ action: 'move', order: order.no, to }) });
       }
     }
   });
@@ -203,7 +209,7 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
     ['1080p', 1920, 1080],
     ['2160p', 3840, 2160],
   ])('pages 200 orders on a %s screen: whole pages in order, none cut off, every row once', { timeout: 90_000 }, async (name, width, height) => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await enrolledPage(browser, gw, { id: `board-${name}`, kind: 'board' }, { width, height });
     await page.goto(`${gw.httpUrl}/board/?view=workshop&pageSeconds=1`);
     await page.waitForSelector('[data-testid=ws-row]');
     await expect.poll(async () => (await pageState(page)).total).toBe(ORDERS);
@@ -235,7 +241,7 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
     ['1080p', 1920, 1080],
     ['2160p', 3840, 2160],
   ])('shows the now-serving board beside the workshop on a %s screen', async (name, width, height) => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await enrolledPage(browser, gw, { id: `board-both-${name}`, kind: 'board' }, { width, height });
     await page.goto(`${gw.httpUrl}/board/?view=both`);
     await page.waitForSelector('[data-testid=ws-row]');
     await page.waitForSelector('[data-testid=waiting-counts]');

@@ -9,8 +9,12 @@ import { demoMember } from '../../gateway/src/demo/demo-members.js';
 import { openDatabase } from '../../gateway/src/store/database.js';
 import { SqliteMemberStore } from '../../gateway/src/store/member-store.js';
 import { VirtualCard } from './vpcd-card.js';
+import { bearer, staffToken } from './identities.js';
 
-export const TEST_CARD_KEY = { id: 7, secret: 'test-card-key-0123456789abcdef0123456789abcdef' };
+/** A card key as the config holds it: hex (`openssl rand -hex 32`), decoded to bytes by the gateway. */
+export const TEST_CARD_KEY = { id: 7, secret: '7465737420636172642b6b6579203031323334353637383961626364656630313233' };
+/** The same key as the gateway uses it: the bytes behind the hex. */
+export const TEST_CARD_KEY_BYTES = { id: TEST_CARD_KEY.id, secret: Buffer.from(TEST_CARD_KEY.secret, 'hex') };
 export const KIOSK_READER = { id: 'kiosk-reader-1', pcscName: 'Virtual PCD 00 00', role: 'kiosk', station: 'kiosk-1' } as const;
 export const DESK_READER = { id: 'desk-reader-1', pcscName: 'Virtual PCD 00 01', role: 'desk', station: '1' } as const;
 export const KIOSK_PORT = 35963;
@@ -23,6 +27,8 @@ export interface MemberGateway {
   mqttUrl: string;
   /** Every log line as parsed JSON (to check what is and is not logged). */
   logs: Record<string, unknown>[];
+  /** Headers of a manager's bearer token, for calls that are not about who may do what. */
+  admin: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export async function startMemberGateway(options: { readers?: { id: string; pcsc
     httpUrl: `http://127.0.0.1:${gateway.httpPort}`,
     mqttUrl: `mqtt://127.0.0.1:${gateway.mqttPort}`,
     logs,
+    admin: bearer(staffToken(gateway, 'manager', 'test admin')),
     async dispose() {
       await gateway.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -78,6 +85,6 @@ export function testMember(overrides: Partial<MemberRecord> = {}, now = new Date
 
 /** A genuine member card: NTAG memory with the MAC over this card's UID. */
 export function memberCard(uid: string, memberId: number, vehicleId: number, key = TEST_CARD_KEY): VirtualCard {
-  const data = encodeCard(Buffer.from(uid, 'hex'), { memberId, vehicleId }, { id: key.id, secret: Buffer.from(key.secret) });
+  const data = encodeCard(Buffer.from(uid, 'hex'), { memberId, vehicleId }, { id: key.id, secret: Buffer.from(key.secret, 'hex') });
   return VirtualCard.ntag(uid, data);
 }

@@ -90,6 +90,13 @@ interface Client {
 
 type Stage = 'dispatched' | 'in-repair' | 'paused';
 
+/** What one chain keeps between its steps. */
+interface ChainContext {
+  random: () => number;
+  /** The desk's ticket between call-next and finish. */
+  ticket?: string | undefined;
+}
+
 /** The clients of one store on one broker. */
 export class Fleet {
   private phase: Phase | undefined;
@@ -262,7 +269,7 @@ export class Fleet {
     let chainsDone = 0;
     await Promise.all(
       chains.map(async (chain, index) => {
-        const random = rng(this.seed * 7919 + index);
+        const ctx: ChainContext = { random: rng(this.seed * 7919 + index) };
         let due = phase.start;
         for (let i = 0; i < chain.steps; i++) {
           if (paced) {
@@ -271,7 +278,7 @@ export class Fleet {
             if (wait > 1) await sleep(wait);
           }
           try {
-            await this.step(chain, i, random, phase);
+            await this.step(chain, i, ctx, phase);
           } catch (err) {
             phase.errors.push(`${chain.kind} ${chain.owner}: ${(err as Error).message}`);
           }
@@ -352,11 +359,11 @@ export class Fleet {
     );
   }
 
-  private async step(chain: Chain, i: number, random: () => number, phase: Phase): Promise<void> {
+  private async step(chain: Chain, i: number, ctx: ChainContext, phase: Phase): Promise<void> {
     const member = this.pop.devices.find((d) => d.id === chain.owner);
     switch (chain.kind) {
       case 'desk':
-        return this.deskStep(chain.owner, i, phase);
+        return this.deskStep(chain.owner, i, ctx, phase);
       case 'heartbeat': {
         await this.publish(chain.owner, topics.deviceHeartbeat(STORE_ID, chain.owner), { at: new Date().toISOString(), uptimeS: Math.floor((performance.now() - this.uptime) / 1000) }, 0);
         phase.uplink += 1;
@@ -372,7 +379,7 @@ export class Fleet {
         return;
       }
       case 'tap': {
-        const memberId = 1 + Math.floor(random() * this.setup.members);
+        const memberId = 1 + Math.floor(ctx.random() * this.setup.members);
         const at = uniqueAt();
         this.taps.set(at, performance.now());
         await this.publish(chain.owner, topics.deviceTap(STORE_ID, chain.owner), { kind: 'ntag', ...memberCard(memberId), at }, 1);
@@ -415,10 +422,8 @@ export class Fleet {
     if (result.code !== expected) phase.errors.push(`scan ${code} on ${scanner}: ${result.code}, expected ${expected}`);
   }
 
-  private readonly deskTickets = new Map<string, string>();
-
   /** A ticket's life in three commands: issued at the desk's kiosk, called next, finished. */
-  private async deskStep(desk: string, i: number, phase: Phase): Promise<void> {
+  private async deskStep(desk: string, i: number, ctx: ChainContext, phase: Phase): Promise<void> {
     const services = this.pop.desks.find((d) => d.id === desk)?.services ?? [];
     const kiosk = `kiosk-${desk}`;
     switch (i % 3) {
@@ -430,12 +435,12 @@ export class Fleet {
         const answer = await this.command({ action: 'call-next', desk }, this.target.staffToken, phase);
         if (!answer.ticket) throw new Error('call-next answered without a ticket');
         this.callsExpected.push({ key: `${desk}|${answer.ticket.number}|false`, t0 });
-        this.deskTickets.set(desk, answer.ticket.id);
+        ctx.ticket = answer.ticket.id;
         return;
       }
       default: {
-        const ticketId = this.deskTickets.get(desk);
-        if (ticketId) await this.command({ action: 'finish', desk, ticketId }, this.target.staffToken, phase);
+        if (ctx.ticket) await this.command({ action: 'finish', desk, ticketId: ctx.ticket }, this.target.staffToken, phase);
+        ctx.ticket = undefined;
       }
     }
   }

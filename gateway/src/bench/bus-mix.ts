@@ -181,7 +181,7 @@ export interface Chain {
   /** The device or desk that acts. */
   owner: string;
   steps: number;
-  /** Milliseconds before each step in a paced run (exponential: arrivals are random, not a metronome). */
+  /** Milliseconds before each step in a paced run (random arrivals, not a metronome). */
   gaps: number[];
 }
 
@@ -192,10 +192,11 @@ export interface Chain {
  */
 export function plan(pop: Population, hour: BusyHour, hours: number, hourMs: number, seed: number): Chain[] {
   const random = rng(seed);
+  // A Poisson process with a fixed count: arrival times uniform over the period, sorted.
   const chain = (kind: Chain['kind'], owner: string, perHour: number): Chain => {
     const steps = Math.max(1, Math.round(perHour * hours));
-    const mean = (hourMs * hours) / steps;
-    return { kind, owner, steps, gaps: Array.from({ length: steps }, () => -Math.log(1 - random()) * mean) };
+    const times = Array.from({ length: steps }, () => random() * hourMs * hours).sort((a, b) => a - b);
+    return { kind, owner, steps, gaps: times.map((t, i) => t - (times[i - 1] ?? 0)) };
   };
   const chains: Chain[] = [];
   // Three commands per ticket: issue, call-next, finish.
@@ -210,4 +211,21 @@ export function plan(pop: Population, hour: BusyHour, hours: number, hourMs: num
     chains.push(chain('state', d.id, hour.statesPerDevice));
   }
   return chains;
+}
+
+/**
+ * The same steps in `ways` parallel chains per source, for the saturating run: a device keeps
+ * several messages in flight, a desk several tickets (each its own issue → call-next → finish).
+ * A bay scanner stays one chain: its card and action must pair up, as a technician scans them.
+ */
+export function widen(chains: readonly Chain[], ways: number): Chain[] {
+  return chains.flatMap((c) => {
+    if (c.kind === 'scan' || ways <= 1) return [c];
+    const unit = c.kind === 'desk' ? 3 : 1;
+    const units = Math.ceil(c.steps / unit);
+    return Array.from({ length: Math.min(ways, units) }, (_, w): Chain => {
+      const share = Math.floor(units / ways) + (w < units % ways ? 1 : 0);
+      return { kind: c.kind, owner: c.owner, steps: share * unit, gaps: new Array<number>(share * unit).fill(0) };
+    }).filter((part) => part.steps > 0);
+  });
 }
