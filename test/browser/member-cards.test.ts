@@ -2,7 +2,8 @@ import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskSession, KioskSession, MemberFile, topics, type DeviceState } from '@forecourt/gateway/protocol';
-import { launchChromium } from '../support/browser.js';
+import { enrolledPage, launchChromium, signedInDesk } from '../support/browser.js';
+import { deviceLogin } from '../support/identities.js';
 import { DESK_PORT, DESK_READER, KIOSK_PORT, KIOSK_READER, memberCard, startMemberGateway, testMember, type MemberGateway } from '../support/members.js';
 import { connectClient } from '../support/mqtt.js';
 import { startPcscd, type Pcscd } from '../support/pcscd.js';
@@ -27,7 +28,8 @@ describeRealStack(
     let gw: MemberGateway;
     let browser: Browser;
     let kiosk: Page;
-    let bus: MqttClient;
+    let kioskBus: MqttClient;
+    let deskBus: MqttClient;
     const messages: { topic: string; payload: unknown }[] = [];
     const now = new Date();
     const today = localDate(now, 'Asia/Shanghai');
@@ -64,20 +66,26 @@ describeRealStack(
     beforeAll(async () => {
       pcscd = await startPcscd();
       gw = await startMemberGateway({ readers: [KIOSK_READER, DESK_READER], members: [member, second] });
-      bus = await connectClient(gw.mqttUrl);
-      bus.on('message', (topic, payload) => messages.push({ topic, payload: JSON.parse(payload.toString()) as unknown }));
-      await bus.subscribeAsync([`${topics.storeAll(STORE).slice(0, -1)}kiosk/#`, `${topics.storeAll(STORE).slice(0, -1)}desk/#`, topics.deviceStateAll(STORE)], { qos: 1 });
+      // Observers with the rights of the screens themselves: a kiosk reads its own greetings, a
+      // desk PC its own desk's taps and the devices' states; nobody may read `kiosk/#`.
+      kioskBus = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'observer-kiosk', 'kiosk', KIOSK_READER.station));
+      deskBus = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'observer-desk', 'desk', DESK_READER.station));
+      for (const bus of [kioskBus, deskBus]) bus.on('message', (topic, payload) => messages.push({ topic, payload: JSON.parse(payload.toString()) as unknown }));
+      await kioskBus.subscribeAsync(kioskTopic, { qos: 1 });
+      await deskBus.subscribeAsync([deskTopic, topics.deviceStateAll(STORE)], { qos: 1 });
       await waitFor(() => messages.find((m) => m.topic === topics.deviceState(STORE, KIOSK_READER.id) && (m.payload as DeviceState).health === 'ok'), 10_000);
       browser = await launchChromium();
-      kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-      await kiosk.goto(`${gw.httpUrl}/kiosk/?kiosk=${KIOSK_READER.station}&idle=60`);
+      // The kiosk screen was paired with the reader's station: it reads that station's greetings.
+      kiosk = await enrolledPage(browser, gw, { id: 'kiosk-screen-1', kind: 'kiosk', station: KIOSK_READER.station });
+      await kiosk.goto(`${gw.httpUrl}/kiosk/?idle=60`);
       await kiosk.waitForSelector('[data-state=connected]');
       await kiosk.waitForSelector('[data-testid=service]');
     }, 60_000);
 
     afterAll(async () => {
       await browser?.close();
-      await bus?.endAsync();
+      await kioskBus?.endAsync();
+      await deskBus?.endAsync();
       await gw?.dispose();
       await pcscd?.stop();
     });
@@ -98,7 +106,7 @@ describeRealStack(
       await kiosk.click('[data-testid=check-in]');
       await kiosk.waitForSelector('[data-testid=ticket]');
       expect(await kiosk.textContent('[data-testid=ticket-number]')).toBe('A001');
-      const desk = (await (await fetch(`${gw.httpUrl}/api/queue/desks/1`)).json()) as { queues: { service: string; waiting: { number: string; priority: string }[] }[] };
+      const desk = (await (await fetch(`${gw.httpUrl}/api/queue/desks/1`, { headers: gw.admin })).json()) as { queues: { service: string; waiting: { number: string; priority: string }[] }[] };
       expect(desk.queues.find((q) => q.service === 'maintenance')?.waiting[0]).toMatchObject({ number: 'A001', priority: 'appointment' });
     });
 
@@ -120,7 +128,7 @@ describeRealStack(
       await kiosk.waitForSelector('[data-testid=card-refused][data-result=not-genuine]');
       expect(gw.logs.some((l) => String(l['msg']).includes('possible cloned member card') && l['uid'] === '04a1b2c3d4e5f6')).toBe(true);
       expect(JSON.stringify(gw.logs)).not.toContain(gw.config.members.cardKeys[0]!.secret);
-      const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${gw.httpUrl}/metrics`, { headers: gw.admin })).text();
       expect(metrics).toMatch(/forecourt_card_taps_total\{result="not-genuine"\} 1/);
 
       // The genuine memory copied onto a blank with another UID fails the same way.
@@ -139,7 +147,7 @@ describeRealStack(
     it('a card issued at the desk is accepted at the kiosk, and the desk tap opens the record linked to its ticket', async () => {
       const issue = await fetch(`${gw.httpUrl}/api/members/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...gw.admin },
         body: JSON.stringify({ action: 'card:issue', desk: '1', vehicleId: 431 }),
       });
       expect(issue.status).toBe(200);
@@ -157,10 +165,11 @@ describeRealStack(
       await kiosk.waitForSelector('[data-testid=member-name]:has-text("李*")');
 
       // At the desk: a ticket being served, the customer taps, the advisor sees the full record.
-      const ticket = (await (await fetch(`${gw.httpUrl}/api/queue/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'issue', service: 'repair' }) })).json()) as { ticket: { id: string; number: string } };
-      await fetch(`${gw.httpUrl}/api/queue/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'call', desk: '1', ticketId: ticket.ticket.id }) });
-      const deskPage = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-      await deskPage.addInitScript("localStorage.setItem('forecourt.desk', '1')");
+      const json = { 'content-type': 'application/json', ...gw.admin };
+      const ticket = (await (await fetch(`${gw.httpUrl}/api/queue/commands`, { method: 'POST', headers: json, body: JSON.stringify({ action: 'issue', service: 'repair' }) })).json()) as { ticket: { id: string; number: string } };
+      await fetch(`${gw.httpUrl}/api/queue/commands`, { method: 'POST', headers: json, body: JSON.stringify({ action: 'call', desk: '1', ticketId: ticket.ticket.id }) });
+      // A receptionist signed in at desk 1: the console reads desk 1's taps, and only those.
+      const deskPage = await signedInDesk(browser, gw, { role: 'receptionist', desk: '1' });
       await deskPage.goto(`${gw.httpUrl}/desk/`);
       await deskPage.waitForSelector('[data-state=connected]');
       const opened = await tap(blank, DESK_PORT, deskTopic, DeskSession);
@@ -168,7 +177,7 @@ describeRealStack(
       await deskPage.waitForSelector('[data-testid=member-file]');
       expect(await deskPage.textContent('[data-testid=member-full-name]')).toBe('李四');
       expect(await deskPage.textContent('[data-testid=linked-ticket]')).toContain(ticket.ticket.number);
-      const file = MemberFile.parse(await (await fetch(`${gw.httpUrl}/api/members/sessions/${opened.sessionId}`)).json());
+      const file = MemberFile.parse(await (await fetch(`${gw.httpUrl}/api/members/sessions/${opened.sessionId}`, { headers: gw.admin })).json());
       expect(file.vehicles[0]?.card?.uid).toBe('04123456789abc');
       expect(file.visits.map((v) => v.ticketNumber)).toContain(ticket.ticket.number);
       await deskPage.close();
@@ -186,14 +195,14 @@ describeRealStack(
       await readerState(undefined);
       const greeting = await tap(memberCard('04a1b2c3d4e5f6', 42, 421), KIOSK_PORT, kioskTopic, KioskSession);
       expect(greeting.result).toBe('greeting');
-      const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${gw.httpUrl}/metrics`, { headers: gw.admin })).text();
       expect(Number(/forecourt_nfc_pcsc_connections (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
     }, 60_000);
 
     describe('200 taps in a row', () => {
       it('leaves no listeners or handles behind', async () => {
         const cards = [memberCard('04a1b2c3d4e5f6', 42, 421), memberCard('04111111111111', 43, 431)];
-        const gauge = async () => Number(/forecourt_nfc_listeners (\d+)/.exec(await (await fetch(`${gw.httpUrl}/metrics`)).text())?.[1]);
+        const gauge = async () => Number(/forecourt_nfc_listeners (\d+)/.exec(await (await fetch(`${gw.httpUrl}/metrics`, { headers: gw.admin })).text())?.[1]);
         for (let i = 0; i < 10; i++) await tap(cards[i % 2]!, KIOSK_PORT, kioskTopic, KioskSession);
         const listeners = await gauge();
         const handles = process.getActiveResourcesInfo().length;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DeviceState, ScanResult, topics } from '@forecourt/gateway/protocol';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient } from '../support/mqtt.js';
+import { deviceLogin } from '../support/identities.js';
 import { waitFor } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
 import { PtyPair } from '../support/serial.js';
@@ -20,6 +21,7 @@ describeRealStack('serial barcode scanner at a bay', { binaries: ['socat'], debi
   let line: PtyPair;
   let gw: TestGateway;
   let client: MqttClient;
+  let observer: MqttClient;
   const states: DeviceState[] = [];
   const results: ScanResult[] = [];
 
@@ -28,15 +30,23 @@ describeRealStack('serial barcode scanner at a bay', { binaries: ['socat'], debi
     line = new PtyPair(dir, 'scanner');
     await line.start();
     gw = await startTestGateway({ configure: (config) => config.workshop.scanners.push({ id: SCANNER, path: line.a, baudRate: 9600 }) });
-    client = await connectClient(gw.mqttUrl);
+    // The desk's device panel reads the scanner's state.
+    client = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'desk-pc-1', 'desk', '1'));
     client.on('message', (topic, payload) => {
       if (topic === topics.deviceState(gw.config.store.id, SCANNER)) states.push(DeviceState.parse(JSON.parse(payload.toString())));
+    });
+    await client.subscribeAsync(topics.deviceState(gw.config.store.id, SCANNER), { qos: 1 });
+    // Scan results are for the scanner alone (its own topic); the gateway's agent holds its
+    // credentials, so the test reads them as a second scanner stationed at it.
+    observer = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'scan-observer', 'barcode-scanner', SCANNER));
+    observer.on('message', (topic, payload) => {
       if (topic === topics.deviceScanResult(gw.config.store.id, SCANNER)) results.push(ScanResult.parse(JSON.parse(payload.toString())));
     });
-    await client.subscribeAsync([topics.deviceState(gw.config.store.id, SCANNER), topics.deviceScanResult(gw.config.store.id, SCANNER)], { qos: 1 });
+    await observer.subscribeAsync(topics.deviceScanResult(gw.config.store.id, SCANNER), { qos: 1 });
   });
   afterAll(async () => {
     await client?.endAsync();
+    await observer?.endAsync();
     await gw?.dispose();
     await line?.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -53,20 +63,20 @@ describeRealStack('serial barcode scanner at a bay', { binaries: ['socat'], debi
   }
 
   async function order(no: string): Promise<{ stage: string; history: { stage: string; by: string }[] }> {
-    const res = await fetch(`${gw.httpUrl}/api/workshop/orders/${no}`);
+    const res = await fetch(`${gw.httpUrl}/api/workshop/orders/${no}`, { headers: gw.admin });
     return ((await res.json()) as { order: { stage: string; history: { stage: string; by: string }[] } }).order;
   }
 
   async function openDispatched(plate: string): Promise<string> {
     const res = await fetch(`${gw.httpUrl}/api/workshop/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gw.admin },
       body: JSON.stringify({ action: 'open', plate, model: 'BYD Han EV', advisor: '李强', jobs: [{ title: 'Tyres', technicians: ['刘洋'] }] }),
     });
     const no = ((await res.json()) as { order: { no: string } }).order.no;
     await fetch(`${gw.httpUrl}/api/workshop/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...gw.admin },
       body: JSON.stringify({ action: 'move', order: no, to: 'dispatched' }),
     });
     return no;
@@ -80,7 +90,7 @@ describeRealStack('serial barcode scanner at a bay', { binaries: ['socat'], debi
     await waitFor(() => results.find((r) => r.code === 'card-read' && r.order === no));
     type('ACT-START\r\n');
     await waitFor(async () => ((await order(no)).stage === 'in-repair' ? true : undefined));
-    expect((await order(no)).history.at(-1)).toMatchObject({ stage: 'in-repair', by: `scanner:${SCANNER}` });
+    expect((await order(no)).history.at(-1)).toMatchObject({ stage: 'in-repair', by: `barcode-scanner:${SCANNER}` });
     expect(results.at(-1)).toMatchObject({ ok: true, code: 'done', order: no, job: 1, stage: 'in-repair' });
   });
 

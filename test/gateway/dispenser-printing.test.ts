@@ -9,6 +9,7 @@ import { connectClient } from '../support/mqtt.js';
 import { waitFor } from '../support/process.js';
 import { command } from '../support/queue-api.js';
 import { describeRealStack } from '../support/real-stack.js';
+import { bearer, deviceLogin, deviceToken } from '../support/identities.js';
 import { PtyPair, ToolProcess, type JsonEvent } from '../support/serial.js';
 
 // The whole chain on real links: dispenser simulator ⇄ socat PTY ⇄ gateway ⇄ socat PTY ⇄
@@ -25,6 +26,7 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
   let dispenser: ToolProcess;
   let gw: TestGateway;
   let bus: MqttClient;
+  let kiosk: Record<string, string>;
   const states = new Map<string, DeviceState>();
   let jobs: PrintJobList | undefined;
 
@@ -42,7 +44,9 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
         config.devices.dispensers.push({ id: 'dispenser-1', serial: { path: dispLine.a, baudRate: BAUD }, buttons: { '1': 'maintenance', '2': 'repair' }, printer: 'printer-disp' });
       },
     });
-    bus = await connectClient(gw.mqttUrl);
+    kiosk = bearer(deviceToken(gw.gateway, 'kiosk-1', 'kiosk', 'kiosk-1'));
+    // The desk's device panel: every device's state and the print jobs.
+    bus = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'desk-pc-1', 'desk', '1'));
     bus.on('message', (topic, payload) => {
       const json: unknown = JSON.parse(payload.toString());
       if (topic === topics.printJobs(gw.config.store.id)) jobs = PrintJobList.parse(json);
@@ -94,13 +98,13 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
   });
 
   it('rejects and counts noise, bad checksums, truncated and oversized frames, and issues no ticket for them', async () => {
-    const waiting = async () => ((await (await fetch(`${gw.httpUrl}/api/queue/desks/1`)).json()) as { queues: { waitingCount: number }[] }).queues.reduce((n, q) => n + q.waitingCount, 0);
+    const waiting = async () => ((await (await fetch(`${gw.httpUrl}/api/queue/desks/1`, { headers: gw.admin })).json()) as { queues: { waitingCount: number }[] }).queues.reduce((n, q) => n + q.waitingCount, 0);
     const before = await waiting();
     const ticketsBefore = dispenser.events.filter((e) => e.event === 'ticket').length;
     for (const cmd of ['noise 300', 'bad-checksum', 'oversized', 'noise 50', 'truncated']) dispenser.send(cmd);
 
     const counted = async () => {
-      const metrics = await (await fetch(`${gw.httpUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${gw.httpUrl}/metrics`, { headers: gw.admin })).text();
       const value = (kind: string) => Number(new RegExp(`forecourt_dispenser_rejected_total\\{device="dispenser-1",kind="${kind}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
       return { noise: value('noiseBytes'), badChecksum: value('badChecksum'), oversized: value('oversized'), truncated: value('truncated') };
     };
@@ -143,11 +147,11 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
     printer.send('paper 2');
     const numbers: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const issued = await command(gw.httpUrl, { action: 'issue', service: 'sales' });
+      const issued = await command(gw.httpUrl, { action: 'issue', service: 'sales' }, kiosk);
       numbers.push(issued.body.ticket!.number);
       const res = await fetch(`${gw.httpUrl}/api/print/ticket/${issued.body.ticket!.id}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...kiosk },
         body: JSON.stringify({ printer: 'printer-disp' }),
       });
       expect(res.status).toBe(200);

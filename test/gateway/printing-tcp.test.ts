@@ -6,6 +6,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient } from '../support/mqtt.js';
 import { waitFor } from '../support/process.js';
 import { command } from '../support/queue-api.js';
+import { bearer, deviceLogin, deviceToken, staffToken } from '../support/identities.js';
 
 // A kiosk's printer on TCP 9100 (the emulator on a loopback port): the kiosk's print request,
 // the desk's reprint, preview and test print, and what happens when the paper runs out.
@@ -16,14 +17,21 @@ let gw: TestGateway;
 let bus: MqttClient;
 let printer: DeviceState | undefined;
 let jobs: PrintJobList | undefined;
+/** The kiosk takes and prints tickets; the receptionist's desk reprints, previews and test-prints. */
+let kiosk: Record<string, string>;
+let desk: Record<string, string>;
 
-async function post(path: string, body: unknown = {}): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; reason?: string } } }> {
-  const res = await fetch(`${gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+async function post(path: string, body: unknown, as: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> & { error?: { code: string; reason?: string } } }> {
+  const res = await fetch(`${gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...as }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+function get(path: string, as: Record<string, string>): Promise<Response> {
+  return fetch(`${gw.httpUrl}${path}`, { headers: as });
+}
+
 async function issue(service = 'repair'): Promise<{ id: string; number: string }> {
-  const answer = await command(gw.httpUrl, { action: 'issue', service });
+  const answer = await command(gw.httpUrl, { action: 'issue', service }, kiosk);
   return answer.body.ticket!;
 }
 
@@ -38,7 +46,10 @@ beforeAll(async () => {
       config.devices.deskPrinter = 'printer-kiosk';
     },
   });
-  bus = await connectClient(gw.mqttUrl);
+  kiosk = bearer(deviceToken(gw.gateway, 'kiosk-1', 'kiosk', 'kiosk-1'));
+  desk = bearer(staffToken(gw.gateway, 'receptionist'));
+  // The desk's device panel: the printer's state and the print jobs.
+  bus = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'desk-pc-1', 'desk', '1'));
   bus.on('message', (topic, payload) => {
     const json: unknown = JSON.parse(payload.toString());
     if (topic === topics.printJobs(gw.config.store.id)) jobs = PrintJobList.parse(json);
@@ -57,7 +68,7 @@ afterAll(async () => {
 describe('printing on a TCP printer', () => {
   it('prints the kiosk ticket and answers only once the printer confirmed it', async () => {
     const ticket = await issue();
-    const answer = await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 });
+    const answer = await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 }, kiosk);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ printed: true, job: { kind: 'ticket', label: ticket.number, state: 'printed', attempts: 1 } });
     const page = emulator.printed.at(-1)!;
@@ -70,20 +81,20 @@ describe('printing on a TCP printer', () => {
     await waitFor(() => (jobs?.jobs.length ? true : undefined));
     const original = jobs!.jobs.find((j) => j.kind === 'ticket')!;
     const before = emulator.printed.length;
-    const reprint = await post(`/api/print/jobs/${original.id}/reprint`);
+    const reprint = await post(`/api/print/jobs/${original.id}/reprint`, {}, desk);
     expect(reprint.status).toBe(200);
     const job = reprint.body['job'] as { id: string; reprintOf: string };
     expect(job.reprintOf).toBe(original.id);
     await waitFor(() => (emulator.printed.length === before + 1 ? true : undefined));
     expect(emulator.printed.at(-1)!.text).toBe(emulator.printed.at(-2)!.text);
 
-    const svg = await fetch(`${gw.httpUrl}/api/print/jobs/${job.id}/preview.svg`);
+    const svg = await get(`/api/print/jobs/${job.id}/preview.svg`, desk);
     expect(svg.headers.get('content-type')).toContain('image/svg+xml');
     expect(await svg.text()).toContain(original.label);
-    const detail = (await (await fetch(`${gw.httpUrl}/api/print/jobs/${job.id}`)).json()) as { pages: { text: string }[] };
+    const detail = (await (await get(`/api/print/jobs/${job.id}`, desk)).json()) as { pages: { text: string }[] };
     expect(detail.pages[0]?.text).toContain('您的號碼');
 
-    const test = await post('/api/print/printers/printer-kiosk/test');
+    const test = await post('/api/print/printers/printer-kiosk/test', {}, desk);
     expect(test.status).toBe(200);
     await waitFor(() => (emulator.printed.length === before + 3 ? true : undefined));
     const [slip, pass] = emulator.printed.slice(-2).map((p: PrintedPage) => p.text);
@@ -95,14 +106,14 @@ describe('printing on a TCP printer', () => {
   it('tells the kiosk when the paper is out, and never prints its cancelled ticket later', async () => {
     emulator.setPaper(0);
     const first = await issue();
-    const answer = await post(`/api/print/ticket/${first.id}`, { waitMs: 3000 });
+    const answer = await post(`/api/print/ticket/${first.id}`, { waitMs: 3000 }, kiosk);
     expect(answer.status).toBe(503);
     expect(answer.body.error).toMatchObject({ code: 'not-printed', reason: 'paper-out' });
     await waitFor(() => (printer?.reason === 'paper-out' ? true : undefined));
     expect(printer).toMatchObject({ online: true, health: 'error' });
 
     const second = await issue();
-    const refused = await post(`/api/print/ticket/${second.id}`, { waitMs: 3000 });
+    const refused = await post(`/api/print/ticket/${second.id}`, { waitMs: 3000 }, kiosk);
     expect(refused.status).toBe(503);
     expect(refused.body.error).toMatchObject({ code: 'printer-not-ready', reason: 'paper-out' });
 
@@ -122,22 +133,25 @@ describe('printing on a TCP printer', () => {
     await emulator.listenTcp(port);
     await waitFor(() => (printer?.online === true ? true : undefined), 10_000);
     const ticket = await issue('claims');
-    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 })).body).toMatchObject({ printed: true });
+    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: 5000 }, kiosk)).body).toMatchObject({ printed: true });
   });
 
   it('refuses bad requests with clear codes and queues nothing', async () => {
-    const jobCount = async () => ((await (await fetch(`${gw.httpUrl}/api/print/jobs`)).json()) as { jobs: unknown[] }).jobs.length;
+    const jobCount = async () => ((await (await get('/api/print/jobs', desk)).json()) as { jobs: unknown[] }).jobs.length;
     const count = await jobCount();
-    expect((await post('/api/print/ticket/not-a-ticket')).status).toBe(400);
+    expect((await post('/api/print/ticket/not-a-ticket', {}, kiosk)).status).toBe(400);
     const ticket = await issue();
-    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: -1 })).status).toBe(400);
-    expect((await post(`/api/print/ticket/${ticket.id}`, { colour: 'red' })).status).toBe(400);
-    const unknown = await post(`/api/print/ticket/${ticket.id}`, { printer: 'nope' });
+    expect((await post(`/api/print/ticket/${ticket.id}`, { waitMs: -1 }, kiosk)).status).toBe(400);
+    expect((await post(`/api/print/ticket/${ticket.id}`, { colour: 'red' }, kiosk)).status).toBe(400);
+    const unknown = await post(`/api/print/ticket/${ticket.id}`, { printer: 'nope' }, kiosk);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.code).toBe('unknown-printer');
-    expect((await post('/api/print/ticket/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11')).body.error?.code).toBe('ticket-not-found');
-    expect((await post('/api/print/jobs/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11/reprint')).status).toBe(404);
-    expect((await fetch(`${gw.httpUrl}/api/print/jobs/x/preview.svg`)).status).toBe(404);
+    expect((await post('/api/print/ticket/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11', {}, kiosk)).body.error?.code).toBe('ticket-not-found');
+    expect((await post('/api/print/jobs/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11/reprint', {}, desk)).status).toBe(404);
+    expect((await get('/api/print/jobs/x/preview.svg', desk)).status).toBe(404);
+    // Reprints and test pages are the desk's: not a kiosk's, not anybody's.
+    expect((await post('/api/print/printers/printer-kiosk/test', {}, kiosk)).status).toBe(403);
+    expect((await post('/api/print/printers/printer-kiosk/test', {}, {})).status).toBe(401);
     expect((await fetch(`${gw.httpUrl}/t/not-a-ticket`)).status).toBe(404);
     expect(await jobCount()).toBe(count);
   });

@@ -4,6 +4,7 @@ import { ScanResult, WorkshopBoard, WorkshopBoardChange, topics, type WorkshopCo
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient, nextMessage } from '../support/mqtt.js';
 import { command as queueCommand } from '../support/queue-api.js';
+import { bearer, deviceLogin, staffToken } from '../support/identities.js';
 
 interface Answer {
   status: number;
@@ -14,17 +15,19 @@ interface Answer {
   };
 }
 
-async function workshop(gw: TestGateway, body: WorkshopCommandInput | Record<string, unknown>, sender?: string): Promise<Answer> {
+/** One workshop command, sent with the sender's credentials (the author is taken from them). */
+async function workshop(gw: TestGateway, body: WorkshopCommandInput | Record<string, unknown>, as: Record<string, string>): Promise<Answer> {
   const res = await fetch(`${gw.httpUrl}/api/workshop/commands`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(sender ? { 'x-forecourt-sender': sender } : {}) },
+    headers: { 'content-type': 'application/json', ...as },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Answer['body'] };
 }
 
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(url);
+/** A GET; without headers, as the customer's phone does it. */
+async function getJson(url: string, as: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { headers: as });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -32,11 +35,19 @@ const VEHICLE = { model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil
 
 describe('workshop on the bus and over HTTP', () => {
   let gw: TestGateway;
+  /** The lounge board's screen. */
   let client: MqttClient;
+  /** The service advisor at the desk, and a technician at a bay. */
+  let advisor: Record<string, string>;
+  let technician: Record<string, string>;
+  let boards = 0;
+  const boardLogin = () => deviceLogin(gw.gateway, `board-${++boards}`, 'board');
 
   beforeAll(async () => {
     gw = await startTestGateway({ configure: (config) => (config.workshop.board.layout = 'workshop') });
-    client = await connectClient(gw.mqttUrl);
+    advisor = bearer(staffToken(gw.gateway, 'advisor'));
+    technician = bearer(staffToken(gw.gateway, 'technician'));
+    client = await connectClient(gw.mqttUrl, boardLogin());
   });
   afterAll(async () => {
     await client?.endAsync();
@@ -47,14 +58,14 @@ describe('workshop on the bus and over HTTP', () => {
   const boardTopic = () => topics.workshopBoard(gw.config.store.id);
 
   it('publishes the retained board: the configured layout and today\'s orders, masked, without names or keys', async () => {
-    const opened = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粵B·D5678', customerRef: 'member-0042', promisedAt: new Date(Date.now() + 6 * 3600_000).toISOString() }, 'desk:1');
+    const opened = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粵B·D5678', customerRef: 'member-0042', promisedAt: new Date(Date.now() + 6 * 3600_000).toISOString() }, advisor);
     expect(opened.status).toBe(200);
     expect(opened.body.event).toMatchObject({ type: 'order.opened', stage: { from: null, to: 'reception' } });
     const order = opened.body.order!;
     expect(order).toMatchObject({ plate: '粵B·D5678', customerRef: 'member-0042', stage: 'reception', next: ['dispatched'], statusPath: `/status/?t=${order.token}` });
 
     // A subscriber that comes later still gets the board at once (retained).
-    const late = await connectClient(gw.mqttUrl);
+    const late = await connectClient(gw.mqttUrl, boardLogin());
     const message = await nextMessage(late, boardTopic());
     await late.endAsync();
     expect(message.retain).toBe(true);
@@ -67,14 +78,19 @@ describe('workshop on the bus and over HTTP', () => {
   });
 
   it('sends the screens only the row that changed, and keeps the retained board current for the next screen', async () => {
-    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤A·12345' });
+    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤A·12345' }, advisor);
     const no = body.order!.no;
-    await workshop(gw, { action: 'move', order: no, to: 'dispatched' });
+    await workshop(gw, { action: 'move', order: no, to: 'dispatched' }, advisor);
     const before = WorkshopBoard.parse(JSON.parse((await nextMessage(client, boardTopic())).payload.toString()));
     await client.subscribeAsync(topics.workshopBoardChanges(gw.config.store.id), { qos: 1 });
     const change = nextMessage(client, topics.workshopBoardChanges(gw.config.store.id));
-    const moved = await workshop(gw, { action: 'job-start', order: no, job: 1 }, 'bay:2');
+    // A claimed sender is ignored: the history names whoever signed the request.
+    const moved = await workshop(gw, { action: 'job-start', order: no, job: 1 }, { ...technician, 'x-forecourt-sender': 'bay:2' });
     expect(moved.body.event).toMatchObject({ type: 'job.started', stage: { from: 'dispatched', to: 'in-repair' } });
+    const me = (await getJson(`${gw.httpUrl}/api/auth/me`, technician)).body as { principal: { kind: string; staffNo: string; role: string } };
+    expect(me.principal).toMatchObject({ kind: 'staff', role: 'technician' });
+    const history = ((await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`, advisor)).body['order'] as { history: { stage: string; by: string }[] }).history;
+    expect(history.at(-1)).toMatchObject({ stage: 'in-repair', by: `staff:${me.principal.staffNo}` });
     const message = await change;
     expect(message.retain).toBe(false);
     const delta = WorkshopBoardChange.parse(JSON.parse(message.payload.toString()));
@@ -82,7 +98,7 @@ describe('workshop on the bus and over HTTP', () => {
     expect(delta.rev).toBeGreaterThan(before.rev);
     expect(message.payload.toString()).not.toMatch(/12345|"token"|"customerRef"/);
 
-    const late = await connectClient(gw.mqttUrl);
+    const late = await connectClient(gw.mqttUrl, boardLogin());
     const retained = WorkshopBoard.parse(JSON.parse((await nextMessage(late, boardTopic())).payload.toString()));
     await late.endAsync();
     expect(retained.rev).toBe(delta.rev);
@@ -90,9 +106,9 @@ describe('workshop on the bus and over HTTP', () => {
   });
 
   it('refuses bad and illegal commands with a coded reason and changes nothing', async () => {
-    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤C·55555' });
+    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤C·55555' }, advisor);
     const no = body.order!.no;
-    const before = await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`);
+    const before = await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`, advisor);
 
     const cases: [Record<string, unknown>, number, string][] = [
       [{ action: 'teleport', order: no }, 400, 'invalid-command'],
@@ -108,21 +124,27 @@ describe('workshop on the bus and over HTTP', () => {
       [{ action: 'set-promised', order: no, promisedAt: '2001-01-01T00:00:00Z' }, 400, 'promised-in-past'],
     ];
     for (const [cmd, status, code] of cases) {
-      const answer = await workshop(gw, cmd);
+      const answer = await workshop(gw, cmd, advisor);
       expect([answer.status, answer.body.error?.code], JSON.stringify(cmd)).toEqual([status, code]);
       expect(answer.body.error?.message).toBeTruthy();
     }
-    const illegal = await workshop(gw, { action: 'move', order: no, to: 'washing' });
+    const illegal = await workshop(gw, { action: 'move', order: no, to: 'washing' }, advisor);
     expect(illegal.body.error?.message).toContain('dispatched');
-    expect(await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`)).toEqual(before);
-    expect((await getJson(`${gw.httpUrl}/api/workshop/orders`)).body['orders']).not.toContainEqual(expect.objectContaining({ plate: '粤C·55556' }));
+    // Nobody, and a role the action is not for (a receptionist opens orders but does not move them).
+    const anonymous = await workshop(gw, { action: 'move', order: no, to: 'dispatched' }, {});
+    expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'sign-in-required']);
+    const receptionist = await workshop(gw, { action: 'move', order: no, to: 'dispatched' }, bearer(staffToken(gw.gateway, 'receptionist')));
+    expect([receptionist.status, receptionist.body.error?.code]).toEqual([403, 'forbidden']);
+    expect(await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`, advisor)).toEqual(before);
+    expect((await getJson(`${gw.httpUrl}/api/workshop/orders`, advisor)).body['orders']).not.toContainEqual(expect.objectContaining({ plate: '粤C·55556' }));
   });
 
   it('opens a reception from the queue ticket being served, for the ticket\'s member; the ticket\'s QR then shows the order', async () => {
-    const issued = await queueCommand(gw.httpUrl, { action: 'issue', service: 'repair', memberRef: 'card-777' });
+    // A member's ticket: the member comes from a card check or from staff (here the desk), never from a kiosk's body.
+    const issued = await queueCommand(gw.httpUrl, { action: 'issue', service: 'repair', memberRef: 'card-777' }, gw.admin);
     const ticketId = issued.body.ticket!.id;
     expect((await getJson(`${gw.httpUrl}/api/workshop/orders/by-ticket/${ticketId}`)).status).toBe(404);
-    const opened = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤D·77777', ticketId });
+    const opened = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤D·77777', ticketId }, advisor);
     expect(opened.body.order).toMatchObject({ ticketId, customerRef: 'card-777' });
     const status = await getJson(`${gw.httpUrl}/api/workshop/orders/by-ticket/${ticketId}`);
     expect(status.status).toBe(200);
@@ -131,9 +153,9 @@ describe('workshop on the bus and over HTTP', () => {
   });
 
   it('shows one order by its token, masked, and nothing for a wrong token', async () => {
-    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤E·E1234' });
+    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤E·E1234' }, advisor);
     const order = body.order!;
-    await workshop(gw, { action: 'move', order: order.no, to: 'dispatched' });
+    await workshop(gw, { action: 'move', order: order.no, to: 'dispatched' }, advisor);
     const status = await getJson(`${gw.httpUrl}/api/workshop/orders/by-token/${order.token}`);
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({
@@ -151,14 +173,16 @@ describe('workshop on the bus and over HTTP', () => {
   });
 
   it('pairs a serial scanner\'s card and action into a command and tells the bay what happened', async () => {
-    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤F·F9999' });
+    const { body } = await workshop(gw, { action: 'open', ...VEHICLE, plate: '粤F·F9999' }, advisor);
     const no = body.order!.no;
-    await workshop(gw, { action: 'move', order: no, to: 'dispatched' });
-    const scanner = await connectClient(gw.mqttUrl, 'test-scanner-bay-7');
+    await workshop(gw, { action: 'move', order: no, to: 'dispatched' }, advisor);
+    // A remote scanner agent with the credentials provisioned for it; the results are for it alone.
+    const scanner = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'bay-7', 'barcode-scanner', 'bay-7'));
     const results = topics.deviceScanResult(gw.config.store.id, 'bay-7');
-    await client.subscribeAsync(results, { qos: 1 });
+    await scanner.subscribeAsync(results, { qos: 1 });
+    await expect(client.subscribeAsync(results, { qos: 1 })).rejects.toThrow();
     const scan = async (code: string) => {
-      const result = nextMessage(client, results);
+      const result = nextMessage(scanner, results);
       await scanner.publishAsync(topics.deviceScan(gw.config.store.id, 'bay-7'), JSON.stringify({ code, at: new Date().toISOString() }), { qos: 1 });
       return ScanResult.parse(JSON.parse((await result).payload.toString()));
     };
@@ -168,15 +192,16 @@ describe('workshop on the bus and over HTTP', () => {
     expect(await scan(`${no}/1`)).toMatchObject({ code: 'card-read' });
     expect(await scan('ACT-START')).toMatchObject({ ok: false, code: 'job-wrong-state', order: no });
     expect(await scan('LOREM')).toMatchObject({ ok: false, code: 'unknown-barcode' });
-    const order = await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`);
-    expect(order.body['order']).toMatchObject({ stage: 'in-repair', history: expect.arrayContaining([expect.objectContaining({ stage: 'in-repair', by: 'scanner:bay-7' })]) });
+    const order = await getJson(`${gw.httpUrl}/api/workshop/orders/${no}`, advisor);
+    expect(order.body['order']).toMatchObject({ stage: 'in-repair', history: expect.arrayContaining([expect.objectContaining({ stage: 'in-repair', by: 'barcode-scanner:bay-7' })]) });
     await scanner.endAsync();
   });
 
   it('refuses a scan that is not a barcode at the broker, before it reaches the workshop', async () => {
-    const rogue = await connectClient(gw.mqttUrl, 'test-rogue-scanner');
+    // A provisioned scanner, on its own topic: only the payload is wrong.
+    const rogue = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'test-rogue-scanner', 'barcode-scanner', 'bay-8'));
     const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
-    rogue.publish(topics.deviceScan(gw.config.store.id, 'bay-8'), JSON.stringify({ code: 'two words', at: new Date().toISOString() }), { qos: 1 });
+    rogue.publish(topics.deviceScan(gw.config.store.id, 'test-rogue-scanner'), JSON.stringify({ code: 'two words', at: new Date().toISOString() }), { qos: 1 });
     await closed;
     await rogue.endAsync(true);
   });

@@ -22,7 +22,7 @@ import {
   type TapOutcome,
 } from '../domain/members/index.js';
 import { QueueError } from '../domain/queue/index.js';
-import { registerMemberRoutes } from '../http/member-routes.js';
+import { registerMemberRoutes, type Caller } from '../http/member-routes.js';
 import {
   CardTap,
   CardWriteResult,
@@ -39,7 +39,8 @@ import { OpaqueIds, maskPhone } from '../store/opaque-ids.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { MemberSessions, type MemberSession } from './member-sessions.js';
-import type { CommandResult, QueueService } from './queue-service.js';
+import type { QueueService } from './queue-service.js';
+import type { CommandResult } from '../domain/queue/index.js';
 import { NotReady } from './not-ready.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */
@@ -49,12 +50,6 @@ const DEMO_MEMBERS = 200;
 const ISSUE_WINDOW_MS = 120_000;
 const WRITE_ANSWER_MS = 5000;
 const VISITS_SHOWN = 20;
-
-/** Who acts on a tap's session: the audit actor, and the stations it may act for (undefined: any). */
-export interface Caller {
-  actor: Actor;
-  stations?: readonly string[] | undefined;
-}
 
 interface PendingIssue {
   desk: string;

@@ -7,7 +7,7 @@ import { testPrintLayout, ticketLayout } from '../adapters/printer/layouts.js';
 import { printerLink } from '../adapters/printer/open-link.js';
 import { publishJson } from '../broker/publish.js';
 import type { PrinterConfig } from '../config/devices.js';
-import { registerPrintRoutes } from '../http/print-routes.js';
+import { registerPrintRoutes, type PrinterView, type TicketPrintResult } from '../http/print-routes.js';
 import { registerTicketPage } from '../http/ticket-page.js';
 import { topics, type DeviceState, type PrintJobSummary } from '../protocol/index.js';
 import { PrintQueueStore } from '../store/print-queue.js';
@@ -17,20 +17,6 @@ import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
 
 const RECENT_JOBS = 30;
-
-export interface PrinterView {
-  id: string;
-  profile: PrinterConfig['profile'];
-  link: string;
-  condition: PrinterCondition;
-  queued: number;
-}
-
-/** What a kiosk hears back about its ticket's print. */
-export interface TicketPrintResult {
-  job: PrintJobSummary;
-  printed: boolean;
-}
 
 /**
  * The store's printers: one PrinterAgent per configured printer, the print queue in SQLite,

@@ -1,10 +1,4 @@
-import {
-  QueueEngine,
-  toCallEvent,
-  toPublicSnapshot,
-  type QueueEvent,
-  type TicketStatus,
-} from '../domain/queue/index.js';
+import { QueueEngine, toCallEvent, toPublicSnapshot, type CommandResult } from '../domain/queue/index.js';
 import { publishJson } from '../broker/publish.js';
 import { topics, type CallEvent, type QueueCommand, type QueueMode } from '../protocol/index.js';
 import { SqliteQueueStore } from '../store/queue-store.js';
@@ -17,12 +11,6 @@ import { NotReady } from './not-ready.js';
 const RECENT_CALLS = 10;
 /** Waited minutes on the boards tick even when nothing happens. */
 const REFRESH_MS = 30_000;
-
-export interface CommandResult {
-  event: QueueEvent;
-  /** For ticket events: the ticket's place in its queue after the command. */
-  status?: TicketStatus;
-}
 
 /**
  * The queue on the bus: runs commands through the engine, then publishes what changed — the call

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Caller, MemberService } from '../extensions/member-service.js';
+import type { MemberSession } from '../extensions/member-sessions.js';
+import type { Actor } from '../store/audit-log.js';
 import { MemberError } from '../domain/members/index.js';
+import type { CommandResult } from '../domain/queue/index.js';
 import { principalOf, requestActor } from './access-hooks.js';
-import type { CommandResult } from '../extensions/queue-service.js';
 import { answer } from './refusals.js';
-import { DemoTapRequest, MemberCommand, ownLevels, RevealedPhone, SessionTicketRequest, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
+import { DemoTapRequest, MemberCommand, ownLevels, RevealedPhone, SessionTicketRequest, type MemberFile, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
 
 const SessionIdParam = z.uuid();
 
@@ -14,7 +15,27 @@ const SessionIdParam = z.uuid();
  * own station (take a ticket, check in); front-desk staff read files by opaque reference or by a
  * tap on their own desk's reader, with mobile numbers masked unless revealed (audited).
  */
-export function registerMemberRoutes(app: FastifyInstance, members: MemberService): void {
+/** Who acts on a tap's session: the audit actor, and the stations it may act for (undefined: any). */
+export interface Caller {
+  actor: Actor;
+  stations?: readonly string[] | undefined;
+}
+
+/** What the member routes need of the member service. */
+export interface MemberApi {
+  search(query: string, limit: number): MemberSearchAnswer['members'];
+  memberIdOf(ref: string): number;
+  memberFile(memberId: number, session?: MemberSession): MemberFile;
+  revealPhone(ref: string, actor: Actor): string | null;
+  session(sessionId: string, role: MemberSession['role'], stations?: readonly string[]): MemberSession;
+  takeTicket(sessionId: string, service: string, caller: Caller): Promise<CommandResult>;
+  checkIn(sessionId: string, caller: Caller): Promise<CommandResult>;
+  requestIssue(desk: string, vehicleId: number, by: Actor): { reader: string; until: string };
+  cancelIssue(desk: string): void;
+  demoTap(role: 'kiosk' | 'desk', station: string, card: 'member' | 'phone' | 'unknown' | 'clone'): Promise<void>;
+}
+
+export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): void {
   app.get<{ Querystring: { q?: string } }>('/api/members', async (req, reply) =>
     answer(reply, async () => {
       const q = z.string().max(40).safeParse(req.query.q ?? '');

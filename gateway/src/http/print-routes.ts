@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { renderSvg } from '../adapters/printer/render-svg.js';
 import { pageText } from '../adapters/printer/document.js';
-import type { PrintService } from '../extensions/print-service.js';
+import type { Page } from '../adapters/printer/document.js';
+import type { PrinterCondition } from '../adapters/printer/agent.js';
+import type { PrinterConfig } from '../config/devices.js';
+import type { PrintJobSummary } from '../protocol/index.js';
+import type { PrintQueueStore } from '../store/print-queue.js';
+import type { Actor } from '../store/audit-log.js';
 import { answer } from './refusals.js';
 import { requestActor } from './access-hooks.js';
 import { DeviceId, TicketId } from '../protocol/index.js';
@@ -21,7 +26,32 @@ const JobParams = z.object({ id: z.uuid() });
  * Printing over HTTP: the kiosk prints its ticket, the desk lists jobs, previews, reprints and
  * test-prints. Printer state itself travels on the bus (`device/{id}/state`, `print/jobs`).
  */
-export function registerPrintRoutes(app: FastifyInstance, printing: PrintService): void {
+export interface PrinterView {
+  id: string;
+  profile: PrinterConfig['profile'];
+  link: string;
+  condition: PrinterCondition;
+  queued: number;
+}
+
+/** What a kiosk hears back about its ticket's print. */
+export interface TicketPrintResult {
+  job: PrintJobSummary;
+  printed: boolean;
+}
+
+/** What the print routes need of the printing service. */
+export interface PrintApi {
+  readonly defaults: { kiosk?: string; desk?: string };
+  readonly jobs: PrintQueueStore;
+  printerList(): PrinterView[];
+  printTicket(ticketId: string, printerId: string | undefined, waitMs?: number): Promise<TicketPrintResult>;
+  preview(jobId: string): { job: PrintJobSummary; pages: Page[]; width: 58 | 80 };
+  reprint(jobId: string, actor: Actor): PrintJobSummary;
+  testPrint(printerId: string, actor: Actor): PrintJobSummary;
+}
+
+export function registerPrintRoutes(app: FastifyInstance, printing: PrintApi): void {
   app.post<{ Params: { ticketId: string } }>('/api/print/ticket/:ticketId', async (req, reply) => {
     const body = TicketPrintBody.safeParse(req.body ?? {});
     if (!body.success || !TicketId.safeParse(req.params.ticketId).success) {

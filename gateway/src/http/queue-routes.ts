@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueError, type QueueEvent, type Ticket } from '../domain/queue/index.js';
-import type { QueueService } from '../extensions/queue-service.js';
+import { QueueError, type CommandResult, type QueueEngine, type QueueEvent, type Ticket } from '../domain/queue/index.js';
+import type { Actor } from '../store/audit-log.js';
 import { answer } from './refusals.js';
 import { principalOf, requestActor } from './access-hooks.js';
 import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type Principal, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
@@ -9,7 +9,13 @@ import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type Princip
  * Queue commands over HTTP: one POST with a validated body, the answer or a coded error.
  * State flows the other way, over MQTT (retained snapshots and call events).
  */
-export function registerQueueRoutes(app: FastifyInstance, queue: QueueService): void {
+/** What the queue routes need of the queue: its engine to read, and commands that publish and audit. */
+export interface QueueApi {
+  readonly engine: QueueEngine;
+  execute(command: QueueCommand, actor: Actor): Promise<CommandResult>;
+}
+
+export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void {
   app.post('/api/queue/commands', async (req, reply) => {
     const parsed = QueueCommand.safeParse(req.body);
     if (!parsed.success) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QueueError } from '../domain/queue/index.js';
 import type { Config } from '../config/schema.js';
-import type { QueueService } from '../extensions/queue-service.js';
+import type { QueueApi } from './queue-routes.js';
 import { LANGUAGES, TicketId, type Language } from '../protocol/index.js';
 
 const WORDS: Record<Language, Record<'title' | 'ahead' | 'wait' | 'minutes' | 'notFound' | 'refresh', string> & Record<'waiting' | 'called' | 'serving' | 'done' | 'no-show' | 'cancelled', string>> = {
@@ -14,7 +14,7 @@ const WORDS: Record<Language, Record<'title' | 'ahead' | 'wait' | 'minutes' | 'n
  * `/t/{ticketId}`: the page the QR code on a printed ticket opens on the customer's phone — the
  * ticket's number, service, people ahead and minutes, in all three languages, without script.
  */
-export function registerTicketPage(app: FastifyInstance, queue: QueueService, config: Config): void {
+export function registerTicketPage(app: FastifyInstance, queue: Pick<QueueApi, 'engine'>, config: Config): void {
   app.get<{ Params: { id: string } }>('/t/:id', async (req, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
     let status;

@@ -9,7 +9,8 @@ import {
   WorkshopError,
   type RepairOrder,
 } from '../domain/workshop/index.js';
-import type { WorkshopService } from '../extensions/workshop-service.js';
+import type { PublicContext, PublicOrderStatus, WorkshopEngine, WorkshopEvent } from '../domain/workshop/index.js';
+import type { Actor } from '../store/audit-log.js';
 import { StatusToken, TicketId, WorkshopCommand } from '../protocol/index.js';
 import { answer } from './refusals.js';
 import { requestActor } from './access-hooks.js';
@@ -19,7 +20,15 @@ import { requestActor } from './access-hooks.js';
  * customer reference, token for the QR code); the customer's phone gets the masked status of
  * one order, by its token or by the queue ticket it was opened from.
  */
-export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopService): void {
+/** What the workshop routes need of the workshop service. */
+export interface WorkshopApi {
+  readonly engine: WorkshopEngine;
+  execute(command: WorkshopCommand, actor: Actor): Promise<WorkshopEvent>;
+  publicContext(): PublicContext;
+  publicStatus(order: RepairOrder): PublicOrderStatus;
+}
+
+export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopApi): void {
   app.post('/api/workshop/commands', async (req, reply) => {
     const parsed = WorkshopCommand.safeParse(req.body);
     if (!parsed.success) {
@@ -62,7 +71,7 @@ export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopS
 }
 
 /** The order as the desk sees it: everything but the internal id, plus what the desk acts on. */
-function staffView(order: RepairOrder, workshop: WorkshopService): object {
+function staffView(order: RepairOrder, workshop: WorkshopApi): object {
   const ctx = workshop.publicContext();
   const expected = expectedReadyAt(order, ctx.durations, ctx.now);
   const { id: _id, plate, jobs, ...rest } = order;

@@ -1,5 +1,6 @@
 import type { QueueModeName } from '../../protocol/index.js';
 import type { Ticket } from './ticket.js';
+import type { TicketStatus } from './engine.js';
 
 export const TICKET_EVENT_TYPES = [
   'ticket.issued',
@@ -38,3 +39,9 @@ export interface ModeChangedEvent {
 
 /** What each engine transition produced; stored in the same transaction as the change. */
 export type QueueEvent = TicketEvent | ModeChangedEvent;
+
+/** A command's event and, for ticket events, the ticket's place in its queue after it. */
+export interface CommandResult {
+  event: QueueEvent;
+  status?: TicketStatus;
+}
