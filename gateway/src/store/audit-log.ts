@@ -55,11 +55,13 @@ export class AuditLog {
   }
 
   list(query: { limit: number; before?: number | undefined; actor?: string | undefined; action?: string | undefined }): AuditRow[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: query.limit };
-    if (query.before) (where.push('seq < @before'), (params['before'] = query.before));
-    if (query.actor) (where.push('actor = @actor'), (params['actor'] = query.actor));
-    if (query.action) (where.push('action LIKE @action'), (params['action'] = `${query.action}%`));
+    const filters = [
+      { sql: 'seq < @before', name: 'before', value: query.before },
+      { sql: 'actor = @actor', name: 'actor', value: query.actor },
+      { sql: 'action LIKE @action', name: 'action', value: query.action === undefined ? undefined : `${query.action}%` },
+    ].filter((f) => f.value !== undefined);
+    const where = filters.map((f) => f.sql);
+    const params = Object.fromEntries([['limit', query.limit], ...filters.map((f) => [f.name, f.value])]) as Record<string, unknown>;
     const rows = this.db
       .prepare(`SELECT seq, at, actor, role, via, action, target, detail FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`)
       .all(params) as (Omit<AuditRow, 'detail'> & { detail: string })[];

@@ -13,7 +13,7 @@ export function makeStoreCertificates(dir: string, storeId: string, hosts: reado
     try {
       execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (err) {
-      throw new Error(`openssl ${args[0]} failed (is openssl installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`);
+      throw new Error(`openssl ${args[0]} failed (is openssl installed?): ${(err as { stderr?: Buffer }).stderr?.toString() ?? String(err)}`, { cause: err });
     }
   };
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
