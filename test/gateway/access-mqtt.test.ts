@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_KINDS, TOPIC_DEFINITIONS, audiencesOf, ownLevels, TOPIC_ROOT, type Principal, type TopicDefinition, type TopicRule } from '@forecourt/gateway/protocol';
+import { DEVICE_KINDS, TOPIC_DEFINITIONS, audiencesOf, ownValue, TOPIC_ROOT, type Principal, type TopicDefinition, type TopicRule } from '@forecourt/gateway/protocol';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { deviceLogin, signIn } from '../support/identities.js';
 import { describeRealStack } from '../support/real-stack.js';
@@ -62,21 +62,21 @@ type Instance = 'own' | 'other' | 'wildcard' | 'fixed';
 /** The topic instances worth trying: a pattern without `{…}` has one, the others three. */
 function instances(def: TopicDefinition, principal: Principal): { kind: Instance; rest: string }[] {
   if (!def.pattern.includes('{')) return [{ kind: 'fixed', rest: def.pattern }];
-  const own = ownLevels(principal)[0] ?? 'nobody';
-  const fill = (value: string) => def.pattern.replace(/\{[a-z]+\}/g, value);
+  const fill = (value: (placeholder: string) => string) => def.pattern.replace(/\{[a-z]+\}/g, value);
   return [
-    { kind: 'own', rest: fill(own) },
-    { kind: 'other', rest: fill(OTHER) },
-    { kind: 'wildcard', rest: fill('+') },
+    { kind: 'own', rest: fill((p) => ownValue(principal, p) ?? 'nobody') },
+    { kind: 'other', rest: fill(() => OTHER) },
+    { kind: 'wildcard', rest: fill(() => '+') },
   ];
 }
 
-/** What the rule table says, read directly: named audience, and `own` only on one's own level. */
-function expected(rule: TopicRule, principal: Principal, instance: Instance): boolean {
-  const named = rule.who.some((a) => audiencesOf(principal).includes(a));
-  if (!named) return false;
-  // Without `own`, any instance (and `+` at the placeholder) is fine; with it, only one's own.
-  return rule.own ? instance === 'own' && ownLevels(principal).length > 0 : true;
+/** What the rule table says, read directly: `who` on every instance, `own` on one's own only. */
+function expected(rule: TopicRule, principal: Principal, instance: Instance, def: TopicDefinition): boolean {
+  const audiences = audiencesOf(principal);
+  if (rule.who.some((a) => audiences.includes(a))) return true;
+  if (!rule.own?.some((a) => audiences.includes(a))) return false;
+  const placeholders = def.pattern.match(/\{[a-z]+\}/g) ?? [];
+  return instance === 'own' && placeholders.every((p) => ownValue(principal, p) !== undefined);
 }
 
 /** Whether the broker granted one subscription (mqtt.js rejects a SUBACK of 0x80). */
@@ -119,7 +119,7 @@ describe('MQTT access: every client × every topic (mqtt.js)', () => {
         for (const { kind, rest } of instances(def, client.principal)) {
           const filter = `${TOPIC_ROOT}/${STORE}/${rest}`;
           const got = await granted(c, filter);
-          const want = expected(def.subscribe, client.principal, kind);
+          const want = expected(def.subscribe, client.principal, kind, def);
           cells++;
           if (got !== want) wrong.push(`${client.name} subscribe ${rest} (${kind}): ${got ? 'granted' : 'refused'}, table says ${want ? 'allow' : 'deny'}`);
         }
@@ -141,7 +141,7 @@ describe('MQTT access: every client × every topic (mqtt.js)', () => {
         for (const { kind, rest } of instances(def, client.principal).filter((i) => i.kind !== 'wildcard')) {
           const payload = SAMPLES[def.pattern] ?? {};
           const accepted = await tryPublish(client, `${TOPIC_ROOT}/${STORE}/${rest}`, payload);
-          const want = SAMPLES[def.pattern] !== undefined && expected(def.publish, client.principal, kind);
+          const want = SAMPLES[def.pattern] !== undefined && expected(def.publish, client.principal, kind, def);
           if (accepted !== want) wrong.push(`${client.name} publish ${rest} (${kind}): ${accepted ? 'accepted' : 'refused'}, table says ${want ? 'allow' : 'deny'}`);
         }
       }

@@ -36,9 +36,8 @@ describeRealStack('serial barcode scanner at a bay', { binaries: ['socat'], debi
       if (topic === topics.deviceState(gw.config.store.id, SCANNER)) states.push(DeviceState.parse(JSON.parse(payload.toString())));
     });
     await client.subscribeAsync(topics.deviceState(gw.config.store.id, SCANNER), { qos: 1 });
-    // Scan results are for the scanner alone (its own topic); the gateway's agent holds its
-    // credentials, so the test reads them as a second scanner stationed at it.
-    observer = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'scan-observer', 'barcode-scanner', SCANNER));
+    // Scan results are for the scanner itself and the bay screens: the test reads them as a bay.
+    observer = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'bay-3-screen', 'bay', '3'));
     observer.on('message', (topic, payload) => {
       if (topic === topics.deviceScanResult(gw.config.store.id, SCANNER)) results.push(ScanResult.parse(JSON.parse(payload.toString())));
     });

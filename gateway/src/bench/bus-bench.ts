@@ -252,10 +252,14 @@ async function runSide(
     const setup = prepareStore(dir, pop, opts.members);
     const configFile = join(dir, 'forecourt.config.json');
     writeFileSync(configFile, JSON.stringify(benchConfig(pop, dir)));
+    const provisionStarted = Date.now();
     const creds = await provisionAll(dir, [...pop.devices, ...pop.screens], STORE_ID);
+    const provisionS = (Date.now() - provisionStarted) / 1000;
     side = name === 'aedes' ? await startGatewaySide(dir, configFile, creds) : await startMosquittoSide(dir, configFile, pop, creds);
-    say(`${side.label}: ${pop.devices.length + pop.screens.length} clients connecting (username = client id = device id, password = its fcd. token)`);
+    say(`${side.label}: ${creds.logins.size} logins provisioned in ${provisionS.toFixed(1)} s; clients connect with username = client id = device id, password = its fcd. token`);
     fleet = await Fleet.connect(side.target, pop, setup, opts.seed);
+    const idle = Object.entries(side.pids).map(([k, pid]) => `${k} ${procStat(pid).rssMb.toFixed(1)} MB`);
+    say(`  RSS with every client connected, before any load: ${idle.join(', ')}`);
     await fleet.run(plans.warmup, false);
 
     const realistic = await fleet.run(plans.realistic, true);

@@ -53,13 +53,18 @@ export async function provisionAll(dataDir: string, members: readonly Member[], 
   const leftover: Member[] = [];
   const cli = existsSync(DEVICES_CLI);
   if (!cli) made.why.push('devices-cli.js is not built yet: devices provisioned in-process through Identity.provisionDevice');
-  for (const member of members) {
-    const token = cli ? await provisionByCli(dataDir, member, made) : undefined;
-    if (token) {
-      logins.set(member.id, { clientId: member.id, username: member.id, password: token });
-      made.cli += 1;
-    } else leftover.push(member);
-  }
+  // A few CLI processes at a time (each opens the database; SQLite's busy timeout orders the writes).
+  const queue = [...members];
+  const worker = async () => {
+    for (let member = queue.shift(); member; member = queue.shift()) {
+      const token = cli ? await provisionByCli(dataDir, member, made) : undefined;
+      if (token) {
+        logins.set(member.id, { clientId: member.id, username: member.id, password: token });
+        made.cli += 1;
+      } else leftover.push(member);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
 
   let staffToken = existsSync(STAFF_CLI) ? await staffTokenByCli(dataDir, 'receptionist', made) : undefined;
   if (!existsSync(STAFF_CLI)) made.why.push('staff-cli.js is not built yet: the staff token was issued in-process through Identity.issueStaffToken');

@@ -410,6 +410,8 @@ export class Fleet {
       }, RESULT_TIMEOUT_MS);
       this.scanWaiters.set(scanner, (r) => (clearTimeout(timer), resolve(r)));
     });
+    // Handled here too: the time-out may fire while the publish is still waiting for its PUBACK.
+    answered.catch(() => undefined);
     const t0 = performance.now();
     if (next) this.boardExpected.set(no, [...(this.boardExpected.get(no) ?? []), t0]);
     await this.publish(scanner, topics.deviceScan(STORE_ID, scanner), { code, at: new Date().toISOString() }, 1);

@@ -11,11 +11,19 @@ import { writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { audiencesOf, ownLevels, TOPIC_DEFINITIONS, TOPIC_ROOT, type DevicePrincipal, type TopicRule } from '../protocol/index.js';
+import { audiencesOf, ownValue, TOPIC_DEFINITIONS, TOPIC_ROOT, type DevicePrincipal, type TopicRule } from '../protocol/index.js';
 import type { Login } from './bus-credentials.js';
 
 const run = promisify(execFile);
 export const MOSQUITTO = process.env['MOSQUITTO_PATH'] ?? '/usr/sbin/mosquitto';
+
+/**
+ * Whether the gateway's MQTT/TCP listener turns Nagle's algorithm off (broker/listeners.ts:
+ * `net.createServer(broker.handle)` leaves it on, as does Mosquitto's default). Mirrored so both
+ * brokers send the same way; with it on, a device's publish answered on its own topic (scan →
+ * scan/result) waits ~40 ms for the device's delayed ACK of the PUBACK. Flip both together.
+ */
+export const GATEWAY_TCP_NODELAY = false;
 
 /** A free TCP port on loopback (asked of the kernel, then released). */
 export function freePort(): Promise<number> {
@@ -44,12 +52,17 @@ export async function waitForPort(port: number, deadlineMs: number, alive: () =>
   }
 }
 
-/** The topics of one rule for one principal: `{…}` levels become `+`, or each of its own levels. */
+/** The topics of one rule for one principal: `{…}` levels become `+`, or its own values. */
 function ruleTopics(pattern: string, rule: TopicRule, principal: DevicePrincipal, store: string): string[] {
   const audiences = audiencesOf(principal);
-  if (!rule.who.some((a) => audiences.includes(a))) return [];
-  const fill = (value: string) => `${TOPIC_ROOT}/${store}/${pattern.replace(/\{[a-z]+\}/g, value)}`;
-  return rule.own ? ownLevels(principal).map(fill) : [fill('+')];
+  const topic = (level: (placeholder: string) => string | undefined): string[] => {
+    let missing = false;
+    const rest = pattern.replace(/\{[a-z]+\}/g, (p) => level(p) ?? ((missing = true), ''));
+    return missing ? [] : [`${TOPIC_ROOT}/${store}/${rest}`];
+  };
+  if (rule.who.some((a) => audiences.includes(a))) return topic(() => '+');
+  if (rule.own?.some((a) => audiences.includes(a))) return topic((p) => ownValue(principal, p));
+  return [];
 }
 
 /** The ACL file: one `user` block per client, the stand-in gateway reading and writing the store's tree. */
@@ -105,6 +118,7 @@ export async function startMosquitto(opts: {
       `password_file ${passwd}`,
       `acl_file ${acl}`,
       'persistence false',
+      `set_tcp_nodelay ${GATEWAY_TCP_NODELAY}`,
       'max_queued_messages 0',
       'max_packet_size 263168',
       'log_dest stderr',

@@ -6,7 +6,7 @@ import { MemberError } from '../domain/members/index.js';
 import type { CommandResult } from '../domain/queue/index.js';
 import { principalOf, requestActor } from './access-hooks.js';
 import { answer } from './refusals.js';
-import { DemoTapRequest, MemberCommand, ownLevels, RevealedPhone, SessionTicketRequest, type MemberFile, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
+import { DemoTapRequest, MemberCommand, ownStation, RevealedPhone, SessionTicketRequest, type MemberFile, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
 
 const SessionIdParam = z.uuid();
 
@@ -98,8 +98,8 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): 
 /** Whose taps a caller may act on: a kiosk its own station, a signed-in desk its own desk, a staff token any. */
 function callerOf(req: FastifyRequest): Caller {
   const principal = principalOf(req);
-  const stations = principal.kind === 'device' || (principal.kind === 'staff' && principal.desk) ? ownLevels(principal) : undefined;
-  return { actor: requestActor(req), stations };
+  const station = ownStation(principal);
+  return { actor: requestActor(req), stations: station === undefined ? undefined : [station] };
 }
 
 function ticketAnswer({ event, status }: CommandResult): TicketStatusAnswer {

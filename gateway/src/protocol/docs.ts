@@ -35,8 +35,8 @@ function typeName(s: JsonSchema): string {
 
 /** Who a topic rule names, for the tables; the gateway itself always may. */
 export function who(rule: TopicRule): string {
-  if (rule.who.length === 0) return 'gateway only';
-  return `gateway, ${rule.who.join(', ')}${rule.own ? ' (own `{device}` only)' : ''}`;
+  const own = rule.own?.length ? [`${rule.own.join(', ')} (own only)`] : [];
+  return ['gateway', ...rule.who, ...own].join(', ');
 }
 
 export function renderTopicTable(): string {

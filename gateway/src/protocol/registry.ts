@@ -10,18 +10,21 @@ import { DEVICE_KINDS } from './payloads.js';
 
 /**
  * Who may publish or subscribe to a topic, besides the gateway itself (which does both freely).
- * `own`: only on the topics whose `{device}` level is the client's own id or station — a reader
- * publishes its own taps, a kiosk reads its own sessions. Nobody else is allowed: deny by default.
+ * `who`: on every instance of the topic (and with `+` at its placeholder). `own`: only where the
+ * placeholder is the client's own — `{device}` its device id, `{kiosk}` and `{desk}` its station
+ * (an enrolled screen's, or the desk a staff member signed in at): a reader publishes its own
+ * taps, a kiosk reads its own greetings. Nobody else is allowed: deny by default.
  */
 export interface TopicRule {
   who: readonly Audience[];
-  own?: true;
+  own?: readonly Audience[];
 }
 
 const EVERYONE: readonly Audience[] = ['public'];
 const STAFF = STAFF_ROLES;
 const DEVICES = DEVICE_KINDS;
 const GATEWAY_ONLY: TopicRule = { who: [] };
+
 
 /**
  * Every topic of the tree with its access rules and payload schema. The broker checks each
@@ -57,7 +60,7 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'device/{device}/state',
-    publish: { who: DEVICES, own: true },
+    publish: { who: [], own: DEVICES },
     subscribe: { who: [...STAFF, 'desk'] },
     retained: true,
     schema: DeviceState,
@@ -115,7 +118,7 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'device/{device}/heartbeat',
-    publish: { who: DEVICES, own: true },
+    publish: { who: [], own: DEVICES },
     subscribe: { who: [] },
     retained: false,
     schema: DeviceHeartbeat,
@@ -148,7 +151,7 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   },
   {
     pattern: 'device/{device}/scan',
-    publish: { who: ['barcode-scanner'], own: true },
+    publish: { who: [], own: ['barcode-scanner'] },
     subscribe: { who: [] },
     retained: false,
     schema: BarcodeScan,
@@ -157,14 +160,14 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   {
     pattern: 'device/{device}/scan/result',
     publish: GATEWAY_ONLY,
-    subscribe: { who: ['barcode-scanner'], own: true },
+    subscribe: { who: ['bay'], own: ['barcode-scanner'] },
     retained: false,
     schema: ScanResult,
     description: 'What the gateway made of the last scan: a card waiting for its action, the command done, or why it was refused.',
   },
   {
     pattern: 'device/{device}/tap',
-    publish: { who: ['nfc-reader'], own: true },
+    publish: { who: [], own: ['nfc-reader'] },
     subscribe: { who: [] },
     retained: false,
     schema: CardTap,
@@ -174,35 +177,35 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
   {
     pattern: 'device/{device}/write',
     publish: GATEWAY_ONLY,
-    subscribe: { who: ['nfc-reader'], own: true },
+    subscribe: { who: [], own: ['nfc-reader'] },
     retained: false,
     schema: CardWrite,
     description: 'Write these pages to the card with this UID if it is still on the reader (a member card issued at the desk), then read them back. QoS 1.',
   },
   {
     pattern: 'device/{device}/write/result',
-    publish: { who: ['nfc-reader'], own: true },
+    publish: { who: [], own: ['nfc-reader'] },
     subscribe: { who: [] },
     retained: false,
     schema: CardWriteResult,
     description: 'Outcome of a write request, after reading the pages back. QoS 1.',
   },
   {
-    pattern: 'kiosk/{device}/session',
+    pattern: 'kiosk/{kiosk}/session',
     publish: GATEWAY_ONLY,
-    subscribe: { who: ['kiosk'], own: true },
+    subscribe: { who: [], own: ['kiosk'] },
     retained: false,
     schema: KioskSession,
     description:
-      "A tap on the kiosk's reader: the greeting (masked name, level, points, masked plate, reminders, today's appointment) or why the card was not accepted. Never a full name or plate. `{device}` is the kiosk id of the reader in `devices.readers`.",
+      "A tap on the kiosk's reader: the greeting (masked name, level, points, masked plate, reminders, today's appointment) or why the card was not accepted. Never a full name or plate. `{kiosk}` is the kiosk id (`station`) of the reader in `devices.readers`.",
   },
   {
-    pattern: 'desk/{device}/session',
+    pattern: 'desk/{desk}/session',
     publish: GATEWAY_ONLY,
-    subscribe: { who: ['desk', ...STAFF], own: true },
+    subscribe: { who: [], own: ['desk', ...STAFF] },
     retained: false,
     schema: DeskSession,
-    description: "A tap on the desk's reader (`{device}` is the desk id): the console fetches the record with the session id over HTTP; or a card issued, or why not.",
+    description: "A tap on the desk's reader (`{desk}` is the desk id): the console fetches the record with the session id over HTTP; or a card issued, or why not.",
   },
 ];
 
@@ -226,7 +229,7 @@ export type InboundCheck =
 export function checkInbound(topic: string, payload: Uint8Array): InboundCheck {
   const definition = findTopicDefinition(topic);
   if (!definition) return { ok: false, kind: 'unknown-topic', reason: 'unknown topic' };
-  if (definition.publish.who.length === 0) return { ok: false, kind: 'gateway-only', reason: 'topic is published by the gateway only' };
+  if (definition.publish.who.length === 0 && !definition.publish.own?.length) return { ok: false, kind: 'gateway-only', reason: 'topic is published by the gateway only' };
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));

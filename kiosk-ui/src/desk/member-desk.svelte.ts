@@ -1,4 +1,4 @@
-import { DeskSession, MemberFile, MemberSearchAnswer, TOPIC_ROOT } from '@forecourt/gateway/protocol';
+import { DeskSession, MemberFile, MemberSearchAnswer, RevealedPhone, TOPIC_ROOT } from '@forecourt/gateway/protocol';
 import { z } from 'zod';
 import { post as postJson, request, type ApiResult } from '../lib/api.js';
 import type { Bus } from '../lib/bus.svelte.js';
@@ -53,6 +53,14 @@ export class DeskMember {
     const result = await get(`/api/members/${encodeURIComponent(ref)}`, MemberFile);
     this.failed = !result.ok;
     if (result.ok) this.file = result.body;
+  }
+
+  /** The member's full mobile number, shown on request (the gateway writes an audit row). */
+  async revealPhone(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    const result = await request(`/api/members/${encodeURIComponent(file.member.ref)}/reveal-phone`, RevealedPhone, postJson({}));
+    if (result.ok && this.file === file) this.file = { ...file, member: { ...file.member, phone: result.body.phone } };
   }
 
   async issueCard(vehicleId: number): Promise<void> {

@@ -253,7 +253,7 @@ export class QueueEngine {
     });
   }
 
-  /** Runs a command from the bus; `sender` stands for `by` when a set-mode names nobody. */
+  /** Runs a command from the bus; `sender` (the authenticated author) goes into its event row. */
   execute(command: QueueCommand, sender: string): QueueEvent {
     switch (command.action) {
       case 'issue':

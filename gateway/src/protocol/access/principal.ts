@@ -67,11 +67,20 @@ export function audiencesOf(principal: Principal): Audience[] {
   }
 }
 
-/** The places a principal may call its own in a `{device}` level: its id and its station. */
-export function ownLevels(principal: Principal): string[] {
-  if (principal.kind === 'device') return principal.station ? [principal.id, principal.station] : [principal.id];
-  if (principal.kind === 'staff') return principal.desk ? [principal.desk] : [];
-  return [];
+/** Where a principal stands: a screen's station (its id when it has none), a staff member's desk. */
+export function ownStation(principal: Principal): string | undefined {
+  if (principal.kind === 'device') return principal.station ?? principal.id;
+  if (principal.kind === 'staff') return principal.desk;
+  return undefined;
+}
+
+/**
+ * What a principal may put in a placeholder of an `own` topic: its device id in `{device}` (so a
+ * device speaks only for itself), its station in `{kiosk}` and `{desk}`.
+ */
+export function ownValue(principal: Principal, placeholder: string): string | undefined {
+  if (placeholder === '{device}') return principal.kind === 'device' ? principal.id : undefined;
+  return ownStation(principal);
 }
 
 /** Names the author of a command as it is written into history, audit rows and the outbox. */

@@ -1,6 +1,6 @@
 import { TOPIC_DEFINITIONS, type TopicDefinition, type TopicRule } from '../registry.js';
 import { TOPIC_ROOT } from '../topics.js';
-import { audiencesOf, ownLevels, type Principal } from './principal.js';
+import { audiencesOf, ownValue, type Principal } from './principal.js';
 
 export type AccessDecision = { ok: true } | { ok: false; reason: string };
 
@@ -45,23 +45,22 @@ function belowStore(levels: string[], storeId: string, wildcardStore = false): s
   return levels.slice(3);
 }
 
-/** The values of the definition's `{…}` levels when the topic fits its pattern, else undefined. */
-function placeholderValues(def: TopicDefinition, rest: string[], allowPlus = false): string[] | undefined {
+/** The definition's `{…}` levels with their values when the topic fits its pattern, else undefined. */
+function placeholderValues(def: TopicDefinition, rest: string[], allowPlus = false): [string, string][] | undefined {
   const pattern = def.pattern.split('/');
   if (pattern.length !== rest.length) return undefined;
-  const values: string[] = [];
+  const values: [string, string][] = [];
   for (const [i, p] of pattern.entries()) {
     const level = rest[i] ?? '';
-    if (p.startsWith('{')) values.push(level);
+    if (p.startsWith('{')) values.push([p, level]);
     else if (p !== level) return undefined;
   }
-  return allowPlus || !values.includes('+') ? values : undefined;
+  return allowPlus || !values.some(([, v]) => v === '+') ? values : undefined;
 }
 
-function allowedBy(rule: TopicRule, principal: Principal, placeholders: string[], verb: string): AccessDecision {
+function allowedBy(rule: TopicRule, principal: Principal, placeholders: [string, string][], verb: string): AccessDecision {
   const audiences = audiencesOf(principal);
-  if (!rule.who.some((a) => audiences.includes(a))) return deny(`may not ${verb} this topic`);
-  if (!rule.own) return ALLOWED;
-  const own = ownLevels(principal);
-  return placeholders.every((v) => own.includes(v)) ? ALLOWED : deny(`may ${verb} only its own topics`);
+  if (rule.who.some((a) => audiences.includes(a))) return ALLOWED;
+  if (!rule.own?.some((a) => audiences.includes(a))) return deny(`may not ${verb} this topic`);
+  return placeholders.every(([name, value]) => ownValue(principal, name) === value) ? ALLOWED : deny(`may ${verb} only its own topics`);
 }
