@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@forecourt/gateway/protocol';
+import { makeStoreCertificates } from '../../gateway/src/tools/store-certificates.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { deviceLogin } from '../support/identities.js';
 import { runGateway, waitFor, type Run } from '../support/process.js';
+import { describeRealStack } from '../support/real-stack.js';
 
 type Login = { clientId: string; username?: string; password?: string };
 
@@ -99,6 +101,8 @@ async function rawSession(port: number, login: Login): Promise<Socket> {
 function closed(socket: Socket): Promise<void> {
   return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
+
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves true if `promise` settles within `ms`, false otherwise. */
 function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -207,7 +211,7 @@ describe('broker limits', () => {
     const before = await metric(gw, 'too-many-connections');
     const latecomer = printer('latecomer');
     const sockets = await Promise.all(Array.from({ length: MAX_CONNECTIONS + 10 }, () => rawSocket(gw.gateway.mqttPort)));
-    await new Promise((r) => setTimeout(r, 300));
+    await settle(300);
     const held = sockets.filter((s) => !s.closed);
     expect(held).toHaveLength(MAX_CONNECTIONS);
     await expect(connectClient(gw.wsUrl, latecomer, { connectTimeout: 2000 })).rejects.toThrow();
@@ -250,6 +254,28 @@ describe('broker limits', () => {
   });
 });
 
+describeRealStack('broker limits over TLS', { binaries: ['openssl'], debian: 'openssl' }, () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      configure: (config) => {
+        config.tls = { ...makeStoreCertificates(join(config.dataDir, 'tls'), config.store.id, ['localhost'], ['127.0.0.1']), mqttPort: 0 };
+        config.mqtt.maxConnections = 20;
+      },
+    });
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await gw?.dispose();
+  });
+
+  it('counts a TLS connection from the TCP accept, so unfinished handshakes cannot pass maxConnections', async () => {
+    const sockets = await Promise.all(Array.from({ length: 30 }, () => rawSocket(gw.gateway.mqttTlsPort)));
+    await settle(300);
+    expect(sockets.filter((s) => !s.closed)).toHaveLength(20);
+  });
+});
+
 // The process declares no devices, so it runs in demo mode, where anonymous clients may connect.
 describe('broker limits in a gateway process (memory)', () => {
   let running: Run;
@@ -257,7 +283,6 @@ describe('broker limits in a gateway process (memory)', () => {
   let httpUrl: string;
   let mqttPort: number;
   const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${running.child.pid}/status`, 'utf8'))?.[1]) / 1024;
-  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'forecourt-limits-'));

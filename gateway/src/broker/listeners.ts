@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import type { ConnectionGuard } from './limits.js';
+import { AEDES_LIMITS, type ConnectionGuard } from './limits.js';
 
 export const MQTT_WS_PATH = '/mqtt';
 
@@ -13,9 +13,14 @@ export function listenTcp(broker: Aedes, guard: ConnectionGuard, host: string, p
   return listen(createServer(mqttHandler(broker, guard)), host, port);
 }
 
-/** MQTT over TLS (8883) with the store's certificate. */
+/**
+ * MQTT over TLS (8883) with the store's certificate. Connections count from the TCP accept, so
+ * handshakes that never finish hold slots too, and only for as long as a missing CONNECT would.
+ */
 export function listenTls(broker: Aedes, guard: ConnectionGuard, host: string, port: number, credentials: TlsCredentials): Promise<TlsServer> {
-  return listen(createTlsServer(credentials, mqttHandler(broker, guard)), host, port);
+  const server = createTlsServer({ ...credentials, handshakeTimeout: AEDES_LIMITS.connectTimeout }, (socket) => broker.handle(guard.limit(socket, socket)));
+  server.on('connection', (socket: Socket) => guard.admit(socket));
+  return listen(server, host, port);
 }
 
 export interface TlsCredentials {
