@@ -171,9 +171,11 @@ export class Gateway {
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
     await this.http?.close();
-    if (this.tcp) await closeServer(this.tcp);
-    if (this.tlsServer) await closeServer(this.tlsServer);
+    // Stop accepting first, then close the broker: that ends the MQTT clients still connected,
+    // which is what lets the listeners finish closing (a listener waits for its connections).
+    const listeners = [this.tcp, this.tlsServer].filter((s) => s !== undefined).map(closeServer);
     await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    await Promise.all(listeners);
     this.db?.close();
     this.wss = undefined;
     this.http = undefined;
