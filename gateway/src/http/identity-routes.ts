@@ -39,7 +39,8 @@ export function registerIdentityRoutes(app: FastifyInstance, identity: Identity)
   });
 
   app.get('/api/auth/me', async (req) => {
-    const answer: WhoAmI = { principal: req.identity.principal };
+    const { principal, idleTimeoutS } = req.identity;
+    const answer: WhoAmI = { principal, ...(idleTimeoutS ? { idleTimeoutS } : {}) };
     return answer;
   });
 

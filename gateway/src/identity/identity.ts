@@ -48,6 +48,8 @@ export interface Identified {
   principal: Principal;
   /** The hash of the staff session it came with, so that signing out closes its connections. */
   sessionHash?: string;
+  /** A staff session's idle timeout. */
+  idleTimeoutS?: number;
 }
 
 type RevocationListener = (match: { deviceId?: string; sessionHash?: string }) => void;
@@ -123,7 +125,7 @@ export class Identity {
   }
 
   /** The staff member of a session cookie, if it is open and not idle too long (a use refreshes it). */
-  session(sessionId: string): (Identified & { idleTimeoutS: number }) | undefined {
+  session(sessionId: string): Identified | undefined {
     const idHash = hashSecret(sessionId);
     const row = this.store.session(idHash);
     if (!row || row.endedAt || row.staff.disabledAt) return undefined;
@@ -150,8 +152,10 @@ export class Identity {
     this.notifyRevoked({ sessionHash: idHash });
   }
 
+  /** Moves a session to another desk; its MQTT connections close, to come back with the new desk's rights. */
   setDesk(sessionHash: string, desk: string): void {
     this.store.setSessionDesk(sessionHash, desk);
+    this.notifyRevoked({ sessionHash });
   }
 
   issueStaffToken(input: { name: string; role: StaffRole }, by: Actor): string {
