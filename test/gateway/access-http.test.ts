@@ -122,6 +122,10 @@ describe('HTTP access: every route × every caller', () => {
     expect((await post(bearer(forged))).status).toBe(401);
     expect((await post({ authorization: 'Bearer nonsense' })).status).toBe(401);
     expect((await post({ authorization: 'Basic a2lvc2s6cGFzcw==' })).status).toBe(401);
+    // Every refusal is counted, by reason.
+    const metrics = await (await fetch(`${gw.httpUrl}/metrics`, { headers: gw.admin })).text();
+    const badTokens = Number(/forecourt_http_refused_total\{reason="bad-token"\} (\d+)/.exec(metrics)?.[1]);
+    expect(badTokens).toBeGreaterThanOrEqual(4);
   });
 
   it('takes priority only from a card, never from a kiosk\'s body, and changes nothing when refused', async () => {

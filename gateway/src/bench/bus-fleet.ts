@@ -61,6 +61,10 @@ interface Phase {
   http: number;
   latency: Record<LatencyClass, number[]>;
   errors: string[];
+  /** Saturating run: a step is done once its timed message has arrived everywhere (bounded in flight). */
+  closedLoop: boolean;
+  /** Set when a client is disconnected by the broker: every chain stops. */
+  aborted: string | undefined;
   /** Index of the first call / board expectation of this phase. */
   callFrom: number;
   boardFrom: Map<string, number>;
@@ -113,6 +117,9 @@ export class Fleet {
   private readonly scanWaiters = new Map<string, (result: { code: string; at: number }) => void>();
   private readonly orderStage = new Map<string, Stage>();
   private readonly scanPairs = new Map<string, number>();
+  /** Closed-loop steps waiting for their message to have arrived everywhere, by `kind|key`. */
+  private readonly arrivals = new Map<string, () => void>();
+  private readonly dead = new Set<string>();
   private readonly uptime = performance.now();
   private closing = false;
   readonly problems: string[] = [];
@@ -166,7 +173,11 @@ export class Fleet {
     (client.stream as Partial<Socket>).setNoDelay?.(true);
     client.on('message', (topic, payload) => this.receive(member, topic, payload));
     client.on('close', () => {
-      if (!this.closing) this.problems.push(`${member.id}: connection closed by the broker`);
+      if (this.closing || this.dead.has(member.id)) return;
+      this.dead.add(member.id);
+      const why = `${member.id}: connection closed by the broker`;
+      this.problems.push(why);
+      if (this.phase) this.abort(this.phase, why);
     });
     this.clients.set(member.id, { member, mqtt: client });
     const filters = subscriptionsOf(member);
@@ -200,6 +211,7 @@ export class Fleet {
         const seen = this.callsSeen.get(key) ?? [];
         seen.push(at);
         this.callsSeen.set(key, seen);
+        if (seen.length >= this.boards) this.arrived(`call|${key}`);
         break;
       }
       case 'workshop/board':
@@ -223,6 +235,7 @@ export class Fleet {
         if (t0 === undefined) break;
         this.taps.delete(session.tapAt);
         phase?.latency.tap.push(at - t0);
+        this.arrived(`tap|${session.tapAt}`);
         if (session.result !== 'greeting' && session.result !== 'member') phase?.errors.push(`tap ${session.tapAt} answered ${session.result}`);
         break;
       }
@@ -232,7 +245,10 @@ export class Fleet {
         if (!sent) break;
         phase?.latency.state.push(at - sent.t0);
         sent.left -= 1;
-        if (sent.left === 0) this.states.delete(state.at);
+        if (sent.left === 0) {
+          this.states.delete(state.at);
+          this.arrived(`state|${state.at}`);
+        }
         break;
       }
       case 'device/+/scan/result': {
@@ -248,7 +264,12 @@ export class Fleet {
   // ------------------------------------------------------------------------------------------
   // Sending
 
-  /** Runs the chains (paced: each step at its planned time; else as fast as each chain goes). */
+  /**
+   * Runs the chains. Paced: each step at its planned time, devices not waiting for anything but
+   * their PUBACK (the realistic run). Unpaced: each step as soon as the previous one's timed
+   * message has arrived everywhere (the saturating run: fast, but never more in flight than the
+   * chains, so no queue grows without bound in either broker).
+   */
   async run(chains: readonly Chain[], paced: boolean): Promise<PhaseResult> {
     const boardFrom = new Map([...this.orderStage.keys()].map((no) => [no, this.boardExpected.get(no)?.length ?? 0]));
     const phase: Phase = {
@@ -261,6 +282,8 @@ export class Fleet {
       http: 0,
       latency: emptyLatency(),
       errors: [],
+      closedLoop: !paced,
+      aborted: undefined,
       callFrom: this.callsExpected.length,
       boardFrom,
     };
@@ -271,7 +294,7 @@ export class Fleet {
       chains.map(async (chain, index) => {
         const ctx: ChainContext = { random: rng(this.seed * 7919 + index) };
         let due = phase.start;
-        for (let i = 0; i < chain.steps; i++) {
+        for (let i = 0; i < chain.steps && !phase.aborted; i++) {
           if (paced) {
             due += chain.gaps[i] ?? 0;
             const wait = due - performance.now();
@@ -297,6 +320,7 @@ export class Fleet {
     }
     phase.active = false;
     this.phase = undefined;
+    if (phase.aborted) phase.errors.unshift(`run aborted: ${phase.aborted}`);
 
     const missing = this.outstanding(phase);
     this.collect(phase);
@@ -311,6 +335,37 @@ export class Fleet {
       latency: phase.latency,
       missing,
       errors: phase.errors,
+    };
+  }
+
+  private abort(phase: Phase, why: string): void {
+    phase.aborted ??= why;
+    for (const release of this.arrivals.values()) release();
+    this.arrivals.clear();
+  }
+
+  private arrived(key: string): void {
+    const release = this.arrivals.get(key);
+    this.arrivals.delete(key);
+    release?.();
+  }
+
+  /** In the closed loop: resolves when `key` has arrived everywhere (or the run is aborted); a time-out is an error. */
+  private arrival(phase: Phase, key: string): { wait: () => Promise<void> } {
+    if (!phase.closedLoop || phase.aborted) return { wait: async () => undefined };
+    const done = new Promise<void>((resolve) => this.arrivals.set(key, resolve));
+    return {
+      wait: async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            this.arrivals.delete(key);
+            phase.errors.push(`${key} not delivered everywhere within ${RESULT_TIMEOUT_MS} ms`);
+            resolve();
+          }, RESULT_TIMEOUT_MS);
+        });
+        await Promise.race([done, late]).finally(() => clearTimeout(timer));
+      },
     };
   }
 
@@ -353,10 +408,14 @@ export class Fleet {
     return client;
   }
 
+  /** Resolves on the PUBACK (QoS 1) or once written (QoS 0); a dead connection or a silent broker is an error. */
   private publish(id: string, topic: string, payload: unknown, qos: 0 | 1, retain = false): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.client(id).publish(topic, JSON.stringify(payload), { qos, retain }, (err) => (err ? reject(err) : resolve())),
-    );
+    if (this.dead.has(id)) return Promise.reject(new Error(`${id} is disconnected`));
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no PUBACK for ${topic} within ${RESULT_TIMEOUT_MS} ms`)), RESULT_TIMEOUT_MS);
+      this.client(id).publish(topic, JSON.stringify(payload), { qos, retain }, (err) => (err ? reject(err) : resolve()));
+    }).finally(() => clearTimeout(timer));
   }
 
   private async step(chain: Chain, i: number, ctx: ChainContext, phase: Phase): Promise<void> {
@@ -373,17 +432,21 @@ export class Fleet {
         if (!member) throw new Error(`unknown device ${chain.owner}`);
         const state = stateOf(member, true, i);
         const t0 = performance.now();
+        const arrival = this.deskConsoles > 0 ? this.arrival(phase, `state|${state.at}`) : undefined;
         if (this.deskConsoles > 0) this.states.set(state.at, { t0, left: this.deskConsoles });
         await this.publish(chain.owner, topics.deviceState(STORE_ID, chain.owner), state, 1, true);
         phase.uplink += 1;
+        await arrival?.wait();
         return;
       }
       case 'tap': {
         const memberId = 1 + Math.floor(ctx.random() * this.setup.members);
         const at = uniqueAt();
+        const arrival = this.arrival(phase, `tap|${at}`);
         this.taps.set(at, performance.now());
         await this.publish(chain.owner, topics.deviceTap(STORE_ID, chain.owner), { kind: 'ntag', ...memberCard(memberId), at }, 1);
         phase.uplink += 1;
+        await arrival.wait();
         return;
       }
       case 'scan':
@@ -436,8 +499,11 @@ export class Fleet {
         const t0 = performance.now();
         const answer = await this.command({ action: 'call-next', desk }, this.target.staffToken, phase);
         if (!answer.ticket) throw new Error('call-next answered without a ticket');
-        this.callsExpected.push({ key: `${desk}|${answer.ticket.number}|false`, t0 });
+        const key = `${desk}|${answer.ticket.number}|false`;
+        this.callsExpected.push({ key, t0 });
         ctx.ticket = answer.ticket.id;
+        // On every board already, or wait until it is (closed loop only).
+        if ((this.callsSeen.get(key)?.length ?? 0) < this.boards) await this.arrival(phase, `call|${key}`).wait();
         return;
       }
       default: {
