@@ -23,6 +23,7 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { databaseBytes, openDatabase, type Db } from './store/database.js';
 import { GATEWAY_VERSION } from './version.js';
 import { Identity } from './identity/identity.js';
+import { storeInfoOf } from './config/store-info.js';
 import { seedDemoStaff } from './demo/demo-staff.js';
 
 export interface GatewayDeps {
@@ -113,7 +114,7 @@ export class Gateway {
       metrics,
       health: () => this.health(),
       bundles: uiBundles(),
-      storeName: config.store.name.en,
+      store: storeInfoOf(config),
       extensions: this.extensions,
       identity,
       ...(tls ? { https: tls } : {}),

@@ -101,9 +101,11 @@ function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 /** Keeps the last lines a child printed, and counts the gateway's refusal warnings. */
-function watch(child: ChildProcess): { tail: () => string; refusals: () => number } {
+function watch(child: ChildProcess, name: string): { tail: () => string; refusals: () => number; died: () => string | undefined } {
   let tail = '';
   let refusals = 0;
+  let died: string | undefined;
+  child.once('exit', (code, signal) => (died = `${name} exited (${signal ?? code}) during the run; its last output: ${tail.slice(-1500)}`));
   const take = (d: Buffer) => {
     const text = d.toString();
     refusals += (text.match(/refused|invalid publish|dropped/g) ?? []).length;
@@ -111,7 +113,7 @@ function watch(child: ChildProcess): { tail: () => string; refusals: () => numbe
   };
   child.stdout?.on('data', take);
   child.stderr?.on('data', take);
-  return { tail: () => tail, refusals: () => refusals };
+  return { tail: () => tail, refusals: () => refusals, died: () => died };
 }
 
 async function waitHealthy(base: string, child: ChildProcess, out: () => string): Promise<void> {
@@ -135,6 +137,8 @@ interface Side {
   /** The process whose RSS is the issue's figure (the gateway), and the others of this side. */
   pids: { gateway?: number; broker?: number; standIn?: number };
   refusals: () => number;
+  /** Why a process of this side ended during the run (with the last lines it printed), if one did. */
+  died: () => string | undefined;
   stop: () => Promise<void>;
 }
 
@@ -146,7 +150,7 @@ async function startGatewaySide(dir: string, configFile: string, creds: Credenti
     env: { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const out = watch(child);
+  const out = watch(child, 'the gateway');
   const base = `http://127.0.0.1:${httpPort}`;
   try {
     await waitHealthy(base, child, out.tail);
@@ -154,13 +158,15 @@ async function startGatewaySide(dir: string, configFile: string, creds: Credenti
     await stop(child);
     throw new BenchFailure(`the gateway did not start: ${(err as Error).message}`);
   }
+  let stopping = false;
   return {
     name: 'aedes',
     label: 'gateway (aedes in-process)',
     target: { tcpUrl: `mqtt://127.0.0.1:${mqttPort}`, wsUrl: `ws://127.0.0.1:${httpPort}/mqtt`, httpBase: base, logins: creds.logins, staffToken: creds.staffToken },
     pids: { gateway: child.pid },
     refusals: out.refusals,
-    stop: () => stop(child),
+    died: () => (stopping ? undefined : out.died()),
+    stop: () => ((stopping = true), stop(child)),
   };
 }
 
@@ -174,7 +180,7 @@ async function startMosquittoSide(dir: string, configFile: string, pop: Populati
     env: { ...process.env, BUS_STANDIN_USERNAME: gateway.username, BUS_STANDIN_PASSWORD: gateway.password },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const out = watch(child);
+  const out = watch(child, 'the stand-in');
   const base = `http://127.0.0.1:${httpPort}`;
   try {
     await waitForPort(httpPort, 30_000, () => child.exitCode === null);
@@ -184,14 +190,17 @@ async function startMosquittoSide(dir: string, configFile: string, pop: Populati
     await mosquitto.stop();
     throw new BenchFailure(`the gateway stand-in did not start: ${(err as Error).message} ${out.tail()}`);
   }
-  const mosquittoOut = watch(mosquitto.child);
+  const mosquittoOut = watch(mosquitto.child, 'mosquitto');
+  let stopping = false;
   return {
     name: 'mosquitto',
     label: 'Mosquitto + gateway stand-in',
     target: { tcpUrl: `mqtt://127.0.0.1:${mosquitto.tcpPort}`, wsUrl: `ws://127.0.0.1:${mosquitto.wsPort}/mqtt`, httpBase: base, logins: creds.logins, staffToken: creds.staffToken },
     pids: { broker: mosquitto.child.pid, standIn: child.pid },
     refusals: () => out.refusals() + mosquittoOut.refusals(),
+    died: () => (stopping ? undefined : (out.died() ?? mosquittoOut.died())),
     stop: async () => {
+      stopping = true;
       await stop(child);
       await mosquitto.stop();
     },
@@ -279,6 +288,8 @@ async function runSide(
     say(`    memory at the end: ${Object.entries(end).map(([k, s]) => `${k} RSS ${s.rssMb.toFixed(1)} MB (peak ${s.peakMb.toFixed(1)} MB)`).join(', ')}`);
     const refusals = side.refusals();
     if (refusals > 0) say(`    ${refusals} refusal/drop warnings in the broker side's log`);
+    const died = side.died();
+    if (died) throw new BenchFailure(died);
     return { name, label: side.label, realistic, saturating, cpu, end, refusals, credentials: creds.made };
   } finally {
     await fleet?.close();

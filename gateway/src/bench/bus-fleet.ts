@@ -290,6 +290,7 @@ export class Fleet {
     this.phase = phase;
     const problemsBefore = this.problems.length;
     let chainsDone = 0;
+    const doneByKind = new Map<string, number>();
     await Promise.all(
       chains.map(async (chain, index) => {
         const ctx: ChainContext = { random: rng(this.seed * 7919 + index) };
@@ -307,11 +308,12 @@ export class Fleet {
           }
         }
         chainsDone = Math.max(chainsDone, performance.now());
+        if (process.env['BUS_DEBUG']) doneByKind.set(chain.kind, Math.max(doneByKind.get(chain.kind) ?? 0, performance.now() - phase.start));
       }),
     );
 
     // Drain: every timed message arrived (or the drain timed out), then a quiet moment.
-    if (process.env['BUS_DEBUG']) process.stderr.write(`chains done after ${(chainsDone - phase.start).toFixed(0)} ms; outstanding ${JSON.stringify(this.outstanding(phase))}\n`);
+    if (process.env['BUS_DEBUG']) process.stderr.write(`chains done after ${(chainsDone - phase.start).toFixed(0)} ms (${[...doneByKind].map(([k, t]) => `${k} ${t.toFixed(0)}`).join(', ')}); outstanding ${JSON.stringify(this.outstanding(phase))}\n`);
     const until = performance.now() + DRAIN_TIMEOUT_MS;
     while (performance.now() < until) {
       const outstanding = this.outstanding(phase);

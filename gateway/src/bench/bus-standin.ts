@@ -23,6 +23,7 @@
  * started; SIGTERM stops it.
  */
 import type { Socket } from 'node:net';
+import { storeInfoOf } from '../config/store-info.js';
 import { parseArgs } from 'node:util';
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
     metrics,
     health: () => ({ ok: ready, checks: { broker: client.connected } }),
     bundles: [],
-    storeName: config.store.name.en,
+    store: storeInfoOf(config),
     extensions,
     identity,
   });

@@ -1,4 +1,5 @@
-import { topics, type GatewayStatus, type StoreInfo } from '../protocol/index.js';
+import { topics, type GatewayStatus } from '../protocol/index.js';
+import { storeInfoOf } from '../config/store-info.js';
 import { publishJson } from '../broker/publish.js';
 import type { Extension, ExtensionContext } from './extension.js';
 
@@ -16,13 +17,7 @@ export class StatusPublisher implements Extension {
   async start(): Promise<void> {
     const { config, broker, now } = this.ctx;
     this.startedAt = now().toISOString();
-    const info: StoreInfo = {
-      storeId: config.store.id,
-      name: config.store.name,
-      language: config.store.language,
-      timeZone: config.store.timeZone,
-    };
-    await publishJson(broker, topics.storeInfo(config.store.id), info, true);
+    await publishJson(broker, topics.storeInfo(config.store.id), storeInfoOf(config), true);
     await this.publishStatus(true);
   }
 

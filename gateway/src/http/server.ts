@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Extension } from '../extensions/extension.js';
 import type { UiBundle } from './ui-bundles.js';
 import type { Identity } from '../identity/identity.js';
+import type { StoreInfo } from '../protocol/index.js';
 import { installAccessHooks } from './access-hooks.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 
@@ -19,7 +20,8 @@ export interface HttpDeps {
   metrics: GatewayMetrics;
   health: () => HealthReport;
   bundles: UiBundle[];
-  storeName: string;
+  /** The store's name, language and time zone: public, so a screen can greet before it is enrolled. */
+  store: StoreInfo;
   extensions: Extension[];
   identity: Identity;
   /** HTTPS (and so WSS) with the store's certificate. */
@@ -27,7 +29,7 @@ export interface HttpDeps {
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
-export async function createHttpServer({ log, metrics, health, bundles, storeName, extensions, identity, https }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
+export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;
   const app = (https ? Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, https }) : Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
@@ -47,7 +49,8 @@ export async function createHttpServer({ log, metrics, health, bundles, storeNam
 
   for (const ext of extensions) ext.registerRoutes?.(app);
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(indexPage(storeName, bundles)));
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(indexPage(store.name.en, bundles)));
+  app.get('/api/store', async () => store);
 
   let decorated = false;
   for (const bundle of bundles) {

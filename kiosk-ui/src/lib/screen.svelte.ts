@@ -1,3 +1,5 @@
+import { StoreInfo } from '@forecourt/gateway/protocol';
+import { request } from './api.js';
 import { Bus } from './bus.svelte.js';
 import { credentials, type HttpAuth } from './credentials.js';
 import { I18n } from './i18n/i18n.svelte.js';
@@ -15,6 +17,10 @@ export function createScreen(role: string, http: HttpAuth): { bus: Bus; i18n: I1
     $effect(() => {
       if (bus.store) i18n.setStoreDefault(bus.store.language);
     });
+  });
+  // The store's name and language before the bus is open (pairing, sign-in, the public status page).
+  void request('/api/store', StoreInfo).then((answer) => {
+    if (answer.ok && !bus.store) bus.store = answer.body;
   });
   return { bus, i18n };
 }

@@ -71,6 +71,7 @@ const SCREEN_PREFIXES = ['/kiosk/', '/desk/', '/board/', '/bay/', '/status/', '/
 export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/', who: EVERYONE, note: 'index of the screens' },
   { method: 'GET', url: '/healthz', who: EVERYONE, note: 'liveness: up or not, no data' },
+  { method: 'GET', url: '/api/store', who: EVERYONE, note: "the store's name, language and time zone (for screens before enrolment or sign-in)" },
   { method: 'GET', url: '/metrics', who: ADMINS, note: 'Prometheus figures; scrapers use a staff token' },
   ...SCREEN_PREFIXES.map((prefix): RouteRule => ({ method: 'GET', url: `${prefix}*`, who: EVERYONE, note: 'screen pages and files (their data needs enrolment or sign-in)' })),
   { method: 'GET', url: '/t/:id', who: EVERYONE, note: "a ticket's place in the queue, by its unguessable id (QR code)" },
