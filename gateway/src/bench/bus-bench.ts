@@ -108,6 +108,7 @@ function watch(child: ChildProcess, name: string): { tail: () => string; refusal
   child.once('exit', (code, signal) => (died = `${name} exited (${signal ?? code}) during the run; its last output: ${tail.slice(-1500)}`));
   const take = (d: Buffer) => {
     const text = d.toString();
+    if (process.env['BUS_DEBUG']) process.stderr.write(`[${name}] ${text}`);
     refusals += (text.match(/refused|invalid publish|dropped/g) ?? []).length;
     tail = (tail + text).slice(-3000);
   };

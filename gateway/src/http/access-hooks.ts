@@ -79,7 +79,8 @@ function identify(req: FastifyRequest, identity: Identity): Identified | 'bad-to
     return (match && identity.bearer(match[1] ?? '')) || 'bad-token';
   }
   const cookie = req.cookies[SESSION_COOKIE];
-  if (cookie) return identity.session(cookie) ?? { principal: PUBLIC };
+  // Reads are what a screen does by itself; what a person does is a POST.
+  if (cookie) return identity.session(cookie, req.method === 'POST') ?? { principal: PUBLIC };
   return { principal: PUBLIC };
 }
 

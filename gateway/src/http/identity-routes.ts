@@ -44,6 +44,9 @@ export function registerIdentityRoutes(app: FastifyInstance, identity: Identity)
     return answer;
   });
 
+  // A signed-in screen says its person is still there (touches, keys), so reading is not "idle".
+  app.post('/api/auth/activity', async () => ({ ok: true }));
+
   app.post('/api/auth/desk', async (req, reply) => {
     const body = SetDeskRequest.safeParse(req.body);
     if (!body.success) return invalid(reply, body.error);

@@ -124,8 +124,12 @@ export class Identity {
     return { ok: true, sessionId, principal: staffPrincipal(staff, desk, 'session'), idleTimeoutS: this.options.idleTimeoutS[request.screen] };
   }
 
-  /** The staff member of a session cookie, if it is open and not idle too long (a use refreshes it). */
-  session(sessionId: string): Identified | undefined {
+  /**
+   * The staff member of a session cookie, if it is open and not idle too long. `activity`: the
+   * request is the person's own doing (a command, a sign of life from the screen), which keeps the
+   * session alive; a screen's background reads and reconnects do not.
+   */
+  session(sessionId: string, activity = false): Identified | undefined {
     const idHash = hashSecret(sessionId);
     const row = this.store.session(idHash);
     if (!row || row.endedAt || row.staff.disabledAt) return undefined;
@@ -136,7 +140,7 @@ export class Identity {
       this.notifyRevoked({ sessionHash: idHash });
       return undefined;
     }
-    this.store.touchSession(idHash, now.toISOString());
+    if (activity) this.store.touchSession(idHash, now.toISOString());
     return { principal: staffPrincipal(row.staff, row.desk, 'session'), sessionHash: idHash, idleTimeoutS };
   }
 

@@ -15,6 +15,8 @@ export type SignInFailure = { code: string; retryAfterS?: number };
 const DEFAULT_IDLE_S: Record<StaffScreen, number> = { desk: 1800, bay: 300 };
 const idleKey = (screen: StaffScreen) => `forecourt.idleTimeoutS.${screen}`;
 const TICK_MS = 1000;
+/** The gateway hears that someone is at the screen at most this often (its own idle clock). */
+const ACTIVITY_PING_MS = 60_000;
 /** A warning shows this long before an idle sign-out. */
 export const IDLE_WARNING_S = 30;
 
@@ -35,11 +37,17 @@ export class StaffAccess {
   idleLeftS = $state<number | undefined>(undefined);
 
   private lastActivity = Date.now();
+  private lastPing = Date.now();
   private readonly ticker: ReturnType<typeof setInterval>;
   private readonly unlisten: (() => void)[];
   private readonly touch = () => {
     this.lastActivity = Date.now();
     this.idleLeftS = undefined;
+    // Reading is not idling: tell the gateway, whose session clock only counts what people do.
+    if (this.state === 'signed-in' && this.lastActivity - this.lastPing >= ACTIVITY_PING_MS) {
+      this.lastPing = this.lastActivity;
+      void request('/api/auth/activity', Ok, post({}), 'session');
+    }
   };
 
   /** `bus`: the staff session's own bus connection (the desk); a bay's bus belongs to its device. */

@@ -81,6 +81,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'POST', url: '/api/auth/sign-out', who: EVERYONE, note: 'ends the session of the cookie, if any' },
   { method: 'GET', url: '/api/auth/me', who: EVERYONE, note: 'who the caller is' },
   { method: 'POST', url: '/api/auth/desk', who: ANY_STAFF, note: 'the desk a signed-in staff member works at' },
+  { method: 'POST', url: '/api/auth/activity', who: ANY_STAFF, note: "a signed-in screen's person is still there (keeps the session from idling out)" },
   { method: 'POST', url: '/api/enrol/requests', who: EVERYONE, note: 'a new screen asks to be enrolled and shows its pairing code' },
   { method: 'POST', url: '/api/enrol/requests/:requestId/poll', who: EVERYONE, note: 'the screen collects its device token once approved (needs its poll token)' },
   { method: 'GET', url: '/api/enrol/requests', who: ADMINS, note: 'pending pairing codes' },
