@@ -215,3 +215,39 @@ describe('staff sign-in', () => {
     expect(accounts.waitMs(['account:2002'])).toBe(0);
   });
 });
+
+describe('staff at an enrolled screen', () => {
+  // A gateway of its own: the sign-in test above has throttled this source on purpose.
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw?.dispose();
+  });
+
+  it('names the screen a signed-in person works at in the audit, and refuses a forged screen token', async () => {
+    gw.gateway.identity.addStaff({ name: 'Bay Tech', role: 'technician', pin: '573920', staffNo: '2101' }, { actor: 'test', role: null, via: null });
+    const bay = deviceToken(gw.gateway, 'bay-7', 'bay', '7');
+    const { cookie } = await signIn(gw.httpUrl, '2101', '573920');
+    const open = await fetch(`${gw.httpUrl}/api/workshop/commands`, {
+      method: 'POST',
+      headers: { ...gw.admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'open', plate: '粤B·BAY77', model: 'Bay', advisor: 'Zhang', jobs: [{ title: 'Brakes', technicians: ['Bay Tech'] }] }),
+    });
+    const { order } = (await open.json()) as { order: { no: string } };
+    for (const to of ['dispatched'] as const) {
+      await fetch(`${gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { ...gw.admin, 'content-type': 'application/json' }, body: JSON.stringify({ action: 'move', order: order.no, to }) });
+    }
+    const start = (screen: string) =>
+      fetch(`${gw.httpUrl}/api/workshop/commands`, {
+        method: 'POST',
+        headers: { cookie: cookie ?? '', origin: gw.httpUrl, 'content-type': 'application/json', 'x-forecourt-screen': screen },
+        body: JSON.stringify({ action: 'job-start', order: order.no, job: 1 }),
+      });
+    expect((await start(`fcd.bay-7.${'A'.repeat(43)}`)).status).toBe(401);
+    expect((await start(bay)).status).toBe(200);
+    const audit = (await (await fetch(`${gw.httpUrl}/api/audit?action=workshop.job-start`, { headers: gw.admin })).json()) as { rows: { actor: string; via: string }[] };
+    expect(audit.rows[0]).toMatchObject({ actor: 'staff:2101', via: 'bay-7' });
+  });
+});

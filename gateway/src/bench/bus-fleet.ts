@@ -61,8 +61,6 @@ interface Phase {
   http: number;
   latency: Record<LatencyClass, number[]>;
   errors: string[];
-  /** Saturating run: a step is done once its timed message has arrived everywhere (bounded in flight). */
-  closedLoop: boolean;
   /** Set when a client is disconnected by the broker: every chain stops. */
   aborted: string | undefined;
   /** Index of the first call / board expectation of this phase. */
@@ -117,8 +115,6 @@ export class Fleet {
   private readonly scanWaiters = new Map<string, (result: { code: string; at: number }) => void>();
   private readonly orderStage = new Map<string, Stage>();
   private readonly scanPairs = new Map<string, number>();
-  /** Closed-loop steps waiting for their message to have arrived everywhere, by `kind|key`. */
-  private readonly arrivals = new Map<string, () => void>();
   private readonly dead = new Set<string>();
   private readonly uptime = performance.now();
   private closing = false;
@@ -211,7 +207,6 @@ export class Fleet {
         const seen = this.callsSeen.get(key) ?? [];
         seen.push(at);
         this.callsSeen.set(key, seen);
-        if (seen.length >= this.boards) this.arrived(`call|${key}`);
         break;
       }
       case 'workshop/board':
@@ -235,7 +230,6 @@ export class Fleet {
         if (t0 === undefined) break;
         this.taps.delete(session.tapAt);
         phase?.latency.tap.push(at - t0);
-        this.arrived(`tap|${session.tapAt}`);
         if (session.result !== 'greeting' && session.result !== 'member') phase?.errors.push(`tap ${session.tapAt} answered ${session.result}`);
         break;
       }
@@ -245,10 +239,7 @@ export class Fleet {
         if (!sent) break;
         phase?.latency.state.push(at - sent.t0);
         sent.left -= 1;
-        if (sent.left === 0) {
-          this.states.delete(state.at);
-          this.arrived(`state|${state.at}`);
-        }
+        if (sent.left === 0) this.states.delete(state.at);
         break;
       }
       case 'device/+/scan/result': {
@@ -265,10 +256,8 @@ export class Fleet {
   // Sending
 
   /**
-   * Runs the chains. Paced: each step at its planned time, devices not waiting for anything but
-   * their PUBACK (the realistic run). Unpaced: each step as soon as the previous one's timed
-   * message has arrived everywhere (the saturating run: fast, but never more in flight than the
-   * chains, so no queue grows without bound in either broker).
+   * Runs the chains: paced, each step at its planned time (a step waits only for the one before
+   * it in its chain: the PUBACK, the HTTP answer, a scan's result); unpaced, back to back.
    */
   async run(chains: readonly Chain[], paced: boolean): Promise<PhaseResult> {
     const boardFrom = new Map([...this.orderStage.keys()].map((no) => [no, this.boardExpected.get(no)?.length ?? 0]));
@@ -282,7 +271,6 @@ export class Fleet {
       http: 0,
       latency: emptyLatency(),
       errors: [],
-      closedLoop: !paced,
       aborted: undefined,
       callFrom: this.callsExpected.length,
       boardFrom,
@@ -342,33 +330,6 @@ export class Fleet {
 
   private abort(phase: Phase, why: string): void {
     phase.aborted ??= why;
-    for (const release of this.arrivals.values()) release();
-    this.arrivals.clear();
-  }
-
-  private arrived(key: string): void {
-    const release = this.arrivals.get(key);
-    this.arrivals.delete(key);
-    release?.();
-  }
-
-  /** In the closed loop: resolves when `key` has arrived everywhere (or the run is aborted); a time-out is an error. */
-  private arrival(phase: Phase, key: string): { wait: () => Promise<void> } {
-    if (!phase.closedLoop || phase.aborted) return { wait: async () => undefined };
-    const done = new Promise<void>((resolve) => this.arrivals.set(key, resolve));
-    return {
-      wait: async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            this.arrivals.delete(key);
-            phase.errors.push(`${key} not delivered everywhere within ${RESULT_TIMEOUT_MS} ms`);
-            resolve();
-          }, RESULT_TIMEOUT_MS);
-        });
-        await Promise.race([done, late]).finally(() => clearTimeout(timer));
-      },
-    };
   }
 
   /** Timed messages still expected. */
@@ -434,21 +395,17 @@ export class Fleet {
         if (!member) throw new Error(`unknown device ${chain.owner}`);
         const state = stateOf(member, true, i);
         const t0 = performance.now();
-        const arrival = this.deskConsoles > 0 ? this.arrival(phase, `state|${state.at}`) : undefined;
         if (this.deskConsoles > 0) this.states.set(state.at, { t0, left: this.deskConsoles });
         await this.publish(chain.owner, topics.deviceState(STORE_ID, chain.owner), state, 1, true);
         phase.uplink += 1;
-        await arrival?.wait();
         return;
       }
       case 'tap': {
         const memberId = 1 + Math.floor(ctx.random() * this.setup.members);
         const at = uniqueAt();
-        const arrival = this.arrival(phase, `tap|${at}`);
         this.taps.set(at, performance.now());
         await this.publish(chain.owner, topics.deviceTap(STORE_ID, chain.owner), { kind: 'ntag', ...memberCard(memberId), at }, 1);
         phase.uplink += 1;
-        await arrival.wait();
         return;
       }
       case 'scan':
@@ -504,8 +461,6 @@ export class Fleet {
         const key = `${desk}|${answer.ticket.number}|false`;
         this.callsExpected.push({ key, t0 });
         ctx.ticket = answer.ticket.id;
-        // On every board already, or wait until it is (closed loop only).
-        if ((this.callsSeen.get(key)?.length ?? 0) < this.boards) await this.arrival(phase, `call|${key}`).wait();
         return;
       }
       default: {

@@ -215,18 +215,22 @@ export function plan(pop: Population, hour: BusyHour, hours: number, hourMs: num
 }
 
 /**
- * The same steps in `ways` parallel chains per source, for the saturating run: a device keeps
- * several messages in flight, a desk several tickets (each its own issue → call-next → finish).
- * A bay scanner stays one chain: its card and action must pair up, as a technician scans them.
+ * The same steps, with the same arrival times, in up to `ways` parallel chains per source: a
+ * device may have several messages in flight and a desk several tickets (each its own issue →
+ * call-next → finish), so that at high rates the sources stay open loop — what arrives is sent,
+ * however slow the answers — instead of throttling themselves on their own round trips. A bay
+ * scanner stays one chain: its card and action must pair up, as a technician scans them.
  */
 export function widen(chains: readonly Chain[], ways: number): Chain[] {
   return chains.flatMap((c) => {
     if (c.kind === 'scan' || ways <= 1) return [c];
     const unit = c.kind === 'desk' ? 3 : 1;
-    const units = Math.ceil(c.steps / unit);
-    return Array.from({ length: Math.min(ways, units) }, (_, w): Chain => {
-      const share = Math.floor(units / ways) + (w < units % ways ? 1 : 0);
-      return { kind: c.kind, owner: c.owner, steps: share * unit, gaps: new Array<number>(share * unit).fill(0) };
-    }).filter((part) => part.steps > 0);
+    let t = 0;
+    const times = c.gaps.map((g) => (t += g));
+    const parts = Array.from({ length: ways }, () => [] as number[]);
+    times.forEach((time, i) => parts[Math.floor(i / unit) % ways]?.push(time));
+    return parts
+      .filter((p) => p.length > 0)
+      .map((p): Chain => ({ kind: c.kind, owner: c.owner, steps: p.length, gaps: p.map((time, i) => time - (p[i - 1] ?? 0)) }));
   });
 }

@@ -6,6 +6,8 @@ import { audiencesOf, findRouteRule, PUBLIC, type Audience, type Principal } fro
 import type { Actor } from '../store/audit-log.js';
 
 export const SESSION_COOKIE = 'forecourt_session';
+/** The device token of the enrolled screen a signed-in person works at (optional). */
+export const SCREEN_HEADER = 'x-forecourt-screen';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,8 +18,8 @@ declare module 'fastify' {
 
 /** The actor of a request for audit rows: the principal, and where it came from. */
 export function requestActor(req: FastifyRequest): Actor {
-  const { principal } = req.identity;
-  const via = principal.kind === 'staff' && principal.desk ? `desk:${principal.desk}@${req.ip}` : principal.kind === 'device' ? principal.id : req.ip;
+  const { principal, screen } = req.identity;
+  const via = screen ? screen.id : principal.kind === 'staff' && principal.desk ? `desk:${principal.desk}@${req.ip}` : principal.kind === 'device' ? principal.id : req.ip;
   return actorOf(principal, via);
 }
 
@@ -80,8 +82,13 @@ function identify(req: FastifyRequest, identity: Identity): Identified | 'bad-to
   }
   const cookie = req.cookies[SESSION_COOKIE];
   // Reads are what a screen does by itself; what a person does is a POST.
-  if (cookie) return identity.session(cookie, req.method === 'POST') ?? { principal: PUBLIC };
-  return { principal: PUBLIC };
+  const session = cookie ? identity.session(cookie, req.method === 'POST') : undefined;
+  if (!session) return { principal: PUBLIC };
+  // An enrolled screen names itself beside its person's session: "from which device" in the audit.
+  const screen = req.headers[SCREEN_HEADER];
+  if (typeof screen !== 'string') return session;
+  const device = identity.bearer(screen)?.principal;
+  return device?.kind === 'device' ? { ...session, screen: device } : 'bad-token';
 }
 
 function allowed(principal: Principal, who: readonly Audience[]): boolean {

@@ -50,6 +50,8 @@ export interface Identified {
   sessionHash?: string;
   /** A staff session's idle timeout. */
   idleTimeoutS?: number;
+  /** The enrolled screen a signed-in person works at, when it named itself. */
+  screen?: DevicePrincipal;
 }
 
 type RevocationListener = (match: { deviceId?: string; sessionHash?: string }) => void;

@@ -15,7 +15,7 @@ const TIMEOUT_MS = 8000;
 
 export async function request<S extends z.ZodType>(url: string, schema: S, init?: RequestInit, auth: HttpAuth = credentials.httpAuth): Promise<ApiResult<z.infer<S>>> {
   const proof = credentials.headers(auth);
-  const sentToken = 'authorization' in proof;
+  const sentToken = Object.keys(proof).length > 0;
   const headers = new Headers(init?.headers);
   for (const [name, value] of Object.entries(proof)) headers.set(name, value);
   let res: Response;
@@ -34,7 +34,7 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
   if (!res.ok) {
     const error = ApiError.safeParse(json);
     if (!error.success) return { ok: false, code: `http-${res.status}`, message: res.statusText, status: res.status };
-    if (res.status === 401) credentials.unauthorized(error.data.error.code, sentToken);
+    if (res.status === 401) credentials.unauthorized(error.data.error.code, sentToken, auth);
     const details = (json as { error: Record<string, unknown> }).error;
     return { ok: false, code: error.data.error.code, message: error.data.error.message ?? '', status: res.status, details };
   }

@@ -52,8 +52,10 @@ export class Credentials {
 
   /** The headers that prove who is asking, for a request made the given way. */
   headers(auth: HttpAuth = this.httpAuth): Record<string, string> {
-    const token = auth === 'device' ? this.deviceToken : undefined;
-    return token ? { authorization: `Bearer ${token}` } : {};
+    const token = this.deviceToken;
+    if (!token) return {};
+    // A signed-in person's request names the enrolled screen it comes from (the audit's "from which device").
+    return auth === 'device' ? { authorization: `Bearer ${token}` } : { 'x-forecourt-screen': token };
   }
 
   /** A revoked or forged device token: the screen has to be enrolled again. */
@@ -69,11 +71,11 @@ export class Credentials {
   }
 
   /** What a 401 answer means for this screen; `request()` calls it. */
-  unauthorized(code: string, sentToken: boolean): void {
+  unauthorized(code: string, sentToken: boolean, auth: HttpAuth): void {
     if (code === 'bad-token' && sentToken) {
       this.forgetDevice();
       for (const listener of [...this.revokedListeners]) listener();
-    } else if (code === 'sign-in-required' && !sentToken) {
+    } else if (code === 'sign-in-required' && auth === 'session') {
       for (const listener of [...this.signInListeners]) listener();
     }
   }

@@ -24,7 +24,7 @@ export async function printTicket(ticketId: string): Promise<TicketPrintOutcome>
     });
     const json: unknown = await res.json().catch(() => undefined);
     const refusal = PrintRefusal.safeParse(json).data?.error;
-    if (res.status === 401 && refusal) credentials.unauthorized(refusal.code, 'authorization' in proof);
+    if (res.status === 401 && refusal) credentials.unauthorized(refusal.code, Object.keys(proof).length > 0, credentials.httpAuth);
     if (res.ok) return TicketPrintAnswer.safeParse(json).data?.printed ? 'printed' : 'failed';
     if (refusal?.code === 'no-printer') return 'no-printer';
     return refusal?.reason === 'paper-out' ? 'paper-out' : 'failed';
