@@ -238,6 +238,7 @@ export class Fleet {
         const sent = this.states.get(state.at);
         if (!sent) break;
         phase?.latency.state.push(at - sent.t0);
+        if (process.env['BUS_DEBUG'] && phase && at - sent.t0 > 100) process.stderr.write(`slow state to ${member.id}: sent at +${(sent.t0 - phase.start).toFixed(0)} ms, ${(at - sent.t0).toFixed(0)} ms\n`);
         sent.left -= 1;
         if (sent.left === 0) this.states.delete(state.at);
         break;

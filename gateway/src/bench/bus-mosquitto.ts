@@ -18,12 +18,12 @@ const run = promisify(execFile);
 export const MOSQUITTO = process.env['MOSQUITTO_PATH'] ?? '/usr/sbin/mosquitto';
 
 /**
- * Whether the gateway's MQTT/TCP listener turns Nagle's algorithm off (broker/listeners.ts:
- * `net.createServer(broker.handle)` leaves it on, as does Mosquitto's default). Mirrored so both
- * brokers send the same way; with it on, a device's publish answered on its own topic (scan →
- * scan/result) waits ~40 ms for the device's delayed ACK of the PUBACK. Flip both together.
+ * Whether the gateway's MQTT/TCP listener turns Nagle's algorithm off (it does: ConnectionGuard
+ * in broker/limits.ts; Mosquitto's default leaves it on). Mirrored so both brokers send the same
+ * way; with it on, a device's publish answered on its own topic (scan → scan/result) waits ~40 ms
+ * for the device's delayed ACK of the PUBACK.
  */
-export const GATEWAY_TCP_NODELAY = false;
+export const GATEWAY_TCP_NODELAY = true;
 
 /** A free TCP port on loopback (asked of the kernel, then released). */
 export function freePort(): Promise<number> {

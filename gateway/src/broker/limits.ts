@@ -57,6 +57,9 @@ export class ConnectionGuard {
     this.open++;
     socket.once('close', () => this.open--);
     socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS);
+    // Small packets at once: with Nagle a scan's result waited ~40 ms behind the PUBACK for the
+    // device's delayed ACK (bench:bus: scan → result p50 43.8 ms with it, 0.8 ms without).
+    socket.setNoDelay(true);
     return true;
   }
 
