@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,19 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '@forecourt/gateway';
 import { topics } from '@forecourt/gateway/protocol';
 import { connectClient, nextMessage } from '../support/mqtt.js';
-import { runGateway, waitFor, type Run } from '../support/process.js';
+import { freePort, runGateway, waitFor, type Run } from '../support/process.js';
 import { enrolScreen } from '../support/identities.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'forecourt-cli-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let running: Run | undefined;
 afterEach(async () => {

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topics } from '@forecourt/gateway/protocol';
-import { REPO_ROOT, runGateway, waitFor, type Run } from '../support/process.js';
+import { freePort, REPO_ROOT, runGateway, waitFor, type Run } from '../support/process.js';
 
 // The installer's tools against a data directory, then a real gateway process on it: the first
 // manager signs in with the printed PIN, the printed token works, the provisioned device connects
@@ -15,15 +14,6 @@ import { REPO_ROOT, runGateway, waitFor, type Run } from '../support/process.js'
 
 const run = promisify(execFile);
 const tool = (name: string, args: string[]) => run(process.execPath, [join(REPO_ROOT, 'gateway/dist/tools', name), ...args], { cwd: REPO_ROOT });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let gateway: Run | undefined;
 afterEach(async () => {

@@ -20,7 +20,8 @@ import { performance } from 'node:perf_hooks';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { topics } from '../protocol/index.js';
 import type { Login } from './bus-credentials.js';
-import { memberCard, rng, STORE_ID, type Chain, type Member, type Population, type StoreSetup } from './bus-mix.js';
+import { memberCard, STORE_ID, type Chain, type Member, type Population, type StoreSetup } from './bus-mix.js';
+import { rng } from '../demo/demo-members.js';
 
 export const LATENCY_CLASSES = ['call', 'board', 'tap', 'scan', 'state'] as const;
 export type LatencyClass = (typeof LATENCY_CLASSES)[number];

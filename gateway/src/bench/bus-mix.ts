@@ -4,6 +4,7 @@
  * clients that act it out are in bus-fleet.ts.
  */
 import { demoMembers, demoVehicleId } from '../demo/demo-members.js';
+import { rng } from '../demo/demo-members.js';
 import { encodeCard, type CardKey } from '../domain/members/index.js';
 import { QueueEngine } from '../domain/queue/index.js';
 import { WorkshopEngine } from '../domain/workshop/index.js';
@@ -164,17 +165,6 @@ export function memberCard(memberId: number, key: CardKey = { id: BENCH_KEY.id, 
   return { uid: uid.toString('hex'), data: encodeCard(uid, { memberId, vehicleId: demoVehicleId(memberId) }, key).toString('hex') };
 }
 
-/** Deterministic random numbers (mulberry32), so both brokers get exactly the same plan. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One source of traffic: its steps happen in order, `gaps[i]` ms after the previous one (paced runs). */
 export interface Chain {

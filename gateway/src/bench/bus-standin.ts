@@ -23,6 +23,7 @@
  * started; SIGTERM stops it.
  */
 import type { Socket } from 'node:net';
+import { topicMatches } from '../protocol/index.js';
 import { storeInfoOf } from '../config/store-info.js';
 import { parseArgs } from 'node:util';
 import type { Aedes, AedesPublishPacket } from 'aedes';
@@ -42,16 +43,6 @@ import { databaseBytes } from '../store/database.js';
 import { GATEWAY_VERSION } from '../version.js';
 
 type Handler = (packet: AedesPublishPacket, done: () => void) => void;
-
-function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
 
 /** The part of aedes' API the gateway's extensions use, over an MQTT client connection. */
 class ShimBroker {

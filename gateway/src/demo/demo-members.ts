@@ -16,7 +16,7 @@ const LEVELS: MemberLevel[] = ['standard', 'standard', 'standard', 'silver', 'si
 const SERVICES = ['maintenance', 'repair', 'claims'];
 
 /** A small, fast, seedable PRNG (mulberry32), so member n is the same on every run. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

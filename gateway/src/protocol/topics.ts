@@ -38,6 +38,17 @@ export const topics = {
   deskSession: (store: string, desk: string) => `${TOPIC_ROOT}/${store}/desk/${desk}/session`,
 } as const;
 
+/** Whether an MQTT topic filter (with `+` and `#`) matches a topic. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
 /** Splits a topic of the tree into its store and the rest, or returns undefined. */
 export function parseTopic(topic: string): { store: string; rest: string[] } | undefined {
   const levels = topic.split('/');

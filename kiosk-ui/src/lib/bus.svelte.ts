@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { z } from 'zod';
-import { GatewayStatus, StoreInfo, TOPIC_ROOT } from '@forecourt/gateway/protocol';
+import { GatewayStatus, StoreInfo, TOPIC_ROOT, topicMatches } from '@forecourt/gateway/protocol';
 
 /** `idle`: not connected on purpose (not enrolled, signed out); `refused`: the broker refused the credentials. */
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused';
@@ -153,12 +153,3 @@ function defaultUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mqtt`;
 }
 
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
