@@ -47,7 +47,9 @@ try {
       process.stdout.write(
         [
           `Connection sheet for ${deviceId.data} (${kind.data}) — shown once, keep it with the device:`,
-          `  broker     mqtt://${hostname()}:1883   (the gateway's MQTT port; mqtts://…:8883 with TLS)`,
+          ...(config.tls
+            ? [`  broker     mqtts://${hostname()}:${config.tls.mqttPort}`, `  trust      ${config.tls.ca ?? config.tls.cert}   (the store CA: install it on the device)`]
+            : [`  broker     mqtt://${hostname()}:${config.mqtt.port}`]),
           `  client id  ${deviceId.data}`,
           `  username   ${deviceId.data}`,
           `  password   ${token}`,
