@@ -95,6 +95,8 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
     const { page, errors } = await openDesk();
     await page.waitForSelector('[data-testid=link-state][data-state=connected]', { timeout: 10_000 });
     await page.click('[data-testid=desk-picker] button[data-desk="1"]');
+    // Remembered once the gateway has moved the session to the desk.
+    await page.waitForFunction("localStorage.getItem('forecourt.desk') === '1'");
     expect(await storedDesk(page)).toBe('1');
 
     // Call order: the appointment before the earlier regular ticket.

@@ -158,10 +158,12 @@ export class Identity {
     this.notifyRevoked({ sessionHash: idHash });
   }
 
-  /** Moves a session to another desk; its MQTT connections close, to come back with the new desk's rights. */
+  /**
+   * Moves a session to another desk. Its open MQTT connection keeps the rights it connected with
+   * (the same person's, at the desk they just left) until the console reconnects, which it does.
+   */
   setDesk(sessionHash: string, desk: string): void {
     this.store.setSessionDesk(sessionHash, desk);
-    this.notifyRevoked({ sessionHash });
   }
 
   issueStaffToken(input: { name: string; role: StaffRole }, by: Actor): string {
