@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +24,8 @@ describeRealStack('TLS with a store certificate', { binaries: ['openssl'], debia
         const files = makeStoreCertificates(join(config.dataDir, 'tls'), config.store.id, ['localhost'], ['127.0.0.1']);
         config.tls = { ...files, mqttPort: 0 };
         config.mqtt.plain = false;
+        // Listening on every address, as a store does: plain MQTT must still stay on loopback.
+        config.mqtt.host = '0.0.0.0';
       },
     });
     ca = readFileSync(join(gw.dataDir, 'tls', 'ca.crt'));
@@ -52,7 +56,7 @@ describeRealStack('TLS with a store certificate', { binaries: ['openssl'], debia
     await expect(fetch(`https://127.0.0.1:${gw.gateway.httpPort}/healthz`)).rejects.toThrow();
   });
 
-  it('speaks MQTT over TLS to a provisioned device, and keeps plain MQTT on loopback only', async () => {
+  it('speaks MQTT over TLS to a provisioned device', async () => {
     const login = deviceLogin(gw.gateway, 'reader-tls', 'nfc-reader');
     const client = await mqtt.connectAsync(`mqtts://localhost:${gw.gateway.mqttTlsPort}`, { ...login, ca, reconnectPeriod: 0 });
     const [grant] = await client.subscribeAsync(`${TOPIC_ROOT}/${gw.config.store.id}/store/info`, { qos: 1 });
@@ -63,7 +67,19 @@ describeRealStack('TLS with a store certificate', { binaries: ['openssl'], debia
       () => 'refused',
     );
     expect(untrusted).toBe('refused');
-    expect(gw.config.mqtt.plain).toBe(false);
+  });
+
+  // Needs an address of this machine that is not loopback (a store gateway always has one).
+  const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  it.runIf(external)('keeps plain MQTT on loopback only, while MQTT over TLS answers on the network', async () => {
+    const reach = (host: string, port: number) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, host, () => (socket.destroy(), resolve('open')));
+        socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+    expect(await reach('127.0.0.1', gw.gateway.mqttPort)).toBe('open');
+    expect(await reach(external ?? '', gw.gateway.mqttPort)).toBe('ECONNREFUSED');
+    expect(await reach(external ?? '', gw.gateway.mqttTlsPort)).toBe('open');
   });
 
   it('offers MQTT over WSS on the HTTPS port', async () => {

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { audiencesOf, ownValue, TOPIC_DEFINITIONS, TOPIC_ROOT, type DevicePrincipal, type TopicRule } from '../protocol/index.js';
+import { isNamed, ownValue, TOPIC_DEFINITIONS, TOPIC_ROOT, type DevicePrincipal, type TopicRule } from '../protocol/index.js';
 import type { Login } from './bus-credentials.js';
 
 const run = promisify(execFile);
@@ -54,14 +54,13 @@ export async function waitForPort(port: number, deadlineMs: number, alive: () =>
 
 /** The topics of one rule for one principal: `{…}` levels become `+`, or its own values. */
 function ruleTopics(pattern: string, rule: TopicRule, principal: DevicePrincipal, store: string): string[] {
-  const audiences = audiencesOf(principal);
   const topic = (level: (placeholder: string) => string | undefined): string[] => {
     let missing = false;
     const rest = pattern.replace(/\{[a-z]+\}/g, (p) => level(p) ?? ((missing = true), ''));
     return missing ? [] : [`${TOPIC_ROOT}/${store}/${rest}`];
   };
-  if (rule.who.some((a) => audiences.includes(a))) return topic(() => '+');
-  if (rule.own?.some((a) => audiences.includes(a))) return topic((p) => ownValue(principal, p));
+  if (isNamed(principal, rule.who)) return topic(() => '+');
+  if (isNamed(principal, rule.own)) return topic((p) => ownValue(principal, p));
   return [];
 }
 

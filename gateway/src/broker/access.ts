@@ -3,7 +3,8 @@ import type { AuthenticateError, AuthenticateHandler, AuthorizeSubscribeHandler,
 import type { Logger } from 'pino';
 import type { Identified, Identity } from '../identity/identity.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import { maySubscribe, PUBLIC, type Principal } from '../protocol/index.js';
+import { GATEWAY, maySubscribe, PUBLIC, type Principal } from '../protocol/index.js';
+import { parseToken } from '../domain/identity/index.js';
 
 /** MQTT CONNACK return codes of 3.1.1 (section 3.2.2.3). */
 const IDENTIFIER_REJECTED = 2;
@@ -33,7 +34,7 @@ export class BrokerAccess {
   ) {}
 
   principal(client: Client | null): Principal {
-    return client ? (this.identities.get(client)?.principal ?? PUBLIC) : { kind: 'gateway' };
+    return client ? (this.identities.get(client)?.principal ?? PUBLIC) : GATEWAY;
   }
 
   readonly authenticate: AuthenticateHandler = (client, username, password, done) => {
@@ -81,8 +82,8 @@ export class BrokerAccess {
 
   private identify(client: Client, username: string | undefined, password: Buffer | undefined): Identified | number {
     if (username !== undefined) {
-      const parts = password?.toString('utf8').split('.') ?? [];
-      const principal = parts.length === 3 && parts[0] === 'fcd' && parts[1] === username ? this.identity.device(username, parts[2] ?? '') : undefined;
+      const token = parseToken(password?.toString('utf8') ?? '');
+      const principal = token?.kind === 'fcd' && token.id === username ? this.identity.device(username, token.secret) : undefined;
       if (!principal) return BAD_CREDENTIALS;
       return client.id === principal.id ? { principal } : IDENTIFIER_REJECTED;
     }

@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Counter } from 'prom-client';
 import { actorOf, type Identified, type Identity } from '../identity/identity.js';
-import { audiencesOf, findRouteRule, PUBLIC, type Audience, type Principal } from '../protocol/index.js';
+import { findRouteRule, isNamed, PUBLIC, type Principal } from '../protocol/index.js';
 import type { Actor } from '../store/audit-log.js';
 
 export const SESSION_COOKIE = 'forecourt_session';
@@ -56,7 +56,7 @@ export async function installAccessHooks(app: FastifyInstance, identity: Identit
     const url = req.routeOptions.url;
     if (url === undefined) return; // no such route: Fastify answers 404
     const rule = findRouteRule(req.method, url);
-    if (!rule || !allowed(req.identity.principal, rule.who)) return deny(reply, req.identity.principal, refused, 'route');
+    if (!rule || !isNamed(req.identity.principal, rule.who)) return deny(reply, req.identity.principal, refused, 'route');
     if (req.identity.sessionHash && req.method === 'POST' && !sameOrigin(req)) {
       refused.inc({ reason: 'bad-origin' });
       return reply.code(403).send({ error: { code: 'bad-origin', message: 'a signed-in request must come from the gateway\'s own pages' } });
@@ -69,7 +69,7 @@ export async function installAccessHooks(app: FastifyInstance, identity: Identit
     const action = (req.body as { action?: unknown } | undefined)?.action;
     // An unknown action is the schema's to refuse (400), after this.
     const who = typeof action === 'string' && Object.hasOwn(rule.actions, action) ? rule.actions[action] : undefined;
-    if (who && !allowed(req.identity.principal, who)) return deny(reply, req.identity.principal, refused, 'action');
+    if (who && !isNamed(req.identity.principal, who)) return deny(reply, req.identity.principal, refused, 'action');
   });
   return routes;
 }
@@ -89,11 +89,6 @@ function identify(req: FastifyRequest, identity: Identity): Identified | 'bad-to
   if (typeof screen !== 'string') return session;
   const device = identity.bearer(screen)?.principal;
   return device?.kind === 'device' ? { ...session, screen: device } : 'bad-token';
-}
-
-function allowed(principal: Principal, who: readonly Audience[]): boolean {
-  const audiences = audiencesOf(principal);
-  return who.some((a) => audiences.includes(a));
 }
 
 function deny(reply: FastifyReply, principal: Principal, refused: Counter<'reason'>, reason: string): FastifyReply {

@@ -58,6 +58,10 @@ type RevocationListener = (match: { deviceId?: string; sessionHash?: string }) =
 
 /** Unanswered pairing requests at once, store-wide: a flood of them cannot fill the table. */
 const MAX_PENDING_ENROLMENTS = 50;
+/** "Last seen" of a device or token is kept to the minute: not a database write per request. */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+/** Ended and idle sessions are of no use after this; they are forgotten at the next sign-in. */
+const SESSION_RETENTION_MS = 7 * 24 * 3600_000;
 
 /**
  * Who is who: staff sign-in (PIN, sessions, tokens), enrolled screens and provisioned devices, and
@@ -117,6 +121,7 @@ export class Identity {
     this.accounts.succeed([accountKey]);
     const sessionId = randomSecret();
     const at = this.now().toISOString();
+    this.store.pruneSessions(new Date(this.now().getTime() - SESSION_RETENTION_MS).toISOString());
     const desk = request.desk ?? null;
     this.audit.record(
       { actor: `staff:${staff.staffNo}`, role: staff.role, via: source },
@@ -219,7 +224,7 @@ export class Identity {
     }
     const row = this.store.token(parsed.id);
     if (!row || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) return undefined;
-    this.store.touchToken(row.id, this.now().toISOString());
+    if (this.stale(row.lastUsedAt)) this.store.touchToken(row.id, this.now().toISOString());
     return { principal: { kind: 'staff', staffId: `token:${row.id}`, staffNo: `token-${row.id}`, name: row.name, role: row.role, via: 'token' } };
   }
 
@@ -229,7 +234,7 @@ export class Identity {
     if (internal) return secretMatches(secret, internal.hash) ? internal.principal : undefined;
     const row = this.store.device(id);
     if (!row || row.revokedAt || !row.secretHash || !secretMatches(secret, row.secretHash)) return undefined;
-    this.store.touchDevice(id, this.now().toISOString());
+    if (this.stale(row.lastSeenAt)) this.store.touchDevice(id, this.now().toISOString());
     return devicePrincipal(row);
   }
 
@@ -241,6 +246,8 @@ export class Identity {
 
   requestEnrolment(kind: ScreenKind, source: string): EnrolTicket | undefined {
     const now = this.now();
+    // Kept a day past expiry, so a screen still polling one hears "expired", not "not found".
+    this.store.pruneEnrolments(new Date(now.getTime() - 24 * 3600_000).toISOString());
     if (this.store.countPending(now.toISOString()) >= MAX_PENDING_ENROLMENTS) return undefined;
     const pollToken = randomSecret();
     const row = {
@@ -317,6 +324,10 @@ export class Identity {
         this.log.warn({ err }, 'revocation listener failed');
       }
     }
+  }
+
+  private stale(lastSeen: string | null): boolean {
+    return lastSeen === null || this.now().getTime() - Date.parse(lastSeen) >= LAST_SEEN_RESOLUTION_MS;
   }
 
   private freeCode(now: string): string {

@@ -1,4 +1,5 @@
 import type { DeviceKind, EnrolledDevice, ScreenKind, StaffRole } from '../protocol/index.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 
 export interface StaffRow {
@@ -50,7 +51,19 @@ const ENROL_COLUMNS = `id, code, kind, poll_hash AS pollHash, source, state, dev
 
 /** Staff, their sessions and tokens, devices and enrolment requests in SQLite. */
 export class IdentityStore {
+  /** Prepared once each: sessions and tokens are looked up on every request. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   // Staff
 
@@ -61,19 +74,19 @@ export class IdentityStore {
   }
 
   staffByNo(staffNo: string): StaffRow | undefined {
-    return this.db.prepare(`SELECT ${STAFF_COLUMNS} FROM staff WHERE staff_no = ?`).get(staffNo) as StaffRow | undefined;
+    return this.sql(`SELECT ${STAFF_COLUMNS} FROM staff WHERE staff_no = ?`).get(staffNo) as StaffRow | undefined;
   }
 
   listStaff(): StaffRow[] {
-    return this.db.prepare(`SELECT ${STAFF_COLUMNS} FROM staff ORDER BY staff_no`).all() as StaffRow[];
+    return this.sql(`SELECT ${STAFF_COLUMNS} FROM staff ORDER BY staff_no`).all() as StaffRow[];
   }
 
   setPin(staffNo: string, pinHash: string): boolean {
-    return this.db.prepare(`UPDATE staff SET pin_hash = ? WHERE staff_no = ?`).run(pinHash, staffNo).changes === 1;
+    return this.sql(`UPDATE staff SET pin_hash = ? WHERE staff_no = ?`).run(pinHash, staffNo).changes === 1;
   }
 
   nextStaffNo(): string {
-    const row = this.db.prepare(`SELECT MAX(CAST(staff_no AS INTEGER)) AS last FROM staff`).get() as { last: number | null };
+    const row = this.sql(`SELECT MAX(CAST(staff_no AS INTEGER)) AS last FROM staff`).get() as { last: number | null };
     return String(Math.max(1000, row.last ?? 1000) + 1);
   }
 
@@ -100,20 +113,20 @@ export class IdentityStore {
   }
 
   touchSession(idHash: string, at: string): void {
-    this.db.prepare(`UPDATE staff_session SET last_seen_at = ? WHERE id_hash = ?`).run(at, idHash);
+    this.sql(`UPDATE staff_session SET last_seen_at = ? WHERE id_hash = ?`).run(at, idHash);
   }
 
   setSessionDesk(idHash: string, desk: string): void {
-    this.db.prepare(`UPDATE staff_session SET desk = ? WHERE id_hash = ?`).run(desk, idHash);
+    this.sql(`UPDATE staff_session SET desk = ? WHERE id_hash = ?`).run(desk, idHash);
   }
 
   endSession(idHash: string, at: string): void {
-    this.db.prepare(`UPDATE staff_session SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL`).run(at, idHash);
+    this.sql(`UPDATE staff_session SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL`).run(at, idHash);
   }
 
   /** Old sessions are of no use to anyone: forget them after a week. */
   pruneSessions(before: string): void {
-    this.db.prepare(`DELETE FROM staff_session WHERE last_seen_at < ?`).run(before);
+    this.sql(`DELETE FROM staff_session WHERE last_seen_at < ?`).run(before);
   }
 
   // Staff tokens
@@ -139,11 +152,11 @@ export class IdentityStore {
   }
 
   revokeToken(id: string, at: string): boolean {
-    return this.db.prepare(`UPDATE staff_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(at, id).changes === 1;
+    return this.sql(`UPDATE staff_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(at, id).changes === 1;
   }
 
   touchToken(id: string, at: string): void {
-    this.db.prepare(`UPDATE staff_token SET last_used_at = ? WHERE id = ?`).run(at, id);
+    this.sql(`UPDATE staff_token SET last_used_at = ? WHERE id = ?`).run(at, id);
   }
 
   // Devices
@@ -160,23 +173,23 @@ export class IdentityStore {
   }
 
   setDeviceSecret(id: string, secretHash: string): void {
-    this.db.prepare(`UPDATE device_credential SET secret_hash = ? WHERE id = ?`).run(secretHash, id);
+    this.sql(`UPDATE device_credential SET secret_hash = ? WHERE id = ?`).run(secretHash, id);
   }
 
   device(id: string): DeviceRow | undefined {
-    return this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM device_credential WHERE id = ?`).get(id) as DeviceRow | undefined;
+    return this.sql(`SELECT ${DEVICE_COLUMNS} FROM device_credential WHERE id = ?`).get(id) as DeviceRow | undefined;
   }
 
   listDevices(): DeviceRow[] {
-    return this.db.prepare(`SELECT ${DEVICE_COLUMNS} FROM device_credential ORDER BY kind, id`).all() as DeviceRow[];
+    return this.sql(`SELECT ${DEVICE_COLUMNS} FROM device_credential ORDER BY kind, id`).all() as DeviceRow[];
   }
 
   revokeDevice(id: string, at: string): boolean {
-    return this.db.prepare(`UPDATE device_credential SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(at, id).changes === 1;
+    return this.sql(`UPDATE device_credential SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(at, id).changes === 1;
   }
 
   touchDevice(id: string, at: string): void {
-    this.db.prepare(`UPDATE device_credential SET last_seen_at = ? WHERE id = ?`).run(at, id);
+    this.sql(`UPDATE device_credential SET last_seen_at = ? WHERE id = ?`).run(at, id);
   }
 
   // Enrolment requests
@@ -190,7 +203,7 @@ export class IdentityStore {
   }
 
   enrolment(id: string): EnrolRow | undefined {
-    return this.db.prepare(`SELECT ${ENROL_COLUMNS} FROM enrol_request WHERE id = ?`).get(id) as EnrolRow | undefined;
+    return this.sql(`SELECT ${ENROL_COLUMNS} FROM enrol_request WHERE id = ?`).get(id) as EnrolRow | undefined;
   }
 
   pendingByCode(code: string, now: string): EnrolRow | undefined {
@@ -206,14 +219,14 @@ export class IdentityStore {
   }
 
   countPending(now: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM enrol_request WHERE state = 'pending' AND expires_at > ?`).get(now) as { n: number }).n;
+    return (this.sql(`SELECT COUNT(*) AS n FROM enrol_request WHERE state = 'pending' AND expires_at > ?`).get(now) as { n: number }).n;
   }
 
   setEnrolment(id: string, state: EnrolRow['state'], deviceId?: string): void {
-    this.db.prepare(`UPDATE enrol_request SET state = ?, device_id = COALESCE(?, device_id) WHERE id = ?`).run(state, deviceId ?? null, id);
+    this.sql(`UPDATE enrol_request SET state = ?, device_id = COALESCE(?, device_id) WHERE id = ?`).run(state, deviceId ?? null, id);
   }
 
   pruneEnrolments(before: string): void {
-    this.db.prepare(`DELETE FROM enrol_request WHERE expires_at < ? AND state IN ('pending', 'rejected', 'collected')`).run(before);
+    this.sql(`DELETE FROM enrol_request WHERE expires_at < ? AND state IN ('pending', 'rejected', 'collected')`).run(before);
   }
 }

@@ -67,6 +67,12 @@ export function audiencesOf(principal: Principal): Audience[] {
   }
 }
 
+/** Whether a rule's list of audiences names this principal. */
+export function isNamed(principal: Principal, who: readonly Audience[] | undefined): boolean {
+  const audiences = audiencesOf(principal);
+  return who?.some((a) => audiences.includes(a)) ?? false;
+}
+
 /** Where a principal stands: a screen's station (its id when it has none), a staff member's desk. */
 export function ownStation(principal: Principal): string | undefined {
   if (principal.kind === 'device') return principal.station ?? principal.id;

@@ -1,6 +1,6 @@
 import { TOPIC_DEFINITIONS, type TopicDefinition, type TopicRule } from '../registry.js';
 import { TOPIC_ROOT } from '../topics.js';
-import { audiencesOf, ownValue, type Principal } from './principal.js';
+import { isNamed, ownValue, type Principal } from './principal.js';
 
 export type AccessDecision = { ok: true } | { ok: false; reason: string };
 
@@ -59,8 +59,7 @@ function placeholderValues(def: TopicDefinition, rest: string[], allowPlus = fal
 }
 
 function allowedBy(rule: TopicRule, principal: Principal, placeholders: [string, string][], verb: string): AccessDecision {
-  const audiences = audiencesOf(principal);
-  if (rule.who.some((a) => audiences.includes(a))) return ALLOWED;
-  if (!rule.own?.some((a) => audiences.includes(a))) return deny(`may not ${verb} this topic`);
+  if (isNamed(principal, rule.who)) return ALLOWED;
+  if (!isNamed(principal, rule.own)) return deny(`may not ${verb} this topic`);
   return placeholders.every(([name, value]) => ownValue(principal, name) === value) ? ALLOWED : deny(`may ${verb} only its own topics`);
 }
