@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { launchChromium, signedInDesk } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { gatewayWithChromium, signedInDesk } from '../support/browser.js';
 import { describeRealStack } from '../support/real-stack.js';
 
 interface ApiTicket {
@@ -13,22 +12,12 @@ interface ApiTicket {
 }
 
 describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
-  let gw: TestGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  const env = gatewayWithChromium();
 
   async function command(body: object): Promise<{ status: number; json: { ticket?: ApiTicket; error?: { code: string } } }> {
-    const res = await fetch(`${gw.httpUrl}/api/queue/commands`, {
+    const res = await fetch(`${env.gw.httpUrl}/api/queue/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...gw.admin },
+      headers: { 'content-type': 'application/json', ...env.gw.admin },
       body: JSON.stringify(body),
     });
     return { status: res.status, json: (await res.json()) as { ticket?: ApiTicket; error?: { code: string } } };
@@ -41,12 +30,12 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
   }
 
   async function ticket(id: string): Promise<ApiTicket> {
-    const res = await fetch(`${gw.httpUrl}/api/queue/tickets/${id}`);
+    const res = await fetch(`${env.gw.httpUrl}/api/queue/tickets/${id}`);
     return ((await res.json()) as { ticket: ApiTicket }).ticket;
   }
 
   async function deskView(desk: string): Promise<{ current: ApiTicket[]; noShows: ApiTicket[]; mode: string; queues: { service: string; waiting: { number: string }[] }[] }> {
-    const res = await fetch(`${gw.httpUrl}/api/queue/desks/${desk}`, { headers: gw.admin });
+    const res = await fetch(`${env.gw.httpUrl}/api/queue/desks/${desk}`, { headers: env.gw.admin });
     return (await res.json()) as Awaited<ReturnType<typeof deskView>>;
   }
 
@@ -64,12 +53,12 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
 
   /** A receptionist signed in on the console (at `desk`, remembered as this computer's desk). */
   async function openDesk(options: { desk?: string } = {}): Promise<{ page: Page; errors: string[] }> {
-    const page = await signedInDesk(browser, gw, { role: 'receptionist', ...options });
+    const page = await signedInDesk(env.browser, env.gw, { role: 'receptionist', ...options });
     // Fail with the selector that did not show up, well before the test's own timeout.
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     return { page, errors };
   }
 
@@ -222,13 +211,13 @@ describeRealStack('desk console in Chromium', { binaries: ['chromium'], debian: 
 
   it('keeps working over HTTP while the bus is down, and says the lists may be stale', async () => {
     const a = await issue('repair');
-    const page = await signedInDesk(browser, gw, { role: 'receptionist', desk: '1' });
+    const page = await signedInDesk(env.browser, env.gw, { role: 'receptionist', desk: '1' });
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     // The MQTT WebSocket is refused; HTTP still reaches the gateway.
     await page.routeWebSocket(/\/mqtt$/, (ws) => ws.close());
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await page.waitForSelector(`[data-testid=waiting-ticket][data-number=${a.number}]`);
     await page.waitForSelector('[data-testid=desk-stale]', { timeout: 10_000 });
     expect(await page.textContent('[data-testid=desk-stale]')).toContain('操作仍可进行');

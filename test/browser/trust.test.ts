@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { addStaff, enrolledPage, launchChromium, sessionCookie, signInOnPage, storedToken } from '../support/browser.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { addStaff, enrolledPage, gatewayWithChromium, sessionCookie, signInOnPage, storedToken } from '../support/browser.js';
+import type { TestGateway } from '../support/gateway.js';
 import { bearer } from '../support/identities.js';
 import { describeRealStack } from '../support/real-stack.js';
 
@@ -35,23 +35,13 @@ async function tapIn(page: Page, staffNo: string, pin: string): Promise<void> {
 }
 
 describeRealStack('trust: staff sign-in at the desk', CHROMIUM, () => {
-  let gw: TestGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  const env = gatewayWithChromium();
 
   it('shows nothing but the sign-in; a wrong PIN is refused with a translated message; the right one opens the console', async () => {
-    const ada = addStaff(gw.gateway, 'receptionist', '5731', '测试接待 Ada');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const ada = addStaff(env.gw.gateway, 'receptionist', '5731', '测试接待 Ada');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = watchErrors(page);
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await page.waitForSelector('[data-testid=sign-in]');
     // Signed out, the console has neither the queue nor a bus connection.
     expect(await page.$('[data-testid=desk-picker]')).toBeNull();
@@ -76,23 +66,23 @@ describeRealStack('trust: staff sign-in at the desk', CHROMIUM, () => {
     await page.click('[data-testid=desk-picker] button[data-desk="2"]');
     await page.waitForSelector('[data-testid=desk-name][data-desk="2"]');
     const cookie = (await sessionCookie(page)) ?? '';
-    expect(await whoIs(gw, { cookie })).toMatchObject({ kind: 'staff', staffNo: ada.staffNo, desk: '2' });
+    expect(await whoIs(env.gw, { cookie })).toMatchObject({ kind: 'staff', staffNo: ada.staffNo, desk: '2' });
 
     // Sign out: back to the sign-in view, the bus closed, and the cookie worth nothing any more.
     await page.click('[data-testid=sign-out]');
     await page.waitForSelector('[data-testid=sign-in-reason][data-reason=signed-out]');
     await page.waitForSelector('[data-testid=link-state]', { state: 'detached' });
-    await expect.poll(() => whoIs(gw, { cookie })).toMatchObject({ kind: 'public' });
+    await expect.poll(() => whoIs(env.gw, { cookie })).toMatchObject({ kind: 'public' });
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('switch user hands the console to the next person, who gets their own panels', async () => {
-    const receptionist = addStaff(gw.gateway, 'receptionist', '1357');
-    const installer = addStaff(gw.gateway, 'installer', '2468', 'Installer Ivy');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const receptionist = addStaff(env.gw.gateway, 'receptionist', '1357');
+    const installer = addStaff(env.gw.gateway, 'installer', '2468', 'Installer Ivy');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = watchErrors(page);
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await signInOnPage(page, receptionist.staffNo, receptionist.pin);
     await page.waitForSelector('[data-testid=desk-picker]');
     expect(await page.$('[data-testid=devices-admin]')).toBeNull();
@@ -112,19 +102,19 @@ describeRealStack('trust: staff sign-in at the desk', CHROMIUM, () => {
   });
 
   it('a session ended elsewhere sends the console back to sign-in at its next request', async () => {
-    const staff = addStaff(gw.gateway, 'receptionist', '9753');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const staff = addStaff(env.gw.gateway, 'receptionist', '9753');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = watchErrors(page);
     await page.addInitScript("localStorage.setItem('forecourt.desk', '1')");
     // No bus for this console: only an HTTP answer can tell it that the session is gone.
     await page.routeWebSocket(/\/mqtt$/, (ws) => ws.close());
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await signInOnPage(page, staff.staffNo, staff.pin);
     await page.waitForSelector('[data-testid=call-next]:not([disabled])');
     const cookie = (await sessionCookie(page)) ?? '';
 
     // Signed out from another tab (same cookie): the gateway ends the session.
-    const out = await fetch(`${gw.httpUrl}/api/auth/sign-out`, { method: 'POST', headers: { cookie, origin: gw.httpUrl, 'content-type': 'application/json' }, body: '{}' });
+    const out = await fetch(`${env.gw.httpUrl}/api/auth/sign-out`, { method: 'POST', headers: { cookie, origin: env.gw.httpUrl, 'content-type': 'application/json' }, body: '{}' });
     expect(out.status).toBe(200);
     await page.keyboard.press('n');
     await page.waitForSelector('[data-testid=sign-in-reason][data-reason=expired]');
@@ -135,10 +125,10 @@ describeRealStack('trust: staff sign-in at the desk', CHROMIUM, () => {
   });
 
   it('too many wrong PINs: the wait is shown, and the sign-in works once it is over', async () => {
-    const staff = addStaff(gw.gateway, 'receptionist', '8080');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const staff = addStaff(env.gw.gateway, 'receptionist', '8080');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
     watchErrors(page);
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await page.waitForSelector('[data-testid=sign-in]');
     let code: string | null = null;
     for (let attempt = 1; attempt <= 8 && code !== 'too-many-attempts'; attempt++) {
@@ -158,26 +148,16 @@ describeRealStack('trust: staff sign-in at the desk', CHROMIUM, () => {
 });
 
 describeRealStack('trust: idle sign-out', CHROMIUM, () => {
-  let gw: TestGateway;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // The shortest idle time the configuration allows for a desk.
-    gw = await startTestGateway({ configure: (config) => (config.auth.idleTimeoutS.desk = 60) });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
+  // The shortest idle time the configuration allows for a desk.
+  const env = gatewayWithChromium({ configure: (config) => (config.auth.idleTimeoutS.desk = 60) });
 
   it('warns before, stays signed in on a touch, and signs out after the idle time with nobody at the screen', async () => {
-    const staff = addStaff(gw.gateway, 'advisor', '4826');
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const staff = addStaff(env.gw.gateway, 'advisor', '4826');
+    const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors = watchErrors(page);
     // The page's clock is driven by the test; the gateway keeps real time.
     await page.clock.install();
-    await page.goto(`${gw.httpUrl}/desk/`);
+    await page.goto(`${env.gw.httpUrl}/desk/`);
     await signInOnPage(page, staff.staffNo, staff.pin);
     await page.waitForSelector('[data-testid=staff-bar]');
     const cookie = (await sessionCookie(page)) ?? '';
@@ -196,27 +176,17 @@ describeRealStack('trust: idle sign-out', CHROMIUM, () => {
     await page.waitForSelector('[data-testid=sign-in-reason][data-reason=idle]');
     expect(await page.textContent('[data-testid=sign-in-reason]')).toContain('1 分钟无人操作');
     expect(await page.$('[data-testid=staff-bar]')).toBeNull();
-    await expect.poll(() => whoIs(gw, { cookie })).toMatchObject({ kind: 'public' });
+    await expect.poll(() => whoIs(env.gw, { cookie })).toMatchObject({ kind: 'public' });
     expect(errors).toEqual([]);
     await page.close();
   });
 });
 
 describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
-  let gw: TestGateway;
-  let browser: Browser;
+  const env = gatewayWithChromium();
 
-  beforeAll(async () => {
-    gw = await startTestGateway();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gw?.dispose();
-  });
-
-  async function post(path: string, body: unknown, headers: Record<string, string> = gw.admin): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  async function post(path: string, body: unknown, headers: Record<string, string> = env.gw.admin): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${env.gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
@@ -233,9 +203,9 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
     let kioskErrors: string[];
 
     it('a fresh kiosk shows a pairing code, in three languages, and nothing else', async () => {
-      kiosk = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      kiosk = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
       kioskErrors = watchErrors(kiosk);
-      await kiosk.goto(`${gw.httpUrl}/kiosk/`);
+      await kiosk.goto(`${env.gw.httpUrl}/kiosk/`);
       await kiosk.waitForSelector('[data-testid=pairing-code]');
       await codeOf(kiosk);
       const text = (await kiosk.textContent('[data-testid=pairing]')) ?? '';
@@ -248,11 +218,11 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
 
     it('a manager approves it in the desk’s Devices panel; the kiosk then takes tickets', async () => {
       const code = await codeOf(kiosk);
-      const manager = addStaff(gw.gateway, 'manager', '7319', 'Manager Mo');
-      desk = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+      const manager = addStaff(env.gw.gateway, 'manager', '7319', 'Manager Mo');
+      desk = await env.browser.newPage({ viewport: { width: 1366, height: 900 } });
       watchErrors(desk);
       await desk.addInitScript("localStorage.setItem('forecourt.desk', '1')");
-      await desk.goto(`${gw.httpUrl}/desk/`);
+      await desk.goto(`${env.gw.httpUrl}/desk/`);
       await signInOnPage(desk, manager.staffNo, manager.pin);
       await desk.click('[data-testid=devices-admin] summary');
       const pending = desk.locator(`[data-testid=pending-request][data-code="${code}"]`);
@@ -278,9 +248,9 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
     });
 
     it('a board paired by a manager over HTTP shows the call made at the desk', async () => {
-      board = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      board = await env.browser.newPage({ viewport: { width: 1920, height: 1080 } });
       watchErrors(board);
-      await board.goto(`${gw.httpUrl}/board/`);
+      await board.goto(`${env.gw.httpUrl}/board/`);
       await board.waitForSelector('[data-testid=pairing-code]');
       const approved = await post('/api/enrol/approve', { code: await codeOf(board), name: 'Lounge TV', station: 'lounge' });
       expect(approved.status).toBe(200);
@@ -315,7 +285,7 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
       await kiosk.waitForSelector('[data-testid=pairing-code]', { timeout: 15_000 });
       expect(await kiosk.$('[data-testid=service]')).toBeNull();
       expect(await storedToken(kiosk)).toBeNull();
-      expect(await whoIs(gw, bearer(token))).toEqual({ kind: 'refused' });
+      expect(await whoIs(env.gw, bearer(token))).toEqual({ kind: 'refused' });
       expect((await post('/api/queue/commands', { action: 'issue', service: 'repair' }, bearer(token))).status).toBe(401);
       // And the new code is waiting at the desk.
       const code = await codeOf(kiosk);
@@ -325,9 +295,9 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
   });
 
   it('a board revoked over HTTP pairs again; a rejected code is replaced by a new one', async () => {
-    const board = await enrolledPage(browser, gw, { id: 'board-tv-2', kind: 'board' }, { width: 1920, height: 1080 });
+    const board = await enrolledPage(env.browser, env.gw, { id: 'board-tv-2', kind: 'board' }, { width: 1920, height: 1080 });
     const errors = watchErrors(board);
-    await board.goto(`${gw.httpUrl}/board/`);
+    await board.goto(`${env.gw.httpUrl}/board/`);
     await board.waitForSelector('[data-testid=link-state][data-state=connected]');
     expect((await post('/api/devices/board-tv-2/revoke', {})).status).toBe(200);
     await board.waitForSelector('[data-testid=pairing-code]', { timeout: 15_000 });
@@ -341,9 +311,9 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
   });
 
   it('a bay is paired with its number; the technician signs in by PIN before any scan', async () => {
-    const bay = await browser.newPage({ viewport: { width: 1024, height: 768 } });
+    const bay = await env.browser.newPage({ viewport: { width: 1024, height: 768 } });
     const errors = watchErrors(bay);
-    await bay.goto(`${gw.httpUrl}/bay/`);
+    await bay.goto(`${env.gw.httpUrl}/bay/`);
     await bay.waitForSelector('[data-testid=pairing-code]');
     expect(await bay.textContent('[data-testid=pairing]')).toContain('bay terminal');
     expect((await post('/api/enrol/approve', { code: await codeOf(bay), name: 'Bay 3', station: '3' })).status).toBe(200);
@@ -351,7 +321,7 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
     expect(await bay.textContent('header')).toContain('3');
     expect(await bay.$('[data-testid=bay-input]')).toBeNull();
 
-    const technician = addStaff(gw.gateway, 'technician', '3141', 'Tech Tan');
+    const technician = addStaff(env.gw.gateway, 'technician', '3141', 'Tech Tan');
     await signInOnPage(bay, technician.staffNo, '9999');
     await bay.waitForSelector('[data-testid=sign-in-error][data-code=bad-credentials]');
     await signInOnPage(bay, technician.staffNo, technician.pin);

@@ -1,7 +1,9 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Gateway, StaffRole } from '@forecourt/gateway';
 import type { DeviceKind } from '@forecourt/gateway/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import { deviceToken, signIn } from './identities.js';
+import { startTestGateway, type TestGateway } from './gateway.js';
 
 /** Debian's Chromium, headless, with nothing that reaches for the network on its own (playwright gives each launch a fresh profile). */
 export function launchChromium(): Promise<Browser> {
@@ -21,6 +23,23 @@ export function launchChromium(): Promise<Browser> {
 
 type Viewport = { width: number; height: number };
 /** What the helpers need of a running gateway (a TestGateway or a MemberGateway). */
+/**
+ * A real gateway and a headless Chromium for one describe block: started before its tests,
+ * stopped after them. Read `env.gw` and `env.browser` inside the tests.
+ */
+export function gatewayWithChromium(options?: Parameters<typeof startTestGateway>[0]): { gw: TestGateway; browser: Browser } {
+  const env = {} as { gw: TestGateway; browser: Browser };
+  beforeAll(async () => {
+    env.gw = await startTestGateway(options);
+    env.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.gw?.dispose();
+  });
+  return env;
+}
+
 interface Running {
   gateway: Gateway;
   httpUrl: string;
