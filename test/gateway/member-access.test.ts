@@ -60,6 +60,17 @@ describe('member data and who may see it (demo members, pretend taps)', () => {
     expect((await fetch(`${gw.httpUrl}/api/members/${file.member.ref}/reveal-phone`, { method: 'POST', headers: { cookie: technician.cookie ?? '', ...origin() }, body: '{}' })).status).toBe(403);
   });
 
+  it("refuses card commands for another desk than the one signed in at", async () => {
+    const atDesk1 = await signIn(gw.httpUrl, '1002', '1002', '1');
+    for (const body of [{ action: 'card:issue', desk: '2', vehicleId: 1 }, { action: 'card:cancel', desk: '2' }]) {
+      const res = await fetch(`${gw.httpUrl}/api/members/commands`, { method: 'POST', headers: { cookie: atDesk1.cookie ?? '', ...origin() }, body: JSON.stringify(body) });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('wrong-desk-session');
+    }
+    const own = await fetch(`${gw.httpUrl}/api/members/commands`, { method: 'POST', headers: { cookie: atDesk1.cookie ?? '', ...origin() }, body: JSON.stringify({ action: 'card:cancel', desk: '1' }) });
+    expect(own.status).toBe(200);
+  });
+
   it('answers a made-up or sequential member reference with not-found', async () => {
     for (const ref of ['1', '2', 'AAAAAAAAAAAAAAAAAAAAAA']) {
       const res = await fetch(`${gw.httpUrl}/api/members/${ref}`, { headers: gw.admin });

@@ -27,6 +27,13 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.identity.principal;
 }
 
+/** A staff member signed in at a desk acts for that desk only: the refusal when `desk` is another. */
+export function otherDeskRefusal(req: FastifyRequest, desk: string): { code: 'wrong-desk-session'; message: string } | undefined {
+  const { principal } = req.identity;
+  if (principal.kind !== 'staff' || !principal.desk || principal.desk === desk) return undefined;
+  return { code: 'wrong-desk-session', message: `signed in at desk ${principal.desk}` };
+}
+
 /**
  * Deny by default, on every route: a route without a rule in the table cannot even be registered;
  * each request is identified (bearer token, else session cookie, else public) and checked against

@@ -2,9 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { MemberSession } from '../extensions/member-sessions.js';
 import type { Actor } from '../store/audit-log.js';
-import { MemberError } from '../domain/members/index.js';
 import type { CommandResult } from '../domain/queue/index.js';
-import { principalOf, requestActor } from './access-hooks.js';
+import { otherDeskRefusal, principalOf, requestActor } from './access-hooks.js';
 import { answer } from './refusals.js';
 import { DemoTapRequest, MemberCommand, ownStation, RevealedPhone, SessionTicketRequest, type MemberFile, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
 
@@ -73,14 +72,14 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): 
   app.post('/api/members/commands', async (req, reply) => {
     const command = MemberCommand.safeParse(req.body);
     if (!command.success) return invalid(reply, command.error);
+    const refusal = otherDeskRefusal(req, command.data.desk);
+    if (refusal) return reply.code(403).send({ error: refusal });
     return answer(reply, async () => {
       const c = command.data;
       if (c.action === 'card:cancel') {
         members.cancelIssue(c.desk);
         return { ok: true };
       }
-      const principal = principalOf(req);
-      if (principal.kind === 'staff' && principal.desk && principal.desk !== c.desk) throw new MemberError('no-desk-reader', `signed in at desk ${principal.desk}`);
       return { ok: true, ...members.requestIssue(c.desk, c.vehicleId, requestActor(req)) };
     });
   });
