@@ -25,6 +25,7 @@ import { GATEWAY_VERSION } from './version.js';
 import { Identity } from './identity/identity.js';
 import { storeInfoOf } from './config/store-info.js';
 import { seedDemoStaff } from './demo/demo-staff.js';
+import { RelayService } from './relay/relay-service.js';
 
 export interface GatewayDeps {
   log: Logger;
@@ -146,6 +147,7 @@ export class Gateway {
       ...workshopExtensions(ctx, queue, demo),
       ...memberExtensions(ctx, queue, demo),
       ...printingExtensions(ctx, queue, demo),
+      new RelayService(ctx),
     ];
   }
 

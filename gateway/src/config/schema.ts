@@ -4,6 +4,7 @@ import { ID_PATTERN, Language, LocalizedText } from '../protocol/index.js';
 import { DevicesConfig } from './devices.js';
 import { WorkshopConfig } from './workshop.js';
 import { MembersConfig } from './members.js';
+import { RelayConfig } from './relay.js';
 
 /** Bumped when a config file written for an older gateway would be read differently. */
 export const CONFIG_VERSION = 1;
@@ -109,6 +110,8 @@ export const ConfigSchema = z
     devices: DevicesConfig.prefault({}),
     /** Repair orders on the lounge board and the bays' scanners (config/workshop.ts). */
     workshop: WorkshopConfig.prefault({}),
+    /** Head office: the DMS relay and sync (config/relay.ts). */
+    relay: RelayConfig,
     dataDir: z.string().min(1).default('./data'),
     /** `auto`: simulated devices run while no real device is declared. */
     demo: z.union([z.boolean(), z.literal('auto')]).default('auto'),

@@ -42,6 +42,7 @@ import { MemberSessions, type MemberSession } from './member-sessions.js';
 import type { QueueService } from './queue-service.js';
 import type { CommandResult } from '../domain/queue/index.js';
 import { NotReady } from './not-ready.js';
+import { ticketKey } from '../relay/outbound-events.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */
 export const DEMO_CARD_KEY: CardKey = { id: 0, secret: Buffer.from('forecourt demo card key - public, demos and tests only') };
@@ -234,7 +235,8 @@ export class MemberService implements Extension {
       { action: 'issue', service: appointment.service, priority: 'appointment', memberRef: memberRef(session) },
       caller.actor,
     );
-    this.store.checkIn(appointment.id);
+    const { event } = result;
+    if ('ticket' in event) this.store.checkIn(appointment.id, ticketKey(event.ticket.businessDay, event.ticket.number), event.at);
     this.recordVisit(session, result, 'kiosk', null);
     return result;
   }

@@ -115,7 +115,7 @@ export class PrintService implements Extension {
     const job = this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
     if (waitMs === 0) return { job, printed: false };
     const printed = await this.waitPrinted(job.id, waitMs);
-    if (!printed && agent.inFlight !== job.id && this.jobs.cancel(job.id)) {
+    if (!printed && agent.inFlight !== job.id && this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())) {
       this.jobsChanged();
       throw new PrintError('not-printed', `printer ${id} did not print in time`, agent.condition.reason ?? 'slow');
     }

@@ -4,6 +4,7 @@ import { QueueError, type QueueErrorCode } from '../domain/queue/index.js';
 import { WorkshopError, type WorkshopErrorCode } from '../domain/workshop/index.js';
 import { NotReady } from '../extensions/not-ready.js';
 import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
+import { RelayError } from '../relay/relay-error.js';
 
 // One place that turns a refused request into its HTTP answer `{error: {code, message}}`, so the
 // same refusal gets the same status from every route. Unknown things are 404, bad input 400,
@@ -54,6 +55,11 @@ const PRINTING: Record<PrintErrorCode, number> = {
   'not-printed': 503,
 };
 
+const RELAY: Record<RelayError['code'], number> = {
+  'no-dead-letter': 404,
+  'no-transport': 409,
+};
+
 interface Refusal {
   status: number;
   error: { code: string; message: string; reason?: string };
@@ -66,6 +72,7 @@ function refusalOf(err: unknown): Refusal | undefined {
   if (err instanceof PrintError) {
     return { status: PRINTING[err.code], error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
   }
+  if (err instanceof RelayError) return { status: RELAY[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof NotReady) return { status: 503, error: { code: 'not-ready', message: err.message } };
   return undefined;
 }

@@ -11,3 +11,4 @@ export * from './access/principal.js';
 export * from './access/topic-access.js';
 export * from './access/http-rules.js';
 export * from './access/identity-api.js';
+export * from './dms.js';

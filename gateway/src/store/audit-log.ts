@@ -1,5 +1,7 @@
 import type { AuditRow } from '../protocol/index.js';
 import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import { auditEntry } from '../relay/outbound-events.js';
 
 /** Who acted, in the words of the audit table. */
 export interface Actor {
@@ -28,6 +30,7 @@ export class AuditLog {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
+    private readonly outbox = new Outbox(db),
   ) {
     this.insert = db.prepare(
       `INSERT INTO audit (at, actor, role, via, action, target, detail) VALUES (@at, @actor, @role, @via, @action, @target, @detail)`,
@@ -45,12 +48,11 @@ export class AuditLog {
   }
 
   write(actor: Actor, entry: AuditEntry): void {
-    this.insert.run({
-      at: this.now().toISOString(),
-      ...actor,
-      action: entry.action,
-      target: entry.target ?? null,
-      detail: JSON.stringify(entry.detail ?? {}),
+    const row = { at: this.now().toISOString(), ...actor, action: entry.action, target: entry.target ?? null, detail: entry.detail ?? {} };
+    this.inTransaction(() => {
+      this.insert.run({ ...row, detail: JSON.stringify(row.detail) });
+      const { at, ...data } = row;
+      this.outbox.append(auditEntry(at, data));
     });
   }
 

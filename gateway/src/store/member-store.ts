@@ -8,6 +8,8 @@ import {
   type VisitRecord,
 } from '../domain/members/index.js';
 import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import { checkInEntry } from '../relay/outbound-events.js';
 
 const VEHICLE_COLUMNS = `id, plate, vin, model, mileage_km AS mileageKm, maintenance_due_date AS maintenanceDueDate,
   maintenance_due_km AS maintenanceDueKm, inspection_due AS inspectionDue, insurance_expiry AS insuranceExpiry, recommended`;
@@ -24,8 +26,12 @@ export class SqliteMemberStore implements MemberStore {
   private readonly stmt;
   private readonly upsertAll: (records: readonly MemberRecord[]) => void;
   private readonly recordCardTx: (card: CardRecord) => void;
+  private readonly checkInTx: (appointmentId: string, ticket: string, at: string) => AppointmentRecord | undefined;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    outbox = new Outbox(db),
+  ) {
     this.stmt = {
       member: db.prepare('SELECT id, name, phone, level, points, birthday FROM member WHERE id = ?'),
       vehicles: db.prepare(`SELECT ${VEHICLE_COLUMNS} FROM vehicle WHERE member_id = ? ORDER BY id`),
@@ -35,6 +41,7 @@ export class SqliteMemberStore implements MemberStore {
       ownerOf: db.prepare('SELECT member_id FROM vehicle WHERE id = ?').pluck(),
       deleteVehicles: db.prepare('DELETE FROM vehicle WHERE member_id = ?'),
       deleteAppointments: db.prepare('DELETE FROM appointment WHERE member_id = ?'),
+      checkedIn: db.prepare("SELECT id FROM appointment WHERE member_id = ? AND status = 'checked-in'").pluck(),
       upsertMember: db.prepare(
         `INSERT INTO member (id, name, phone, level, points, birthday) VALUES (@id, @name, @phone, @level, @points, @birthday)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, level = excluded.level,
@@ -85,12 +92,20 @@ export class SqliteMemberStore implements MemberStore {
       for (const record of records) {
         const { vehicles, appointments, ...member } = record;
         s.upsertMember.run(member);
+        // The DMS owns the member, vehicles and bookings; the store owns check-in (it happened here).
+        const checkedIn = new Set(s.checkedIn.all(member.id) as string[]);
         // The DMS record is the whole truth about the member: drop what it no longer lists.
         s.deleteVehicles.run(member.id);
         s.deleteAppointments.run(member.id);
         for (const v of vehicles) s.insertVehicle.run({ ...v, memberId: member.id, recommended: JSON.stringify(v.recommended) });
-        for (const a of appointments) s.insertAppointment.run({ ...a, memberId: member.id });
+        for (const a of appointments) s.insertAppointment.run({ ...a, status: a.status === 'booked' && checkedIn.has(a.id) ? 'checked-in' : a.status, memberId: member.id });
       }
+    });
+    this.checkInTx = db.transaction((appointmentId: string, ticket: string, at: string) => {
+      const appointment = s.checkIn.get(appointmentId) as AppointmentRecord | undefined;
+      const memberId = appointment && (s.ownerOf.get(appointment.vehicleId) as number | undefined);
+      if (appointment && memberId !== undefined) outbox.append(checkInEntry(at, { appointmentId, customerId: memberId, vehicleId: appointment.vehicleId, ticket }));
+      return appointment;
     });
     this.recordCardTx = db.transaction((card: CardRecord) => {
       s.revokeCards.run(card.issuedAt, card.vehicleId, card.uid);
@@ -137,8 +152,9 @@ export class SqliteMemberStore implements MemberStore {
     return this.stmt.count.get() as number;
   }
 
-  checkIn(appointmentId: string): AppointmentRecord | undefined {
-    return this.stmt.checkIn.get(appointmentId) as AppointmentRecord | undefined;
+  /** Marks the appointment checked in with the ticket it got, and tells head office, in one transaction. */
+  checkIn(appointmentId: string, ticket: string, at: string): AppointmentRecord | undefined {
+    return this.checkInTx(appointmentId, ticket, at);
   }
 
   card(uid: string): CardRecord | undefined {

@@ -263,4 +263,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_action ON audit (action, seq);
     `,
   },
+  {
+    version: 7,
+    description: 'DMS outbox with a store-wide gap-free sequence, transport cursors, dead letters, inbound sync state',
+    sql: `
+      -- Every event for head office, written in the same transaction as the change it reports.
+      -- AUTOINCREMENT: a seq is never reused, not even after old rows are purged, and a rolled-back
+      -- insert rolls the counter back with it (one writer), so seq has no gaps.
+      CREATE TABLE outbox (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        TEXT NOT NULL UNIQUE,
+        type            TEXT NOT NULL,
+        aggregate_type  TEXT NOT NULL,
+        aggregate_id    TEXT NOT NULL,
+        at              TEXT NOT NULL,
+        schema          TEXT NOT NULL,
+        data            TEXT NOT NULL CHECK (json_valid(data))
+      ) STRICT;
+      CREATE INDEX outbox_at ON outbox (at);
+      -- How far each transport (http, mqtt) has had the outbox acknowledged.
+      CREATE TABLE relay_cursor (
+        transport      TEXT PRIMARY KEY,
+        acked_through  INTEGER NOT NULL,
+        acked_at       TEXT
+      ) STRICT;
+      -- Events a DMS refused for good (409/422), until a manager retries them.
+      CREATE TABLE relay_dead_letter (
+        transport    TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        code         TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        resolved_at  TEXT,
+        resolved_by  TEXT,
+        PRIMARY KEY (transport, seq)
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PrintJobKind, PrintJobSummary } from '../protocol/index.js';
 import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import { printFailureEntry } from '../relay/outbound-events.js';
 
 export interface NewPrintJob {
   printer: string;
@@ -27,8 +29,12 @@ export class PrintQueueStore {
   private readonly cancelStmt;
   private readonly recentStmt;
   private readonly queuedCountStmt;
+  private readonly cancelTx: (id: string, reason: string, at: string) => boolean;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    outbox = new Outbox(db),
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO print_job (id, printer, kind, label, state, data, created_at, reprint_of)
        VALUES (@id, @printer, @kind, @label, 'queued', @data, @createdAt, @reprintOf)`,
@@ -40,6 +46,12 @@ export class PrintQueueStore {
     this.cancelStmt = db.prepare(`UPDATE print_job SET state = 'cancelled' WHERE id = ? AND state = 'queued'`);
     this.recentStmt = db.prepare(`SELECT ${COLUMNS} FROM print_job ORDER BY seq DESC LIMIT ?`);
     this.queuedCountStmt = db.prepare(`SELECT count(*) FROM print_job WHERE printer = ? AND state = 'queued'`).pluck();
+    this.cancelTx = db.transaction((id: string, reason: string, at: string) => {
+      if (this.cancelStmt.run(id).changes !== 1) return false;
+      const job = this.summary(id);
+      if (job) outbox.append(printFailureEntry(at, id, { printer: job.printer, kind: job.kind, label: job.label, reason }));
+      return true;
+    });
   }
 
   enqueue(job: NewPrintJob, now: Date): PrintJobSummary {
@@ -72,9 +84,9 @@ export class PrintQueueStore {
     this.printedStmt.run(at.toISOString(), id);
   }
 
-  /** Cancels a job that has not been printed; false when it was printed (or gone) already. */
-  cancel(id: string): boolean {
-    return this.cancelStmt.run(id).changes === 1;
+  /** Cancels a job that has not been printed, and tells head office why; false when it was printed (or gone) already. */
+  cancel(id: string, reason: string, at: Date): boolean {
+    return this.cancelTx(id, reason, at.toISOString());
   }
 
   recent(limit: number): PrintJobSummary[] {

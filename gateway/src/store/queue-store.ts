@@ -1,5 +1,7 @@
 import type { ModeState, QueueEvent, QueueStore, Ticket, TicketState } from '../domain/queue/index.js';
 import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import { queueEntry } from '../relay/outbound-events.js';
 
 const TICKET_COLUMNS = `id, business_day AS businessDay, number, service, original_service AS originalService,
   priority, state, issued_at AS issuedAt, called_at AS calledAt, desk, recall_count AS recallCount,
@@ -19,7 +21,11 @@ export class SqliteQueueStore implements QueueStore {
   private readonly modeStmt;
   private readonly saveModeStmt;
 
-  constructor(db: Db) {
+  /** `outbox`: every event also goes to head office, in the same transaction. */
+  constructor(
+    db: Db,
+    private readonly outbox = new Outbox(db),
+  ) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.ticketStmt = db.prepare(`SELECT ${TICKET_COLUMNS} FROM queue_ticket WHERE id = ?`);
     this.ticketsOfDayStmt = db.prepare(
@@ -80,6 +86,7 @@ export class SqliteQueueStore implements QueueStore {
 
   appendEvent(event: QueueEvent): void {
     this.appendEventStmt.run(event.id, event.type, event.at, JSON.stringify(event));
+    this.outbox.append(queueEntry(event));
   }
 
   mode(): ModeState | undefined {

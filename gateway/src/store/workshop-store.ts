@@ -1,5 +1,7 @@
 import type { RepairOrder, StageEntry, WorkshopEvent, WorkshopStore } from '../domain/workshop/index.js';
 import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import { ticketKey, workshopEntry } from '../relay/outbound-events.js';
 
 /** Repair orders in the store's SQLite database (tables of migration 3). */
 export class SqliteWorkshopStore implements WorkshopStore {
@@ -15,8 +17,13 @@ export class SqliteWorkshopStore implements WorkshopStore {
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly appendEventStmt;
+  private readonly ticketKeyStmt;
 
-  constructor(db: Db) {
+  /** `outbox`: every event also goes to head office, in the same transaction. */
+  constructor(
+    db: Db,
+    private readonly outbox = new Outbox(db),
+  ) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.byIdStmt = db.prepare('SELECT data FROM workshop_order WHERE id = ?').pluck();
     this.byNoStmt = db.prepare('SELECT data FROM workshop_order WHERE no = ?').pluck();
@@ -48,6 +55,7 @@ export class SqliteWorkshopStore implements WorkshopStore {
       `UPDATE workshop_order SET ticket_id = @ticketId, plate = @plate, stage = @stage, released_day = @releasedDay, data = @data
        WHERE id = @id`,
     );
+    this.ticketKeyStmt = db.prepare('SELECT business_day AS businessDay, number FROM queue_ticket WHERE id = ?');
     this.appendEventStmt = db.prepare('INSERT INTO workshop_event (id, type, at, order_id, payload) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -99,7 +107,14 @@ export class SqliteWorkshopStore implements WorkshopStore {
 
   appendEvent(event: WorkshopEvent): void {
     this.appendEventStmt.run(event.id, event.type, event.at, event.order.id, JSON.stringify(event));
+    this.outbox.append(workshopEntry(event, (id) => this.ticketKeyOf(id)));
   }
+  /** The ticket as head office knows it (day and number), never its page id. */
+  private ticketKeyOf(ticketId: string): string | null {
+    const row = this.ticketKeyStmt.get(ticketId) as { businessDay: string; number: string } | undefined;
+    return row ? ticketKey(row.businessDay, row.number) : null;
+  }
+
 }
 
 function columns(order: RepairOrder) {

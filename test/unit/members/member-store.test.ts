@@ -53,8 +53,21 @@ describe('SQLite member store', () => {
   it('checks an appointment in once', () => {
     const withAppointment = { ...alice, appointments: [{ id: 'a1', vehicleId: alice.vehicles[0]!.id, at: now.toISOString(), service: 'maintenance', status: 'booked' as const, note: null }] };
     store.upsertMembers([withAppointment]);
-    expect(store.checkIn('a1')?.status).toBe('checked-in');
-    expect(store.checkIn('a1')).toBeUndefined();
+    expect(store.checkIn('a1', '2026-12-01/A001', now.toISOString())?.status).toBe('checked-in');
+    expect(store.checkIn('a1', '2026-12-01/A002', now.toISOString())).toBeUndefined();
+    // Head office hears of it once, with the DMS's ids and the ticket by day and number.
+    const events = db.prepare("SELECT type, data FROM outbox WHERE type = 'appointment.checked-in'").all() as { type: string; data: string }[];
+    expect(events.map((e) => JSON.parse(e.data) as unknown)).toEqual([{ appointmentId: 'a1', customerId: 5, vehicleId: alice.vehicles[0]!.id, ticket: '2026-12-01/A001' }]);
+  });
+
+  it('a DMS update keeps a check-in made at the store (the store owns what happened here)', () => {
+    const booked = { id: 'a2', vehicleId: alice.vehicles[0]!.id, at: now.toISOString(), service: 'maintenance', status: 'booked' as const, note: null };
+    store.upsertMembers([{ ...alice, appointments: [booked] }]);
+    store.checkIn('a2', '2026-12-01/A001', now.toISOString());
+    store.upsertMembers([{ ...alice, appointments: [{ ...booked, note: 'bring the spare key' }] }]);
+    expect(store.member(5)?.appointments).toEqual([{ ...booked, status: 'checked-in', note: 'bring the spare key' }]);
+    store.upsertMembers([{ ...alice, appointments: [{ ...booked, status: 'cancelled' }] }]);
+    expect(store.member(5)?.appointments[0]?.status).toBe('cancelled');
   });
 
   it('a new card for a vehicle revokes its earlier card, which is then refused at a tap', () => {

@@ -14,7 +14,8 @@ export interface MemberStore {
   search(query: string, limit: number): MemberSummary[];
   count(): number;
   /** Marks a booked appointment as checked in; undefined when it is not booked (any more). */
-  checkIn(appointmentId: string): AppointmentRecord | undefined;
+  /** Marks a booked appointment checked in with the ticket (`2026-12-01/A023`) it got at `at`. */
+  checkIn(appointmentId: string, ticket: string, at: string): AppointmentRecord | undefined;
   card(uid: string): CardRecord | undefined;
   cardsOfMember(memberId: number): CardRecord[];
   /** Records a newly written card and revokes the vehicle's earlier cards (一車一卡), atomically. */

@@ -113,6 +113,11 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/workshop/orders/by-token/:token', who: EVERYONE, note: "the customer's order by the unguessable token of the slip's QR code (masked)" },
   { method: 'GET', url: '/api/workshop/orders/by-ticket/:ticketId', who: EVERYONE, note: "the customer's order by the ticket it was opened from (masked)" },
 
+  // Head office (DMS relay)
+  { method: 'GET', url: '/api/relay/status', who: [...FRONT, 'installer'], note: 'head office: connected or offline since when, events waiting, rejected' },
+  { method: 'GET', url: '/api/relay/dead-letters', who: ROLES.managers, note: 'events head office refused, with their content' },
+  { method: 'POST', url: '/api/relay/dead-letters/:transport/:seq/retry', who: ROLES.managers, note: 'send a refused event again; audited' },
+
   // Printing
   { method: 'POST', url: '/api/print/ticket/:ticketId', who: ['kiosk', ...FRONT], note: 'print a ticket' },
   { method: 'GET', url: '/api/print/printers', who: ANY_STAFF, note: 'printers and their state' },

@@ -1,0 +1,64 @@
+import type { DmsEvent } from '../protocol/dms.js';
+import type { TransportName } from '../store/outbox.js';
+
+/** One way to head office (the DMS's HTTP adapter, the group broker), fed from the one outbox. */
+export interface RelayLink {
+  readonly name: TransportName;
+  readonly state: LinkState;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends a dead-lettered event again; true when head office has stored it now. */
+  resend?(event: DmsEvent): Promise<boolean>;
+}
+
+export type LinkCondition = 'connected' | 'offline' | 'circuit-open';
+
+/** What the desk shows of a link: "connected", or "offline since 10:42" and why. */
+export class LinkState {
+  condition: LinkCondition = 'offline';
+  since: string;
+  lastError: string | null = null;
+
+  constructor(
+    readonly transport: TransportName,
+    private readonly now: () => Date,
+  ) {
+    this.since = now().toISOString();
+  }
+
+  delivered(): void {
+    this.set('connected');
+    this.lastError = null;
+  }
+
+  failed(error: string, circuitOpen = false): void {
+    this.set(circuitOpen ? 'circuit-open' : 'offline');
+    this.lastError = error;
+  }
+
+  connected(): void {
+    this.set('connected');
+  }
+
+  private set(condition: LinkCondition): void {
+    // "Offline since" is when it went offline, not the last failed attempt.
+    const wasUp = this.condition === 'connected';
+    const isUp = condition === 'connected';
+    if (wasUp !== isUp) this.since = this.now().toISOString();
+    this.condition = condition;
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts (never rejects). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { AggregateType, DeadLetter, DmsEvent, EventSchemaName } from '../protocol/dms.js';
+import type { Db } from './database.js';
+
+/** An event for head office as a store writes it; the outbox gives it its seq and eventId. */
+export interface OutboxEntry {
+  type: string;
+  aggregate: { type: AggregateType; id: string };
+  at: string;
+  schema: EventSchemaName;
+  data: unknown;
+}
+
+export type TransportName = 'http' | 'mqtt';
+
+interface OutboxRow {
+  seq: number;
+  eventId: string;
+  type: string;
+  aggregateType: AggregateType;
+  aggregateId: string;
+  at: string;
+  schema: EventSchemaName;
+  data: string;
+}
+
+const ROW_COLUMNS = `seq, event_id AS eventId, type, aggregate_type AS aggregateType, aggregate_id AS aggregateId, at, schema, data`;
+
+/**
+ * The DMS outbox (migration 7). Stores call `append` inside the transaction of the change the
+ * event reports, so an event exists exactly when its change does; the relay reads it in seq order
+ * and records per transport how far the receiver has acknowledged it.
+ */
+export class Outbox {
+  private readonly stmt;
+
+  constructor(db: Db) {
+    this.stmt = {
+      append: db.prepare(
+        `INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, at, schema, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      after: db.prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+      bySeq: db.prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE seq = ?`),
+      lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`).pluck(),
+      firstSeq: db.prepare('SELECT MIN(seq) FROM outbox').pluck(),
+      countAfter: db.prepare('SELECT COUNT(*) FROM outbox WHERE seq > ?').pluck(),
+      oldestAfter: db.prepare('SELECT at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1').pluck(),
+      cursor: db.prepare('SELECT acked_through FROM relay_cursor WHERE transport = ?').pluck(),
+      ack: db.prepare(
+        `INSERT INTO relay_cursor (transport, acked_through, acked_at) VALUES (?, ?, ?)
+         ON CONFLICT (transport) DO UPDATE SET acked_through = excluded.acked_through, acked_at = excluded.acked_at
+         WHERE excluded.acked_through > relay_cursor.acked_through`,
+      ),
+      deadLetter: db.prepare(
+        `INSERT INTO relay_dead_letter (transport, seq, code, reason, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (transport, seq) DO UPDATE SET code = excluded.code, reason = excluded.reason, at = excluded.at,
+           resolved_at = NULL, resolved_by = NULL`,
+      ),
+      deadLetters: db.prepare(
+        `SELECT d.transport, d.code, d.reason, d.at AS rejectedAt, o.seq, o.event_id AS eventId, o.type,
+           o.aggregate_type AS aggregateType, o.aggregate_id AS aggregateId, o.at, o.schema, o.data
+         FROM relay_dead_letter d JOIN outbox o ON o.seq = d.seq
+         WHERE d.resolved_at IS NULL ORDER BY d.seq LIMIT ?`,
+      ),
+      openDeadLetters: db.prepare('SELECT COUNT(*) FROM relay_dead_letter WHERE transport = ? AND resolved_at IS NULL').pluck(),
+      resolve: db.prepare('UPDATE relay_dead_letter SET resolved_at = ?, resolved_by = ? WHERE transport = ? AND seq = ? AND resolved_at IS NULL'),
+      bytes: db.prepare('SELECT COALESCE(SUM(length(data) + length(type) + length(aggregate_id) + 120), 0) FROM outbox').pluck(),
+      purgeThrough: db.prepare(
+        `DELETE FROM outbox WHERE seq <= @through AND at < @before
+           AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)`,
+      ),
+      purgeOldest: db.prepare(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE seq <= @through
+             AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)
+           ORDER BY seq LIMIT @limit)`,
+      ),
+    };
+  }
+
+  /** Call inside the change's transaction; returns the event's seq. */
+  append(entry: OutboxEntry): number {
+    const { lastInsertRowid } = this.stmt.append.run(
+      randomUUID(),
+      entry.type,
+      entry.aggregate.type,
+      entry.aggregate.id,
+      entry.at,
+      entry.schema,
+      JSON.stringify(entry.data),
+    );
+    return Number(lastInsertRowid);
+  }
+
+  /** The highest seq ever given (0 before the first event), also after purges. */
+  lastSeq(): number {
+    return (this.stmt.lastSeq.get() as number | undefined) ?? 0;
+  }
+
+  /** Up to `limit` events after `seq`, in order, as envelopes of `storeId`. */
+  after(storeId: string, seq: number, limit: number): DmsEvent[] {
+    return (this.stmt.after.all(seq, limit) as OutboxRow[]).map((row) => envelope(storeId, row));
+  }
+
+  event(storeId: string, seq: number): DmsEvent | undefined {
+    const row = this.stmt.bySeq.get(seq) as OutboxRow | undefined;
+    return row && envelope(storeId, row);
+  }
+
+  ackedThrough(transport: TransportName): number {
+    return (this.stmt.cursor.get(transport) as number | undefined) ?? 0;
+  }
+
+  /** Records the receiver's acknowledgement; a cursor never moves backwards. */
+  ack(transport: TransportName, through: number, at: string): void {
+    this.stmt.ack.run(transport, through, at);
+  }
+
+  /** How many events the transport has not had acknowledged, and when the oldest of them happened. */
+  backlog(transport: TransportName): { count: number; oldestAt: string | null } {
+    const through = this.ackedThrough(transport);
+    return { count: this.stmt.countAfter.get(through) as number, oldestAt: (this.stmt.oldestAfter.get(through) as string | undefined) ?? null };
+  }
+
+  /** A refused event: kept (never purged) until a manager retries it. */
+  reject(transport: TransportName, seq: number, code: string, reason: string, at: string): void {
+    this.stmt.deadLetter.run(transport, seq, code, reason, at);
+  }
+
+  deadLetters(storeId: string, limit = 200): DeadLetter[] {
+    const rows = this.stmt.deadLetters.all(limit) as (OutboxRow & { transport: TransportName; code: string; reason: string; rejectedAt: string })[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      transport: row.transport,
+      type: row.type,
+      aggregate: { type: row.aggregateType, id: row.aggregateId },
+      code: row.code,
+      reason: row.reason,
+      at: row.rejectedAt,
+      event: envelope(storeId, row),
+    }));
+  }
+
+  openDeadLetters(transport: TransportName): number {
+    return this.stmt.openDeadLetters.get(transport) as number;
+  }
+
+  /** Marks a dead letter handled (after a successful resend); false if there was none open. */
+  resolve(transport: TransportName, seq: number, at: string, by: string): boolean {
+    return this.stmt.resolve.run(at, by, transport, seq).changes === 1;
+  }
+
+  /** Approximate bytes the outbox rows take (data + columns + row overhead). */
+  bytes(): number {
+    return this.stmt.bytes.get() as number;
+  }
+
+  first(): number | undefined {
+    return (this.stmt.firstSeq.get() as number | null) ?? undefined;
+  }
+
+  /**
+   * Retention: deletes events every transport has acknowledged (`through`) that are older than
+   * `before`; open dead letters stay. Returns the number deleted.
+   */
+  purgeAcknowledged(through: number, before: string): number {
+    return this.stmt.purgeThrough.run({ through, before }).changes;
+  }
+
+  /** At the cap: the oldest acknowledged events go first, whatever their age. */
+  purgeOldestAcknowledged(through: number, limit: number): number {
+    return this.stmt.purgeOldest.run({ through, limit }).changes;
+  }
+}
+
+function envelope(storeId: string, row: OutboxRow): DmsEvent {
+  return {
+    storeId,
+    seq: row.seq,
+    eventId: row.eventId,
+    type: row.type,
+    aggregate: { type: row.aggregateType, id: row.aggregateId },
+    at: row.at,
+    data: JSON.parse(row.data) as unknown,
+    schema: row.schema,
+  };
+}
