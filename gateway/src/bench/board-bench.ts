@@ -23,19 +23,13 @@ import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
+import { percentile } from './figures.js';
 
 const TARGET_P99_MS = 150;
 const BOARD_TIMEOUT_MS = 5000;
 const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 class BenchFailure extends Error {}
-
-/** Nearest-rank percentile of an ascending list; NaN when empty. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
-}
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */

@@ -47,7 +47,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,7 @@ import { provisionAll, type Credentials } from './bus-credentials.js';
 import { Fleet, LATENCY_CLASSES, type PhaseResult, type Target } from './bus-fleet.js';
 import { benchConfig, BUSY_HOUR, DEFAULT_SIZE, plan, population, prepareStore, STORE_ID, widen, type Chain, type Population } from './bus-mix.js';
 import { freePort, GATEWAY_TCP_NODELAY, MOSQUITTO, startMosquitto, waitForPort } from './bus-mosquitto.js';
+import { percentile, procStat, type ProcStat } from './figures.js';
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 10;
@@ -72,35 +73,6 @@ class BenchFailure extends Error {}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-/** Nearest-rank percentile of an ascending list; NaN when empty. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
-}
-
-interface ProcStat {
-  rssMb: number;
-  peakMb: number;
-  cpuS: number;
-}
-
-/** VmRSS / VmHWM and user+system CPU seconds of a process, from /proc. */
-function procStat(pid: number | undefined): ProcStat {
-  if (pid === undefined) return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat (12 and 13 after the name), in clock ticks (100/s on Linux).
-    const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
-    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuS };
-  } catch {
-    return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
-  }
-}
 
 function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

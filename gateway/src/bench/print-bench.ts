@@ -25,6 +25,7 @@ import { MSG } from '../adapters/dispenser/protocol.js';
 import { Gateway, createLogger, loadConfig } from '../index.js';
 import { DispenserSimulator } from '../tools/dispenser-simulator.js';
 import { PrinterEmulator } from '../tools/printer-emulator.js';
+import { percentile } from './figures.js';
 
 const TARGET_OVERHEAD_MS = 60;
 const BUTTONS = { '1': 'maintenance', '2': 'repair', '3': 'claims', '4': 'sales', '5': 'pickup' } as const;
@@ -35,11 +36,6 @@ interface RunResult {
   samples: number[];
   bytesPerTicket: number;
   wireMs: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
 }
 
 async function socat(a: string, b: string): Promise<ChildProcess> {

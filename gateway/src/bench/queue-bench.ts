@@ -31,6 +31,7 @@ import {
   type Trace,
   type TraceAction,
 } from './anonbank.js';
+import { percentile } from './figures.js';
 
 const TARGET_TICKETS_PER_S = 2000;
 const TARGET_CALL_TO_BOARD_P99_MS = 25;
@@ -41,13 +42,6 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEFAULT_DATA = resolve(REPO_ROOT, '../shared/data/anonbank-1999-02.tsv');
 
 class BenchFailure extends Error {}
-
-/** Nearest-rank percentile of an ascending list; NaN when empty. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
-}
 
 interface Summary {
   count: number;

@@ -27,6 +27,7 @@ import { Gateway, loadConfig, openDatabase } from '../index.js';
 import { CardTap, topics } from '../protocol/index.js';
 import { SqliteMemberStore } from '../store/member-store.js';
 import { VirtualCard, VPCD_PORTS } from '../tools/vpcd-card.js';
+import { percentile } from './figures.js';
 
 const TARGET_P99_MS = 150;
 const BENCH_KEY = { id: 9, secret: 'bench-card-key-0123456789abcdef0123456789abcdef' };
@@ -51,11 +52,6 @@ const GREETING_OBSERVER = `
 `;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? NaN;
-}
 
 function pcscdRunning(): boolean {
   try {

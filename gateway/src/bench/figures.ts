@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+
+// What every benchmark reports with: percentiles of samples, and a process's memory and CPU.
+
+/** Nearest-rank percentile of an ascending list; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? NaN;
+}
+
+export interface ProcStat {
+  rssMb: number;
+  /** VmHWM: the highest RSS the process has had. */
+  peakMb: number;
+  cpuS: number;
+}
+
+/** VmRSS / VmHWM and user+system CPU seconds of a process, from /proc. */
+export function procStat(pid: number | undefined): ProcStat {
+  if (pid === undefined) return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (12 and 13 after the name), in clock ticks (100/s on Linux).
+    const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuS };
+  } catch {
+    return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
+  }
+}
