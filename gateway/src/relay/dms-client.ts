@@ -49,14 +49,28 @@ export class DmsClient {
     throw new DmsReplyError(`the DMS answered HTTP ${status}`, `http-${status}`);
   }
 
-  /** GET with query parameters; the parsed JSON body (any 2xx), else a DmsReplyError. */
-  async get(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
-    const { status, body } = await this.request('GET', `${path}?${new URLSearchParams(query)}`, undefined, signal);
+  /**
+   * Sends one dead-lettered event again. The stream has gone on past it, so a DMS that stores it
+   * now answers 202 with acceptedThrough at or beyond its seq; 409/422 refuse it again.
+   */
+  async resendEvent(storeId: string, event: DmsEvent, signal?: AbortSignal): Promise<boolean> {
+    const { status, body } = await this.request('POST', '/events', JSON.stringify({ storeId, events: [event] }), signal);
+    if (status === 202 || status === 200) return parseReply(BatchAccepted, body).acceptedThrough >= event.seq;
+    if (status === 409 || status === 422) {
+      parseReply(BatchRejected, body);
+      return false;
+    }
+    throw new DmsReplyError(`the DMS answered HTTP ${status}`, `http-${status}`);
+  }
+
+  /** GET with query parameters; the parsed JSON body (any 2xx, at most `maxBytes`), else a DmsReplyError. */
+  async get(path: string, query: Record<string, string>, signal?: AbortSignal, maxBytes = MAX_DMS_REPLY_BYTES): Promise<unknown> {
+    const { status, body } = await this.request('GET', `${path}?${new URLSearchParams(query)}`, undefined, signal, maxBytes);
     if (status < 200 || status > 299) throw new DmsReplyError(`the DMS answered HTTP ${status}`, `http-${status}`);
     return parseJson(body);
   }
 
-  private async request(method: string, path: string, body: string | undefined, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+  private async request(method: string, path: string, body: string | undefined, signal?: AbortSignal, maxBytes = MAX_DMS_REPLY_BYTES): Promise<{ status: number; body: string }> {
     const timeout = AbortSignal.timeout(this.endpoint.timeoutMs);
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
@@ -66,7 +80,7 @@ export class DmsClient {
         ...(body ? { body } : {}),
         signal: abort,
       });
-      return { status: res.status, body: await readCapped(res) };
+      return { status: res.status, body: await readCapped(res, maxBytes) };
     } catch (err) {
       if (err instanceof DmsReplyError) throw err;
       if (timeout.aborted) throw new DmsReplyError(`no answer from the DMS within ${this.endpoint.timeoutMs} ms`, 'timeout');
@@ -76,20 +90,20 @@ export class DmsClient {
   }
 }
 
-/** Reads at most MAX_DMS_REPLY_BYTES; a bigger reply is cancelled and refused. */
-async function readCapped(res: Response): Promise<string> {
+/** Reads at most `maxBytes`; a bigger reply is cancelled and refused. */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_DMS_REPLY_BYTES) {
+  if (declared > maxBytes) {
     await res.body?.cancel();
-    throw new DmsReplyError(`the DMS reply is ${declared} bytes (limit ${MAX_DMS_REPLY_BYTES})`, 'too-large');
+    throw new DmsReplyError(`the DMS reply is ${declared} bytes (limit ${maxBytes})`, 'too-large');
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body ?? []) {
     size += (chunk as Uint8Array).byteLength;
-    if (size > MAX_DMS_REPLY_BYTES) {
+    if (size > maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      throw new DmsReplyError(`the DMS reply exceeds ${MAX_DMS_REPLY_BYTES} bytes`, 'too-large');
+      throw new DmsReplyError(`the DMS reply exceeds ${maxBytes} bytes`, 'too-large');
     }
     chunks.push(chunk as Uint8Array);
   }

@@ -6,7 +6,7 @@ import type { RelayStatus } from '../protocol/dms.js';
 import type { Db } from '../store/database.js';
 import { SqliteMemberStore } from '../store/member-store.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
-import { ChangesPage, MemberChange } from './inbound-changes.js';
+import { ChangesPage, MAX_CHANGES_PAGE_BYTES, MemberChange } from './inbound-changes.js';
 import { sleep } from './link.js';
 
 type HttpConfig = NonNullable<RelayConfig['http']>;
@@ -78,7 +78,7 @@ export class DmsSync {
   /** Reads and applies one page; true when more wait. */
   async pullPage(signal?: AbortSignal): Promise<boolean> {
     const since = this.cursor();
-    const body = await this.client.get('/changes', { ...(since ? { since } : {}), limit: String(PAGE) }, signal);
+    const body = await this.client.get('/changes', { ...(since ? { since } : {}), limit: String(PAGE) }, signal, MAX_CHANGES_PAGE_BYTES);
     const page = ChangesPage.safeParse(body);
     if (!page.success) throw new DmsReplyError(`the DMS changes page does not follow the contract: ${page.error.issues[0]?.message ?? ''}`, 'garbage');
     const good: MemberChange[] = [];

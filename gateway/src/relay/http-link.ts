@@ -58,8 +58,7 @@ export class HttpLink implements RelayLink {
 
   /** Sends one dead-lettered event again on its own; true when the DMS has now stored it. */
   async resend(event: DmsEvent): Promise<boolean> {
-    const outcome = await this.client.postEvents(this.deps.storeId, [event], 0);
-    return outcome.kind === 'accepted' && outcome.through >= event.seq;
+    return this.client.resendEvent(this.deps.storeId, event);
   }
 
   private async run(signal: AbortSignal): Promise<void> {

@@ -9,6 +9,9 @@ import { MemberRecord } from '../domain/members/index.js';
 export const MemberChange = z.strictObject({ kind: z.literal('member'), member: MemberRecord });
 export type MemberChange = z.infer<typeof MemberChange>;
 
+/** Largest changes page the store reads: a page of 5000 whole members, each with cars and bookings. */
+export const MAX_CHANGES_PAGE_BYTES = 32 * 1024 * 1024;
+
 export const ChangesPage = z.strictObject({
   /** Opaque to the store; sent back as `since` to get what follows. */
   cursor: z.string().min(1).max(200),
