@@ -9,6 +9,7 @@ import { attachWebSocket, boundPort, closeServer, listenTcp, listenTls, type Tls
 import { createBroker } from './broker/broker.js';
 import { ConnectionGuard } from './broker/limits.js';
 import type { Config } from './config/schema.js';
+import { DemoHeadOffice } from './demo/demo-head-office.js';
 import { DemoStore } from './demo/demo-store.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
@@ -59,6 +60,7 @@ export class Gateway {
   private http: FastifyInstance | undefined;
   private wss: WebSocketServer | undefined;
   private extensions: Extension[] = [];
+  private headOffice: DemoHeadOffice | undefined;
   private ready = false;
 
   constructor(
@@ -85,6 +87,11 @@ export class Gateway {
     return this.tcp ? boundPort(this.tcp) : 0;
   }
 
+  /** The demo's simulated head office (DMS), when it runs one. */
+  get headOfficeUrl(): string | undefined {
+    return this.headOffice?.url;
+  }
+
   async start(): Promise<void> {
     const { config } = this;
     const { log } = this.deps;
@@ -108,7 +115,10 @@ export class Gateway {
     this.tcp = await listenTcp(this.broker, guard, config.mqtt.plain ? config.mqtt.host : '127.0.0.1', config.mqtt.port);
     if (tls && config.tls) this.tlsServer = await listenTls(this.broker, guard, config.mqtt.host, config.tls.mqttPort, tls);
 
-    const ctx: ExtensionContext = { config, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
+    // A demo without a DMS gets a simulated one on loopback, and the relay talks to it.
+    this.headOffice = demo && !config.relay.http ? await DemoHeadOffice.start(config, now()) : undefined;
+    const extensionConfig = this.headOffice?.configFor(config) ?? config;
+    const ctx: ExtensionContext = { config: extensionConfig, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
     const { app, routes } = await createHttpServer({
       log,
@@ -171,6 +181,8 @@ export class Gateway {
       }
     }
     this.extensions = [];
+    await this.headOffice?.stop();
+    this.headOffice = undefined;
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
     await this.http?.close();

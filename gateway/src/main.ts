@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       `    board   ${base}/board/`,
       `  MQTT     mqtt://localhost:${gateway.mqttPort}  and  ws://localhost:${gateway.httpPort}/mqtt`,
       `  Health   ${base}/healthz`,
+      ...(gateway.headOfficeUrl ? [`  Head office  ${gateway.headOfficeUrl}/   simulated DMS: the events the store relays arrive here`] : []),
       ...accessLines(gateway.identity.demo),
       '',
     ].join('\n') + '\n',

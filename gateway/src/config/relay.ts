@@ -40,6 +40,11 @@ export const RelayConfig = z
         syncEverySeconds: z.number().int().min(0).max(86_400).default(60),
       })
       .optional(),
+    /**
+     * Demo mode without `http`: the loopback port of the simulated DMS the demo starts in-process
+     * (demo/demo-head-office.ts); 0 takes any free port.
+     */
+    demoDmsPort: z.number().int().min(0).max(65535).default(0),
     /** How often an idle relay looks for new events. */
     pollMs: z.number().int().min(10).max(60_000).default(250),
     /** Acknowledged events are kept this long (then purged). */

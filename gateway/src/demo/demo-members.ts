@@ -15,6 +15,9 @@ const RECOMMENDED = ['更换机油机滤', '更换空调滤芯', '检查刹车�
 const LEVELS: MemberLevel[] = ['standard', 'standard', 'standard', 'silver', 'silver', 'gold', 'platinum'];
 const SERVICES = ['maintenance', 'repair', 'claims'];
 
+/** How many members the demo store has (the demo's simulated DMS serves the same ones). */
+export const DEMO_MEMBERS = 200;
+
 /** A small, fast, seedable PRNG (mulberry32), so member n is the same on every run. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

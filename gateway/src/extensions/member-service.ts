@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { publishJson } from '../broker/publish.js';
 import type { ReaderConfig } from '../config/readers.js';
-import { demoMembers, demoVehicleId } from '../demo/demo-members.js';
+import { DEMO_MEMBERS, demoMembers, demoVehicleId } from '../demo/demo-members.js';
 import {
   MemberError,
   encodeCard,
@@ -46,7 +46,6 @@ import { ticketKey } from '../relay/outbound-events.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */
 export const DEMO_CARD_KEY: CardKey = { id: 0, secret: Buffer.from('forecourt demo card key - public, demos and tests only') };
-const DEMO_MEMBERS = 200;
 /** A card on the desk reader has this long to be written after `card:issue`. */
 const ISSUE_WINDOW_MS = 120_000;
 const WRITE_ANSWER_MS = 5000;
