@@ -68,8 +68,10 @@ export class MqttLink implements RelayLink {
       this.wake?.();
     });
     client.on('close', () => {
-      if (this.state.condition === 'connected') log.warn('group broker connection lost; events wait in the outbox');
-      this.state.failed('connection closed');
+      const wasConnected = this.state.condition === 'connected';
+      if (wasConnected) log.warn('group broker connection lost; events wait in the outbox');
+      // A refused or failed attempt also ends in a close: keep its reason for the desk.
+      this.state.failed(wasConnected ? 'connection closed' : (this.state.lastError ?? 'connection closed'));
       this.restartFromCursor();
       this.hooks.failed('disconnected');
     });
