@@ -6,11 +6,11 @@ import { pollWhileVisible } from '../../lib/poll-while-visible.js';
 const POLL_MS = 10_000;
 
 /** The last answer to `GET /api/relay/status`, or why there is none. */
-export type RelayReading = { kind: 'waiting' } | { kind: 'known'; status: RelayStatus } | { kind: 'unknown'; code: string };
+export type RelayReading = { kind: 'pending' } | { kind: 'known'; status: RelayStatus } | { kind: 'unknown'; code: string };
 
 /** Head office as the desk last heard of it: one reading shared by the status line and the manager's panel. */
 export class RelayStatusWatch {
-  reading = $state.raw<RelayReading>({ kind: 'waiting' });
+  reading = $state.raw<RelayReading>({ kind: 'pending' });
   /** Only the newest request may set the reading (a slow answer must not overwrite a newer one). */
   private asked = 0;
 
