@@ -33,6 +33,8 @@ class Stream {
   readonly stored = new Map<number, DmsEvent>();
   readonly eventIds = new Set<string>();
   readonly refused = new Map<number, Refusal>();
+  /** Seqs whose event came with an eventId stored under another seq: acknowledged, not stored. */
+  readonly sameEventId = new Set<number>();
   batches = 0;
   duplicates = 0;
   rejected = 0;
@@ -40,12 +42,17 @@ class Stream {
   /** The contiguity rule: a seq counts as handled once it is stored or refused for good. */
   advance(): void {
     if (this.through === undefined) return;
-    while (this.stored.has(this.through + 1) || this.refused.has(this.through + 1)) this.through += 1;
+    const handled = (seq: number) => this.stored.has(seq) || this.refused.has(seq) || this.sameEventId.has(seq);
+    while (handled(this.through + 1)) this.through += 1;
   }
 }
 
 /** One line of the JSON-lines file. */
-type Line = { baseline: { storeId: string; through: number } } | { stored: DmsEvent } | { refused: Refusal & { storeId: string; seq: number } };
+type Line =
+  | { baseline: { storeId: string; through: number } }
+  | { stored: DmsEvent }
+  | { refused: Refusal & { storeId: string; seq: number } }
+  | { sameEventId: { storeId: string; seq: number } };
 
 /**
  * What the simulated DMS has received, per store, with the receiving rules of the DMS contract:
@@ -78,6 +85,14 @@ export class ReceivedStore {
     try {
       for (const event of events) {
         const retry = stream.refused.has(event.seq);
+        if (event.seq === stream.through + 1 && !stream.stored.has(event.seq) && stream.eventIds.has(event.eventId)) {
+          // Next in line but already stored under another seq: acknowledged, so the stream goes on.
+          stream.sameEventId.add(event.seq);
+          stream.advance();
+          lines.push({ sameEventId: { storeId, seq: event.seq } });
+          duplicates += 1;
+          continue;
+        }
         if (stream.stored.has(event.seq) || stream.eventIds.has(event.eventId) || (!retry && event.seq <= stream.through)) {
           // Already stored, or older than the baseline: acknowledged, not stored again.
           duplicates += 1;
@@ -149,6 +164,10 @@ export class ReceivedStore {
         this.stream(line.baseline.storeId).through = line.baseline.through;
       } else if ('stored' in line) {
         this.keep(this.stream(line.stored.storeId), line.stored);
+      } else if ('sameEventId' in line) {
+        const stream = this.stream(line.sameEventId.storeId);
+        stream.sameEventId.add(line.sameEventId.seq);
+        stream.advance();
       } else {
         const { storeId, seq, ...refusal } = line.refused;
         const stream = this.stream(storeId);
