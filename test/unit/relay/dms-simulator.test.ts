@@ -92,6 +92,19 @@ describe('the simulator over HTTP', () => {
     expect((await fetch(`${url}/changes`)).status).toBe(401);
   });
 
+  it('stores a batch up to an event the contract refuses, and refuses that one for good (422)', async () => {
+    sim = new DmsSimulator({ token: 'sim-token-123' });
+    const url = await sim.listen();
+    const post = (body: unknown) => fetch(`${url}/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = { ...event(3), data: { mode: 'peak' } };
+    const res = await post({ storeId: 's1', events: [event(1), event(2), bad, event(4)] });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ acceptedThrough: 2, rejected: { seq: 3, code: 'invalid-event' } });
+    expect(sim.received('s1').map((e) => e.seq)).toEqual([1, 2]);
+    expect((await post({ storeId: 'Not A Store', events: [event(5)] })).status).toBe(422);
+    expect(sim.counters('s1').batches).toBe(1);
+  });
+
   it('goes down on request (connection refused) and comes back on the same port', async () => {
     sim = new DmsSimulator({ token: 'sim-token-123' });
     const url = await sim.listen();

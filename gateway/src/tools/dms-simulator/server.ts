@@ -157,22 +157,15 @@ export class DmsSimulator {
 
   private async onEvents(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     if (await this.generalFaults(reply)) return reply;
-    const batch = EventBatch.safeParse(req.body);
-    const shape = batch.success ? batch : BatchShape.safeParse(req.body);
-    // The first invalid event is refused for good, as any event the DMS cannot take; those before it are stored.
-    const invalid = batch.success || !shape.success ? undefined : invalidEvent(batch.error, shape.data.events as unknown as DmsEvent[]);
-    if (!shape.success || (!batch.success && !invalid)) {
-      const issues = shape.success ? (batch.error?.issues ?? []) : shape.error.issues;
-      return reply.code(422).send({ error: { code: 'malformed-batch', message: 'the body is not a batch of events', issues } });
-    }
-    const { storeId } = shape.data;
+    const batch = readBatch(req.body);
+    if (!batch.ok) return reply.code(422).send({ error: { code: 'malformed-batch', message: 'the body is not a batch of events', issues: batch.issues } });
+    const { storeId, events, invalid } = batch;
     const { faults } = this;
     const judge = (event: DmsEvent): Refusal | undefined => {
       if (event === invalid?.event) return { status: 422, code: 'invalid-event', reason: invalid.reason.slice(0, 500) };
       if (event.storeId !== storeId) return { status: 422, code: 'wrong-store', reason: `event of store ${event.storeId} in a batch of ${storeId}` };
       return refusalOf(faults.refuse, event);
     };
-    const events = shape.data.events as unknown as DmsEvent[];
     const verdict = this.store.accept(storeId, events, judge, faults.acceptFirst ?? Infinity);
     const honest: Reply =
       verdict.kind === 'accepted'
@@ -235,11 +228,22 @@ export class DmsSimulator {
   }
 }
 
-/** The first event the batch schema found wrong, and why. */
-function invalidEvent(error: z.ZodError, events: readonly DmsEvent[]): { event: DmsEvent; reason: string } | undefined {
-  const issue = error.issues
+/**
+ * The batch as the DMS reads it. A batch whose events are readable but one of them wrong is
+ * handled up to that event, which is refused for good (422) as any event the DMS cannot take.
+ */
+function readBatch(body: unknown):
+  | { ok: true; storeId: string; events: DmsEvent[]; invalid?: { event: DmsEvent; reason: string } }
+  | { ok: false; issues: z.core.$ZodIssue[] } {
+  const batch = EventBatch.safeParse(body);
+  if (batch.success) return { ok: true, storeId: batch.data.storeId, events: batch.data.events };
+  const shape = BatchShape.safeParse(body);
+  if (!shape.success) return { ok: false, issues: shape.error.issues };
+  const events = shape.data.events as unknown as DmsEvent[];
+  const issue = batch.error.issues
     .filter((i) => i.path[0] === 'events' && typeof i.path[1] === 'number')
     .sort((a, b) => (a.path[1] as number) - (b.path[1] as number))[0];
   const event = issue ? events[issue.path[1] as number] : undefined;
-  return issue && event ? { event, reason: `${issue.path.slice(2).join('.')}: ${issue.message}` } : undefined;
+  if (!issue || !event) return { ok: false, issues: batch.error.issues };
+  return { ok: true, storeId: shape.data.storeId, events, invalid: { event, reason: `${issue.path.slice(2).join('.')}: ${issue.message}` } };
 }
