@@ -165,7 +165,8 @@ describeRealStack('head office at the desk', CHROMIUM, () => {
     const retry = row.getByRole('button', { name: `Retry event no. ${refused}` });
     await retry.press('Enter');
     await row.locator('[data-testid=retry-outcome][data-kind=still-refused]').waitFor();
-    expect(await row.locator('[data-testid=retry-outcome]').textContent()).toBe('Still refused.');
+    // The DMS's word on the retry, not just that it failed.
+    expect(await row.locator('[data-testid=retry-outcome]').textContent()).toBe('Still refused: vehicle 4711 is not in the DMS');
     expect(dms.stored.has(refused)).toBe(false);
 
     dms.refusing = false;

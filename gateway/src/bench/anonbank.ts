@@ -224,8 +224,7 @@ export function rowBusinessDay(row: AnonbankRow): string {
   return businessDay(contactTimes(row).arrival, TIME_ZONE, DAY_START_HOUR);
 }
 
-/** The business day with the most contacts (the earliest on a tie), and its rows in file order. */
-export function busiestDay(rows: readonly AnonbankRow[]): { day: string; rows: AnonbankRow[]; contactsPerDay: Map<string, number> } {
+function rowsByDay(rows: readonly AnonbankRow[]): Map<string, AnonbankRow[]> {
   const byDay = new Map<string, AnonbankRow[]>();
   for (const row of rows) {
     const day = rowBusinessDay(row);
@@ -233,17 +232,24 @@ export function busiestDay(rows: readonly AnonbankRow[]): { day: string; rows: A
     if (!list) byDay.set(day, (list = []));
     list.push(row);
   }
-  let best: string | undefined;
-  for (const [day, list] of byDay) {
-    const top = best === undefined ? undefined : byDay.get(best);
-    if (!top || list.length > top.length || (list.length === top.length && day < (best ?? ''))) best = day;
-  }
-  if (best === undefined) throw new Error('no usable rows in the log');
-  return {
-    day: best,
-    rows: byDay.get(best) ?? [],
-    contactsPerDay: new Map([...byDay].map(([day, list]) => [day, list.length])),
-  };
+  return byDay;
+}
+
+/** The business day with the most contacts (the earliest on a tie), and its rows in file order. */
+export function busiestDay(rows: readonly AnonbankRow[]): { day: string; rows: AnonbankRow[]; contactsPerDay: Map<string, number> } {
+  const byDay = rowsByDay(rows);
+  const [best] = busiestDays(rows, 1, byDay);
+  if (!best) throw new Error('no usable rows in the log');
+  return { ...best, contactsPerDay: new Map([...byDay].map(([day, list]) => [day, list.length])) };
+}
+
+/** The `count` days with the most contacts (the earliest on a tie), in date order. */
+export function busiestDays(rows: readonly AnonbankRow[], count: number, byDay = rowsByDay(rows)): { day: string; rows: AnonbankRow[] }[] {
+  return [...byDay]
+    .sort(([dayA, a], [dayB, b]) => b.length - a.length || dayA.localeCompare(dayB))
+    .slice(0, count)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, list]) => ({ day, rows: list }));
 }
 
 export type TraceAction =

@@ -49,6 +49,7 @@ export class DmsSync {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
+    this.client.close();
   }
 
   status(): NonNullable<RelayStatus['sync']> {

@@ -2,9 +2,9 @@ import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, h
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
 import type { DmsEvent } from '../protocol/dms.js';
-import type { Outbox } from '../store/outbox.js';
+import type { Outbox, SerializedEvent } from '../store/outbox.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
-import { LinkState, sleep, type RelayLink } from './link.js';
+import { LinkState, sleep, type RelayLink, type ResendOutcome } from './link.js';
 
 type HttpConfig = NonNullable<RelayConfig['http']>;
 
@@ -54,10 +54,11 @@ export class HttpLink implements RelayLink {
     this.abort.abort();
     await this.loop;
     this.loop = undefined;
+    this.client.close();
   }
 
-  /** Sends one dead-lettered event again on its own; true when the DMS has now stored it. */
-  async resend(event: DmsEvent): Promise<boolean> {
+  /** Sends one dead-lettered event again on its own. */
+  async resend(event: DmsEvent): Promise<ResendOutcome> {
     return this.client.resendEvent(this.deps.storeId, event);
   }
 
@@ -65,7 +66,7 @@ export class HttpLink implements RelayLink {
     const { outbox, storeId, config, pollMs, log } = this.deps;
     while (!signal.aborted) {
       const acked = outbox.ackedThrough('http');
-      const batch = outbox.after(storeId, acked, config.batchSize);
+      const batch = outbox.afterSerialized(storeId, acked, config.batchSize);
       if (batch.length === 0) {
         await sleep(pollMs, signal);
         continue;
@@ -80,7 +81,7 @@ export class HttpLink implements RelayLink {
     }
   }
 
-  private async send(batch: DmsEvent[], acked: number, signal: AbortSignal): Promise<void> {
+  private async send(batch: SerializedEvent[], acked: number, signal: AbortSignal): Promise<void> {
     const { outbox, storeId, now, log } = this.deps;
     const outcome = await this.client.postEvents(storeId, batch, acked, signal);
     const at = now().toISOString();

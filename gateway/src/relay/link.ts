@@ -7,9 +7,11 @@ export interface RelayLink {
   readonly state: LinkState;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Sends a dead-lettered event again; true when head office has stored it now. */
-  resend?(event: DmsEvent): Promise<boolean>;
+  /** Sends a dead-lettered event again: stored now, or refused again and why. */
+  resend?(event: DmsEvent): Promise<ResendOutcome>;
 }
+
+export type ResendOutcome = { stored: true } | { stored: false; code: string; reason: string };
 
 export type LinkCondition = 'connected' | 'offline' | 'circuit-open';
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
-import type { DmsEvent, RelayStatusMessage } from '../protocol/dms.js';
-import type { Outbox } from '../store/outbox.js';
-import { LinkState, sleep, type RelayLink } from './link.js';
+import type { RelayStatusMessage } from '../protocol/dms.js';
+import type { Outbox, SerializedEvent } from '../store/outbox.js';
+import { LinkState, type RelayLink } from './link.js';
 
 type MqttConfig = NonNullable<RelayConfig['mqtt']>;
 
@@ -111,29 +111,30 @@ export class MqttLink implements RelayLink {
     while (!signal.aborted) {
       const client = this.client;
       const room = config.inFlight - this.inFlight.size;
-      const batch = client?.connected && room > 0 ? outbox.after(storeId, this.nextSeq - 1, room) : [];
+      const batch = client?.connected && room > 0 ? outbox.afterSerialized(storeId, this.nextSeq - 1, room) : [];
       for (const event of batch) this.publish(client!, event);
-      if (batch.length === 0) await this.idle(pollMs, signal);
+      if (batch.length === 0) await this.idle(pollMs);
     }
   }
 
-  /** Until an acknowledgement makes room, a connection comes, or `ms` pass. */
-  private idle(ms: number, signal: AbortSignal): Promise<void> {
+  /** Until an acknowledgement makes room, a connection comes, stop() is called, or `ms` pass. */
+  private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const controller = new AbortController();
-      this.wake = () => controller.abort();
-      void sleep(ms, AbortSignal.any([signal, controller.signal])).then(() => {
+      const done = () => {
+        clearTimeout(timer);
         this.wake = undefined;
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 
-  private publish(client: MqttClient, event: DmsEvent): void {
+  private publish(client: MqttClient, event: SerializedEvent): void {
     this.inFlight.set(event.seq, false);
     this.nextSeq = event.seq + 1;
     const generation = this.inFlight;
-    client.publish(this.topics.events(event.aggregate.type), JSON.stringify(event), { qos: 1 }, (err) => {
+    client.publish(this.topics.events(event.aggregateType), event.json, { qos: 1 }, (err) => {
       // An answer for a connection that has since been dropped moves nothing.
       if (err || generation !== this.inFlight) return;
       this.acknowledged(event.seq);

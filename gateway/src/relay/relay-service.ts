@@ -7,14 +7,15 @@ import type { DeadLetter, RelayStatus } from '../protocol/dms.js';
 import type { Actor } from '../store/audit-log.js';
 import { Outbox, type TransportName } from '../store/outbox.js';
 import { HttpLink } from './http-link.js';
-import type { RelayLink } from './link.js';
 import { MqttLink } from './mqtt-link.js';
 import { OutboxRetention } from './retention.js';
 import { DmsSync } from './dms-sync.js';
 import { RelayError } from './relay-error.js';
+import { DmsReplyError } from './dms-client.js';
+import type { RelayLink, ResendOutcome } from './link.js';
 
-/** Retention runs this often (and once at start). */
-const RETENTION_EVERY_MS = 10 * 60_000;
+/** Retention (and the outbox's size for the desk) runs this often, and once at start. */
+const RETENTION_EVERY_MS = 60_000;
 
 /**
  * Head office: relays the outbox over the configured links (DMS over HTTP, the group broker over
@@ -104,18 +105,25 @@ export class RelayService implements Extension, RelayApi {
     const event = outbox.event(this.ctx.config.store.id, seq);
     const open = outbox.deadLetters(this.ctx.config.store.id).some((d) => d.transport === transport && d.seq === seq);
     if (!event || !open) throw new RelayError('no-dead-letter', `seq ${seq} is not a rejected event`);
-    let reason: string | undefined;
-    const stored = await link.resend(event).catch((err: unknown) => {
-      reason = err instanceof Error ? err.message : String(err);
-      return false;
-    });
+    let outcome: ResendOutcome;
+    let answered = true;
+    try {
+      outcome = await link.resend(event);
+    } catch (err) {
+      answered = false;
+      outcome = { stored: false, code: err instanceof DmsReplyError ? err.code : 'failed', reason: err instanceof Error ? err.message : String(err) };
+    }
     const at = this.ctx.now().toISOString();
     this.ctx.identity.audit.record(
       actor,
-      () => stored && outbox.resolve(transport, seq, at, actor.actor),
-      () => ({ action: 'relay.retry', target: `seq:${seq}`, detail: { transport, stored, ...(reason ? { reason } : {}) } }),
+      () => {
+        // Refused again: the dead letter keeps the DMS's latest word; unreachable: it stays as it was.
+        if (outcome.stored) outbox.resolve(transport, seq, at, actor.actor);
+        else if (answered) outbox.reject(transport, seq, outcome.code, outcome.reason, at);
+      },
+      () => ({ action: 'relay.retry', target: `seq:${seq}`, detail: { transport, ...outcome } }),
     );
-    return { stored, ...(reason ? { reason } : {}) };
+    return outcome.stored ? { stored: true } : { stored: false, reason: outcome.reason };
   }
 
   private running(): Outbox {

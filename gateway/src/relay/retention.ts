@@ -4,7 +4,7 @@ import type { Outbox, TransportName } from '../store/outbox.js';
 
 const DAY_MS = 86_400_000;
 /** Rows deleted per statement at the cap, so a purge never holds the write lock for long. */
-const PURGE_CHUNK = 5000;
+const PURGE_CHUNK = 1000;
 
 /**
  * Keeps the outbox bounded. Acknowledged events (by every configured link) are deleted after

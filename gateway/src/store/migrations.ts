@@ -272,7 +272,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- insert rolls the counter back with it (one writer), so seq has no gaps.
       CREATE TABLE outbox (
         seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id        TEXT NOT NULL UNIQUE,
+        -- A random UUID; not indexed (nothing looks an event up by it, and an index of random
+        -- keys would cost every command a random b-tree insert).
+        event_id        TEXT NOT NULL,
         type            TEXT NOT NULL,
         aggregate_type  TEXT NOT NULL,
         aggregate_id    TEXT NOT NULL,
@@ -280,7 +282,6 @@ export const MIGRATIONS: readonly Migration[] = [
         schema          TEXT NOT NULL,
         data            TEXT NOT NULL CHECK (json_valid(data))
       ) STRICT;
-      CREATE INDEX outbox_at ON outbox (at);
       -- How far each transport (http, mqtt) has had the outbox acknowledged.
       CREATE TABLE relay_cursor (
         transport      TEXT PRIMARY KEY,

@@ -13,6 +13,13 @@ export interface OutboxEntry {
 
 export type TransportName = 'http' | 'mqtt';
 
+/** An event as it goes on the wire: its envelope already serialized (by SQLite, see `afterSerialized`). */
+export interface SerializedEvent {
+  seq: number;
+  aggregateType: AggregateType;
+  json: string;
+}
+
 interface OutboxRow {
   seq: number;
   eventId: string;
@@ -40,7 +47,13 @@ export class Outbox {
         `INSERT INTO outbox (event_id, type, aggregate_type, aggregate_id, at, schema, data)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      after: db.prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+      // SQLite writes the envelope itself: the relay sends it without making objects of it.
+      afterSerialized: db.prepare(
+        `SELECT seq, aggregate_type AS aggregateType,
+           json_object('storeId', @storeId, 'seq', seq, 'eventId', event_id, 'type', type,
+             'aggregate', json_object('type', aggregate_type, 'id', aggregate_id), 'at', at, 'data', json(data), 'schema', schema) AS json
+         FROM outbox WHERE seq > @after ORDER BY seq LIMIT @limit`,
+      ),
       bySeq: db.prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE seq = ?`),
       lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`).pluck(),
       firstSeq: db.prepare('SELECT MIN(seq) FROM outbox').pluck(),
@@ -100,7 +113,12 @@ export class Outbox {
 
   /** Up to `limit` events after `seq`, in order, as envelopes of `storeId`. */
   after(storeId: string, seq: number, limit: number): DmsEvent[] {
-    return (this.stmt.after.all(seq, limit) as OutboxRow[]).map((row) => envelope(storeId, row));
+    return this.afterSerialized(storeId, seq, limit).map((e) => JSON.parse(e.json) as DmsEvent);
+  }
+
+  /** The same, serialized for the wire. */
+  afterSerialized(storeId: string, seq: number, limit: number): SerializedEvent[] {
+    return this.stmt.afterSerialized.all({ storeId, after: seq, limit }) as SerializedEvent[];
   }
 
   event(storeId: string, seq: number): DmsEvent | undefined {

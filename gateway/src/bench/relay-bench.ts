@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:relay [-- --json] [--days 7] [--data FILE] [--batch 200]`
+ *
+ * Head office away for a busy store's week, then back:
+ * 1. Backlog: the `--days` busiest business days of the Anonymous Bank log (bench:queue's trace)
+ *    are written into a fresh store database as the gateway writes them while the DMS is down:
+ *    every desk and kiosk command through the queue engine and the audit log in one transaction,
+ *    with its outbox rows. Each command's outbox writes are timed (outbox_write_overhead_us_p99).
+ * 2. Drain: the gateway (a separate process, `node gateway/dist/main.js`, not in demo mode)
+ *    starts on that database with `relay.http` pointing at the DMS simulator on loopback, which
+ *    stores what it receives after dedupe. Timed from the gateway's first /healthz 200 until the
+ *    simulator holds every seq. The gateway's peak RSS is its VmHWM at the end.
+ * lost = seqs of the outbox the simulator never stored; duplicates_after_dedupe = seqs it stored
+ * more than once. Human-readable lines first; with --json the last line is one JSON object.
+ * Exit 1 when the drain does not complete.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../store/database.js';
+import { DmsSimulator } from '../tools/dms-simulator/index.js';
+import { busiestDays, readAnonbankFile, SOURCE_ACKNOWLEDGEMENT, toTrace } from './anonbank.js';
+import { percentile, procStat } from './figures.js';
+import { freePort, waitForPort } from './bus-mosquitto.js';
+import { buildBacklog } from './relay-backlog.js';
+
+const TARGET_DRAIN_PER_S = 2000;
+const TARGET_OVERHEAD_US = 200;
+const TARGET_RSS_MB = 150;
+const STORE_ID = 'bench-store';
+const TOKEN = 'bench-dms-token';
+const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const DEFAULT_DATA = resolve(fileURLToPath(new URL('../../../', import.meta.url)), '../shared/data/anonbank-1999-02.tsv');
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean', default: false }, days: { type: 'string', default: '7' }, data: { type: 'string', default: DEFAULT_DATA }, batch: { type: 'string', default: '200' } },
+  });
+  const days = Number(values.days);
+  const dir = mkdtempSync(join(tmpdir(), 'forecourt-relay-bench-'));
+  const dataDir = join(dir, 'data');
+  const simulator = new DmsSimulator({ token: TOKEN });
+  let gateway: ReturnType<typeof spawn> | undefined;
+  try {
+    say(`bench:relay — ${SOURCE_ACKNOWLEDGEMENT}`);
+    const { rows } = await readAnonbankFile(values.data);
+    const traces = busiestDays(rows, days).map(({ day, rows: dayRows }) => toTrace(day, dayRows));
+    say(`1. backlog: ${traces.length} busiest days (${traces.map((t) => `${t.day} ${t.arrivals} tickets`).join(', ')}) while the DMS is down`);
+    const db = openDatabase(dataDir);
+    const t0 = performance.now();
+    const backlog = buildBacklog(db, traces);
+    const buildS = (performance.now() - t0) / 1000;
+    const outboxMb = (db.prepare('SELECT SUM(length(data)) FROM outbox').pluck().get() as number) / 1e6;
+    const sent = new Map((db.prepare('SELECT seq, event_id AS eventId FROM outbox').all() as { seq: number; eventId: string }[]).map((r) => [r.seq, r.eventId]));
+    db.close();
+    const overhead = [...backlog.overheadUs].sort((a, b) => a - b);
+    say(`   ${backlog.commands} commands → ${backlog.events} events in ${buildS.toFixed(1)} s; event data ${outboxMb.toFixed(1)} MB (${(outboxMb / days).toFixed(1)} MB a day)`);
+    say(`   outbox writes per command: p50 ${percentile(overhead, 50).toFixed(1)} µs, p99 ${percentile(overhead, 99).toFixed(1)} µs, max ${(overhead.at(-1) ?? NaN).toFixed(1)} µs`);
+
+    const dmsUrl = await simulator.listen(0, '127.0.0.1');
+    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const configFile = join(dir, 'forecourt.config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        store: { id: STORE_ID },
+        http: { host: '127.0.0.1', port: httpPort },
+        mqtt: { host: '127.0.0.1', port: mqttPort },
+        dataDir,
+        demo: false,
+        log: { level: 'warn' },
+        relay: { http: { url: dmsUrl, token: TOKEN, batchSize: Number(values.batch), syncEverySeconds: 0 }, pollMs: 50 },
+      }),
+    );
+    say(`2. drain: gateway on ${dataDir}, DMS simulator at ${dmsUrl}, batches of ${values.batch}`);
+    gateway = spawn(process.execPath, [GATEWAY_MAIN, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const alive = () => gateway?.exitCode === null;
+    await waitForPort(httpPort, 30_000, alive);
+    await waitHealthy(httpPort, alive);
+    const started = performance.now();
+    say(`   gateway healthy: RSS ${procStat(gateway.pid).rssMb.toFixed(1)} MB`);
+    while (simulator.counters(STORE_ID).stored < backlog.events) {
+      if (!alive()) throw new Error(`the gateway exited (${gateway.exitCode}) during the drain`);
+      if (performance.now() - started > DRAIN_TIMEOUT_MS) throw new Error(`the drain did not finish in ${DRAIN_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const drainS = (performance.now() - started) / 1000;
+    const rss = procStat(gateway.pid);
+    // What head office holds after dedupe, checked against what the store wrote: an event is lost
+    // when its eventId is missing, and stored twice when it is there more than once or under a seq
+    // that was not its own.
+    const stored = simulator.received(STORE_ID);
+    const storedIds = new Set(stored.map((e) => e.eventId));
+    const lost = [...sent.values()].filter((id) => !storedIds.has(id)).length;
+    const duplicates = stored.length - storedIds.size + stored.filter((e) => sent.get(e.seq) !== e.eventId).length;
+    const figures = {
+      backlog_events: backlog.events,
+      drain_events_per_s: Math.round(backlog.events / drainS),
+      outbox_write_overhead_us_p99: round(percentile(overhead, 99)),
+      lost,
+      duplicates_after_dedupe: duplicates,
+      gateway_rss_mb_peak: round(rss.peakMb),
+    };
+    say(`   drained ${backlog.events} events in ${drainS.toFixed(1)} s (${figures.drain_events_per_s}/s); the simulator dropped ${simulator.duplicatesDropped(STORE_ID)} redelivered events`);
+    say(`   gateway RSS ${rss.rssMb.toFixed(1)} MB now, peak ${rss.peakMb.toFixed(1)} MB; CPU ${rss.cpuS.toFixed(1)} s`);
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    say(`targets: drain ≥ ${TARGET_DRAIN_PER_S}/s ${verdict(figures.drain_events_per_s >= TARGET_DRAIN_PER_S)}; overhead p99 ≤ ${TARGET_OVERHEAD_US} µs ${verdict(figures.outbox_write_overhead_us_p99 <= TARGET_OVERHEAD_US)}; lost 0 ${verdict(lost === 0)}; duplicates 0 ${verdict(duplicates === 0)}; RSS ≤ ${TARGET_RSS_MB} MB ${verdict(figures.gateway_rss_mb_peak <= TARGET_RSS_MB)}`);
+    if (values.json) say(JSON.stringify(figures));
+  } finally {
+    if (gateway && gateway.exitCode === null) {
+      const exited = new Promise((r) => gateway?.once('exit', r));
+      gateway.kill('SIGTERM');
+      await exited;
+    }
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitHealthy(port: number, alive: () => boolean): Promise<void> {
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (!alive()) throw new Error('the gateway exited before it was healthy');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:relay failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
