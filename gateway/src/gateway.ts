@@ -16,6 +16,7 @@ import type { Extension, ExtensionContext } from './extensions/extension.js';
 import { QueueService } from './extensions/queue-service.js';
 import { StatusPublisher } from './extensions/status-publisher.js';
 import { workshopExtensions } from './extensions/workshop-extensions.js';
+import { WorkshopService } from './extensions/workshop-service.js';
 import { memberExtensions } from './extensions/member-extensions.js';
 import { printingExtensions } from './extensions/printing-extensions.js';
 import { createHttpServer } from './http/server.js';
@@ -149,15 +150,16 @@ export class Gateway {
   private createExtensions(ctx: ExtensionContext): Extension[] {
     const demo = demoEnabled(this.config);
     const queue = new QueueService(ctx);
+    const workshop = new WorkshopService(ctx, queue);
     return [
       new StatusPublisher(ctx, GATEWAY_VERSION, demo),
       new DeviceMonitor(ctx),
       queue,
       ...(demo ? [new DemoStore(ctx, queue)] : []),
-      ...workshopExtensions(ctx, queue, demo),
+      ...workshopExtensions(ctx, workshop, demo),
       ...memberExtensions(ctx, queue, demo),
       ...printingExtensions(ctx, queue, demo),
-      new RelayService(ctx),
+      new RelayService(ctx, workshop),
     ];
   }
 

@@ -164,3 +164,64 @@ describe('a check-in made in the store', () => {
     expect(checkedIn.map((e) => e.data)).toEqual([expect.objectContaining({ appointmentId: 'dms-appt-77', customerId: member.id, vehicleId })]);
   }, 30_000);
 });
+
+describe('repair orders booked in the DMS', () => {
+  let dms: DmsSimulator;
+  let gw: TestGateway;
+  const now = new Date();
+  const member: MemberRecord = { ...demoMember(88, now, TIME_ZONE), id: 88, appointments: [] };
+  const vehicle = member.vehicles[0]!;
+  const tomorrow = new Date(now.getTime() + 86_400_000).toISOString();
+  const booking = (dmsId: string, plate: string, extra: Record<string, unknown> = {}) => ({
+    kind: 'repair-order',
+    order: { dmsId, plate, model: vehicle.model, customerId: member.id, vehicleId: vehicle.id, advisor: '王芳', appointmentAt: tomorrow, jobs: [{ title: '保养 Service' }], ...extra },
+  });
+
+  beforeAll(async () => {
+    dms = await startDms();
+    gw = await startTestGateway({ configure: relayTo(dms, { syncEverySeconds: 1 }) });
+  });
+  afterAll(async () => {
+    await gw?.dispose();
+    await dms?.close();
+  });
+
+  /** The store's orders with their DMS id, from the database. */
+  function bookedOrders(): { plate: string; stage: string; customerRef: string | null; dmsId: string }[] {
+    const db = openDatabase(gw.dataDir);
+    try {
+      return db
+        .prepare(
+          `SELECT o.plate, o.stage, json_extract(o.data, '$.customerRef') AS customerRef, substr(m.key, 11) AS dmsId
+           FROM workshop_order o JOIN meta m ON m.value = o.id AND m.key LIKE 'dms-order:%' ORDER BY dmsId`,
+        )
+        .all() as { plate: string; stage: string; customerRef: string | null; dmsId: string }[];
+    } finally {
+      db.close();
+    }
+  }
+
+  it('books each DMS order once through the desk\'s own command, refusing a bad one alone, and tells head office', async () => {
+    dms.changes.addMembers([member]);
+    dms.changes.add([booking('ro-1', vehicle.plate), booking('ro-bad', '粤B·12345', { appointmentAt: 'tomorrow morning' }), booking('ro-2', '粤B·D5678')]);
+    const first = await synced(gw, dms);
+    expect(first).toMatchObject({ rejected: 1 });
+    const orders = bookedOrders();
+    expect(orders).toEqual([
+      { plate: expect.any(String) as string, stage: 'appointment', customerRef: `member:${member.id}/vehicle:${vehicle.id}`, dmsId: 'ro-1' },
+      { plate: expect.any(String) as string, stage: 'appointment', customerRef: `member:${member.id}/vehicle:${vehicle.id}`, dmsId: 'ro-2' },
+    ]);
+
+    // The DMS sends the same bookings again (a re-sent page, or its own retry): nothing new.
+    dms.changes.add([booking('ro-1', vehicle.plate), booking('ro-2', '粤B·D5678')]);
+    // Known by their DMS id: not booked again, and not refused as a second open order of the car either.
+    expect(await synced(gw, dms)).toMatchObject({ rejected: 1 });
+    expect(bookedOrders()).toHaveLength(2);
+
+    // Head office hears of the bookings as the store's repair-order events, by the DMS's actor.
+    await drained(gw);
+    const booked = dms.received(gw.config.store.id).filter((e) => e.type === 'order.booked');
+    expect(booked).toHaveLength(2);
+    expect(booked.every((e) => (e.data as { by: string }).by === 'dms')).toBe(true);
+  }, 30_000);
+});

@@ -35,6 +35,7 @@ import { printingExtensions } from '../extensions/printing-extensions.js';
 import { QueueService } from '../extensions/queue-service.js';
 import { StatusPublisher } from '../extensions/status-publisher.js';
 import { workshopExtensions } from '../extensions/workshop-extensions.js';
+import { WorkshopService } from '../extensions/workshop-service.js';
 import { createHttpServer } from '../http/server.js';
 import { Identity } from '../identity/identity.js';
 import { createLogger, loadConfig, openDatabase } from '../index.js';
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     new StatusPublisher(ctx, GATEWAY_VERSION, false),
     new DeviceMonitor(ctx),
     queue,
-    ...workshopExtensions(ctx, queue, false),
+    ...workshopExtensions(ctx, new WorkshopService(ctx, queue), false),
     ...memberExtensions(ctx, queue, false),
     ...printingExtensions(ctx, queue, false),
   ];

@@ -34,6 +34,8 @@ import { NotReady } from './not-ready.js';
 
 /** The board is republished at least this often: late states change with time, and screens judge staleness by it. */
 export const BOARD_REFRESH_MS = 30_000;
+/** Who acts when the DMS's changes are applied. */
+const DMS_ACTOR: Actor = { actor: 'dms', role: null, via: 'relay' };
 /** Orders whose stage histories feed the ready-time estimate. */
 const HISTORY_ORDERS = 300;
 
@@ -99,6 +101,29 @@ export class WorkshopService implements Extension {
     this.ctx.log.info({ event: event.type, by: actor.actor, order: event.order.no, stage: event.stage?.to }, 'workshop');
     await this.publishBoard();
     return event;
+  }
+
+  /**
+   * A repair order booked in the DMS, booked here once: the same `book` command as the desk's,
+   * remembered by the DMS's id in the same transaction, so a re-sent change books nothing more.
+   */
+  async bookFromDms(dmsId: string, command: Extract<WorkshopCommand, { action: 'book' }>): Promise<'booked' | 'known'> {
+    const key = `dms-order:${dmsId}`;
+    const { db } = this.ctx;
+    const event = db.transaction(() => {
+      if (db.prepare('SELECT 1 FROM meta WHERE key = ?').get(key)) return undefined;
+      const booked = this.ctx.identity.audit.record(DMS_ACTOR, () => this.engine.execute(command, DMS_ACTOR.actor), (e) => ({
+        action: 'workshop.book',
+        target: `order:${e.order.no}`,
+        detail: { event: e.id, dmsId },
+      }));
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(key, booked.order.id);
+      return booked;
+    })();
+    if (!event) return 'known';
+    this.ctx.log.info({ order: event.order.no, dmsId }, 'workshop: booking from the DMS');
+    await this.publishBoard();
+    return 'booked';
   }
 
   /** Figures the public views need now: typical stage durations, the clock, the amber margin. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppointmentRecord, MemberRecord, VehicleRecord } from '../domain/members/index.js';
-import { ChangesPageContract, MemberChange } from '../relay/inbound-changes.js';
+import { ChangesPageContract, MemberChange, RepairOrderChange } from '../relay/inbound-changes.js';
 import {
   AuditData,
   BatchAccepted,
@@ -39,6 +39,7 @@ const COMPONENTS: [z.ZodType, string, string][] = [
   [BatchRejected, 'BatchRejected', 'The events before `rejected.seq` are stored; that one is refused for good. The store keeps it for a manager to inspect and retry, and sends on the rest.'],
   [ChangesPageContract, 'ChangesPage', 'A page of the DMS\'s changes since the cursor the store sent.'],
   [MemberChange, 'CustomerChange', 'A customer as the DMS holds them now, whole: it replaces the store\'s copy (vehicles and appointments not listed are dropped; a check-in made in the store stays).'],
+  [RepairOrderChange, 'RepairOrderBooking', 'STAR RepairOrder booked in the DMS for an appointment: the store books it once (by `dmsId`), through the same checks as the desk\'s booking, and owns it from then on (stages, job clocks); it reports back as RepairOrder events.'],
   [MemberRecord, 'Customer', 'STAR Customer (Party): a member with their vehicles and appointments.'],
   [VehicleRecord, 'Vehicle', 'STAR Vehicle, with the reminders the kiosk and the desk show.'],
   [AppointmentRecord, 'ServiceAppointment', 'STAR ServiceAppointment of one of the customer\'s vehicles.'],

@@ -9,7 +9,7 @@ import { Outbox, type TransportName } from '../store/outbox.js';
 import { HttpLink } from './http-link.js';
 import { MqttLink } from './mqtt-link.js';
 import { OutboxRetention } from './retention.js';
-import { DmsSync } from './dms-sync.js';
+import { DmsSync, type InboundWorkshop } from './dms-sync.js';
 import { RelayError } from './relay-error.js';
 import { DmsReplyError } from './dms-client.js';
 import type { RelayLink, ResendOutcome } from './link.js';
@@ -30,7 +30,10 @@ export class RelayService implements Extension, RelayApi {
   private sync: DmsSync | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly ctx: ExtensionContext) {}
+  constructor(
+    private readonly ctx: ExtensionContext,
+    private readonly workshop?: InboundWorkshop,
+  ) {}
 
   async start(): Promise<void> {
     const { config, db, now, log } = this.ctx;
@@ -50,7 +53,7 @@ export class RelayService implements Extension, RelayApi {
     this.timer.unref();
     for (const link of this.links) await link.start();
     if (relay.http && relay.http.syncEverySeconds > 0) {
-      this.sync = new DmsSync({ db, config: relay.http, now, log: relayLog, metrics: this.ctx.metrics });
+      this.sync = new DmsSync({ db, config: relay.http, now, log: relayLog, metrics: this.ctx.metrics, ...(this.workshop ? { workshop: this.workshop } : {}) });
       await this.sync.start();
     }
     if (this.links.length === 0) relayLog.info('no head office configured (relay.http / relay.mqtt): events wait in the outbox');
