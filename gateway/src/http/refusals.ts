@@ -29,6 +29,7 @@ const WORKSHOP: Record<WorkshopErrorCode, number> = {
   'ticket-not-found': 404,
   'reason-required': 400,
   'promised-in-past': 400,
+  'invalid-settlement': 400,
   'illegal-transition': 409,
   'not-dispatchable': 409,
   'jobs-open': 409,

@@ -47,6 +47,25 @@ const JobLine = z.strictObject({
   state: z.string(),
   segments: z.array(z.strictObject({ start: Timestamp, end: Timestamp.nullable() })),
   pauseReason: z.string().nullable(),
+  /** The estimate given at reception, in fen (optional: events queued before it existed lack it). */
+  labourEstimate: z.number().int().nonnegative().nullable().optional(),
+  partsEstimate: z.number().int().nonnegative().nullable().optional(),
+});
+
+/** Money in fen (1/100 CNY), as integers. */
+const Fen = z.number().int().nonnegative();
+
+/** The bill entered at the store (維修結算單): lines, and totals computed by the gateway. */
+const SettlementData = z.strictObject({
+  lines: z.array(z.strictObject({ kind: z.enum(['labour', 'part', 'other']), title: z.string(), qty: z.number().positive(), unitPrice: Fen, amount: Fen })),
+  labour: Fen,
+  parts: Fen,
+  other: Fen,
+  subtotal: Fen,
+  discount: Fen,
+  total: Fen,
+  at: Timestamp,
+  by: z.string(),
 });
 
 /** A repair order (STAR: RepairOrder) after the command, with its job lines and stage history. */
@@ -72,6 +91,9 @@ export const RepairOrderData = z.strictObject({
   history: z.array(StageEntry),
   /** Who sent the command: `desk:1`, `bay:3`, `dms`. */
   by: z.string(),
+  /** Odometer at reception (optional, like the fields below: events queued before they existed lack them). */
+  mileageKm: z.number().int().nonnegative().nullable().optional(),
+  settlement: SettlementData.nullable().optional(),
 });
 
 /** An appointment checked in at the kiosk (STAR: ServiceAppointment). */

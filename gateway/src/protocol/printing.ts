@@ -6,7 +6,7 @@ import { ID_PATTERN } from './topics.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 
-export const PRINT_JOB_KINDS = ['ticket', 'reception-slip', 'exit-pass', 'test'] as const;
+export const PRINT_JOB_KINDS = ['ticket', 'reception-slip', 'work-order', 'settlement', 'exit-pass', 'test'] as const;
 export const PrintJobKind = z.enum(PRINT_JOB_KINDS);
 export type PrintJobKind = z.infer<typeof PrintJobKind>;
 

@@ -60,10 +60,35 @@ export const StaffName = z.string().trim().min(1).max(32);
 export const StatusToken = z.string().regex(/^[A-Za-z0-9_-]{22}$/, '22 base64url characters');
 export type StatusToken = z.infer<typeof StatusToken>;
 
+/**
+ * An amount of money in fen (分, 1/100 yuan). Integers only, so that sums and totals never
+ * round; at most ¥10,000,000.
+ */
+export const Fen = z.number().int().min(0).max(1_000_000_000);
+
 export const JobInput = z.strictObject({
   title: Label,
   technicians: z.array(StaffName).max(6).default([]),
+  /** The estimate given at reception (估价), printed on the work order when known. */
+  labourEstimate: Fen.optional(),
+  partsEstimate: Fen.optional(),
 });
+export type JobInput = z.infer<typeof JobInput>;
+
+export const SETTLEMENT_LINE_KINDS = ['labour', 'part', 'other'] as const;
+export const SettlementLineKind = z.enum(SETTLEMENT_LINE_KINDS);
+export type SettlementLineKind = z.infer<typeof SettlementLineKind>;
+
+/** One line of the settlement statement (維修結算單): labour hours, a part, or another charge. */
+export const SettlementLineInput = z.strictObject({
+  kind: SettlementLineKind,
+  title: Label,
+  /** Hours, pieces or litres: positive, up to two decimals (1.5 h, 4.25 L). */
+  qty: z.number().positive().max(9999).multipleOf(0.01),
+  /** Per unit, in fen. */
+  unitPrice: Fen,
+});
+export type SettlementLineInput = z.infer<typeof SettlementLineInput>;
 
 const Vehicle = {
   plate: Plate,
@@ -72,6 +97,8 @@ const Vehicle = {
   customerRef: MemberRef.optional(),
   advisor: StaffName,
   promisedAt: Timestamp.optional(),
+  /** The odometer when the car came in (進廠里程), printed on the work order. */
+  mileageKm: z.number().int().min(0).max(3_000_000).optional(),
   jobs: z.array(JobInput).max(30).default([]),
 };
 
@@ -96,6 +123,11 @@ export const WorkshopCommand = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('job-pause'), ...OnJob, reason: PauseReason.optional() }),
   z.strictObject({ action: z.literal('job-resume'), ...OnJob }),
   z.strictObject({ action: z.literal('job-finish'), ...OnJob }),
+  /**
+   * The bill as the desk enters it (or, later, as the DMS sends it through the relay): replaces
+   * the order's settlement lines; the gateway computes amounts and totals.
+   */
+  z.strictObject({ action: z.literal('set-settlement'), ...OnOrder, lines: z.array(SettlementLineInput).min(1).max(60), discount: Fen.default(0) }),
 ]);
 export type WorkshopCommand = z.infer<typeof WorkshopCommand>;
 export type WorkshopCommandInput = z.input<typeof WorkshopCommand>;

@@ -66,9 +66,31 @@ export function workshopEntry(event: WorkshopEvent, ticketOf: (ticketId: string)
     comebackCount: order.comebackCount,
     createdAt: order.createdAt,
     releasedAt: order.releasedAt,
-    jobs: order.jobs.map((j) => ({ no: j.no, title: j.title, technicians: j.technicians, state: j.state, segments: j.segments, pauseReason: j.pauseReason })),
+    jobs: order.jobs.map((j) => ({
+      no: j.no,
+      title: j.title,
+      technicians: j.technicians,
+      state: j.state,
+      segments: j.segments,
+      pauseReason: j.pauseReason,
+      labourEstimate: j.labourEstimate,
+      partsEstimate: j.partsEstimate,
+    })),
     history: order.history.map((h) => ({ stage: h.stage, at: h.at, by: h.by, ...(h.reason ? { reason: h.reason } : {}) })),
     by: event.by,
+    mileageKm: order.mileageKm,
+    // Not the exit pass code: it opens the gate, and head office has no use for it.
+    settlement: order.settlement && {
+      lines: order.settlement.lines.map((l) => ({ kind: l.kind, title: l.title, qty: l.qty, unitPrice: l.unitPrice, amount: l.amount })),
+      labour: order.settlement.labour,
+      parts: order.settlement.parts,
+      other: order.settlement.other,
+      subtotal: order.settlement.subtotal,
+      discount: order.settlement.discount,
+      total: order.settlement.total,
+      at: order.settlement.at,
+      by: order.settlement.by,
+    },
   };
   return { type: event.type, aggregate: { type: 'repair-order', id: order.id }, at: event.at, schema: 'star.repair-order/1', data };
 }

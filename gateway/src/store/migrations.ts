@@ -301,4 +301,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    description: 'workflow documents: print jobs of kind work-order and settlement, found by label; orders by exit pass',
+    sql: `
+      -- SQLite cannot change a CHECK constraint: the table is rebuilt, its rows and seq kept.
+      CREATE TABLE print_job_v8 (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        printer     TEXT NOT NULL,
+        kind        TEXT NOT NULL
+                    CHECK (kind IN ('ticket', 'reception-slip', 'work-order', 'settlement', 'exit-pass', 'test')),
+        label       TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'cancelled')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        data        BLOB NOT NULL,
+        created_at  TEXT NOT NULL,
+        printed_at  TEXT,
+        reprint_of  TEXT
+      ) STRICT;
+      INSERT INTO print_job_v8 (seq, id, printer, kind, label, state, attempts, data, created_at, printed_at, reprint_of)
+        SELECT seq, id, printer, kind, label, state, attempts, data, created_at, printed_at, reprint_of FROM print_job;
+      DROP TABLE print_job;
+      ALTER TABLE print_job_v8 RENAME TO print_job;
+      CREATE INDEX print_job_queued ON print_job (printer, state, seq);
+      -- An order's documents at the desk: their label is its reception number.
+      CREATE INDEX print_job_label ON print_job (label, seq);
+      -- The gate looks a released order up by the code on its exit pass.
+      CREATE INDEX workshop_order_exit_pass ON workshop_order (json_extract(data, '$.exitPass'));
+    `,
+  },
 ];

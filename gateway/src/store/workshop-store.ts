@@ -10,6 +10,7 @@ export class SqliteWorkshopStore implements WorkshopStore {
   private readonly byNoStmt;
   private readonly byTokenStmt;
   private readonly byTicketStmt;
+  private readonly byExitPassStmt;
   private readonly openOfPlateStmt;
   private readonly ofDayStmt;
   private readonly recentStmt;
@@ -29,6 +30,8 @@ export class SqliteWorkshopStore implements WorkshopStore {
     this.byNoStmt = db.prepare('SELECT data FROM workshop_order WHERE no = ?').pluck();
     this.byTokenStmt = db.prepare('SELECT data FROM workshop_order WHERE token = ?').pluck();
     this.byTicketStmt = db.prepare('SELECT data FROM workshop_order WHERE ticket_id = ? ORDER BY created_at DESC LIMIT 1').pluck();
+    // Indexed by migration 8's expression index, the same expression.
+    this.byExitPassStmt = db.prepare("SELECT data FROM workshop_order WHERE json_extract(data, '$.exitPass') = ?").pluck();
     this.openOfPlateStmt = db.prepare("SELECT data FROM workshop_order WHERE plate = ? AND stage <> 'released' ORDER BY created_at").pluck();
     this.ofDayStmt = db
       .prepare(
@@ -80,12 +83,16 @@ export class SqliteWorkshopStore implements WorkshopStore {
     return parse(this.byTicketStmt.get(ticketId));
   }
 
+  orderByExitPass(code: string): RepairOrder | undefined {
+    return parse(this.byExitPassStmt.get(code));
+  }
+
   openOrdersOfPlate(plate: string): RepairOrder[] {
-    return (this.openOfPlateStmt.all(plate) as string[]).map((d) => JSON.parse(d) as RepairOrder);
+    return (this.openOfPlateStmt.all(plate) as string[]).map(parseOrder);
   }
 
   ordersOfDay(businessDay: string): RepairOrder[] {
-    return (this.ofDayStmt.all({ day: businessDay }) as string[]).map((d) => JSON.parse(d) as RepairOrder);
+    return (this.ofDayStmt.all({ day: businessDay }) as string[]).map(parseOrder);
   }
 
   recentHistories(limit: number): StageEntry[][] {
@@ -123,5 +130,17 @@ function columns(order: RepairOrder) {
 }
 
 function parse(data: unknown): RepairOrder | undefined {
-  return typeof data === 'string' ? (JSON.parse(data) as RepairOrder) : undefined;
+  return typeof data === 'string' ? parseOrder(data) : undefined;
+}
+
+/** An order as stored; one written before the workflow documents has none of their fields yet. */
+function parseOrder(data: string): RepairOrder {
+  const order = JSON.parse(data) as RepairOrder;
+  return {
+    ...order,
+    mileageKm: order.mileageKm ?? null,
+    settlement: order.settlement ?? null,
+    exitPass: order.exitPass ?? null,
+    jobs: order.jobs.map((j) => ({ ...j, labourEstimate: j.labourEstimate ?? null, partsEstimate: j.partsEstimate ?? null })),
+  };
 }

@@ -21,7 +21,7 @@ function order(stage: OrderStage, since: number, hist: StageEntry[], extra: Part
   return {
     id: 'x', no: '250301-001', token: 't', businessDay: '2025-03-01', plate: '粤BD5678', model: 'm', customerRef: null, ticketId: null,
     advisor: 'a', stage, pauseReason: null, stageSince: at(since), promisedAt: null, appointmentAt: null, reworkCount: 0, comebackCount: 0,
-    createdAt: at(0), releasedAt: null, jobs: [], history: hist, ...extra,
+    createdAt: at(0), releasedAt: null, jobs: [], history: hist, mileageKm: null, settlement: null, exitPass: null, ...extra,
   };
 }
 

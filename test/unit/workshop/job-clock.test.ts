@@ -5,7 +5,7 @@ import { FakeClock, VEHICLE, expectWorkshopError, freshPlate, useWorkshop } from
 const MIN = 60_000;
 const T0 = new Date('2025-03-01T09:00:00+08:00');
 const at = (min: number) => new Date(T0.getTime() + min * MIN);
-const pending: JobItem = { no: 1, title: 'Brake pads', technicians: ['张伟'], state: 'pending', segments: [], pauseReason: null };
+const pending: JobItem = { no: 1, title: 'Brake pads', technicians: ['张伟'], state: 'pending', segments: [], pauseReason: null, labourEstimate: null, partsEstimate: null };
 
 describe('job clock', () => {
   it('counts running time only: paused time is not labour time', () => {

@@ -16,9 +16,10 @@
  * - Dispatch needs at least one job, each with a technician; repair-done needs every job finished.
  * - A failed quality check (→ rework) lets technicians start finished jobs again.
  * - Opening a reception for a plate that has today's appointment checks that appointment in.
+ * - Releasing an order draws the exit pass code the gate scans; a comeback drops it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { OrderStage, PauseReason, WorkshopCommand } from '../../protocol/index.js';
+import type { JobInput, OrderStage, PauseReason, WorkshopCommand } from '../../protocol/index.js';
 import { businessDay } from '../queue/business-day.js';
 import { WorkshopError } from './errors.js';
 import type { WorkshopEvent, WorkshopEventType } from './events.js';
@@ -26,6 +27,7 @@ import { finishJob, pauseJob, resumeJob, startJob } from './job-clock.js';
 import type { JobItem, RepairOrder } from './order.js';
 import { formatPlate, normalizePlate } from './plate.js';
 import { receptionNumber } from './reception-number.js';
+import { settle } from './settlement.js';
 import { TRANSITIONS, WORKABLE_STAGES, canMove } from './stages.js';
 import type { WorkshopStore } from './store.js';
 
@@ -89,6 +91,10 @@ export class WorkshopEngine {
     return this.store.orderByTicket(ticketId);
   }
 
+  orderByExitPass(code: string): RepairOrder | undefined {
+    return this.store.orderByExitPass(code);
+  }
+
   /** The orders of the current business day, as the board shows them. */
   ordersOfDay(): RepairOrder[] {
     return this.store.ordersOfDay(this.currentBusinessDay());
@@ -117,7 +123,7 @@ export class WorkshopEngine {
       case 'add-job': {
         const order = this.order(command.order);
         if (order.stage === 'released') throw new WorkshopError('order-wrong-stage', `order ${order.no} is released; reopen it as a comeback first`);
-        const job: JobItem = newJob(order.jobs.length + 1, command.title, command.technicians);
+        const job: JobItem = newJob(order.jobs.length + 1, command);
         return this.save('job.added', command, by, now, order, { ...order, jobs: [...order.jobs, job] });
       }
       case 'assign': {
@@ -141,6 +147,14 @@ export class WorkshopEngine {
         const othersRunning = next.jobs.some((j) => j.state === 'running');
         if (command.reason && !othersRunning && next.stage === 'in-repair') next = this.move(next, 'paused', command.reason, by, now);
         return this.save('job.paused', command, by, now, order, next);
+      }
+      case 'set-settlement': {
+        const order = this.order(command.order);
+        if (order.stage === 'appointment' || order.stage === 'released') {
+          throw new WorkshopError('order-wrong-stage', `order ${order.no} is ${order.stage}; a bill is set between reception and release`);
+        }
+        const settlement = settle(command.lines, command.discount, now.toISOString(), by);
+        return this.save('order.settlement-set', command, by, now, order, { ...order, settlement });
       }
       case 'job-finish': {
         const order = this.workable(command.order, 'finished');
@@ -176,7 +190,8 @@ export class WorkshopEngine {
         customerRef: command.customerRef ?? appointment.customerRef,
         ticketId: command.ticketId ?? appointment.ticketId,
         promisedAt: command.promisedAt ? new Date(command.promisedAt).toISOString() : appointment.promisedAt,
-        jobs: [...appointment.jobs, ...command.jobs.map((j, i) => newJob(appointment.jobs.length + i + 1, j.title, j.technicians))],
+        mileageKm: command.mileageKm ?? appointment.mileageKm,
+        jobs: [...appointment.jobs, ...command.jobs.map((j, i) => newJob(appointment.jobs.length + i + 1, j))],
       };
       return this.save('order.opened', command, by, now, appointment, this.move(checkedIn, 'reception', null, by, now));
     }
@@ -199,12 +214,15 @@ export class WorkshopEngine {
       stageSince: at,
       promisedAt: command.promisedAt ? new Date(command.promisedAt).toISOString() : null,
       appointmentAt: command.action === 'book' ? new Date(command.appointmentAt).toISOString() : null,
+      mileageKm: command.mileageKm ?? null,
       reworkCount: 0,
       comebackCount: 0,
       createdAt: at,
       releasedAt: null,
-      jobs: command.jobs.map((j, i) => newJob(i + 1, j.title, j.technicians)),
+      jobs: command.jobs.map((j, i) => newJob(i + 1, j)),
       history: [{ stage, at, by }],
+      settlement: null,
+      exitPass: null,
     };
     this.store.insertOrder(order, order.appointmentAt ? this.dayOf(new Date(order.appointmentAt)) : null);
     const event = this.event(command.action === 'open' ? 'order.opened' : 'order.booked', command, by, now, order);
@@ -240,6 +258,7 @@ export class WorkshopEngine {
       reworkCount: order.reworkCount + (to === 'rework' ? 1 : 0),
       comebackCount: order.comebackCount + (order.stage === 'released' ? 1 : 0),
       releasedAt: to === 'released' ? at : order.stage === 'released' ? null : order.releasedAt,
+      exitPass: to === 'released' ? exitPassCode() : order.stage === 'released' ? null : order.exitPass,
       jobs,
       history: [...order.history, { stage: to, at, by, ...(reason && to === 'paused' ? { reason } : {}) }],
     };
@@ -276,8 +295,22 @@ export class WorkshopEngine {
   }
 }
 
-function newJob(no: number, title: string, technicians: readonly string[]): JobItem {
-  return { no, title, technicians: unique(technicians), state: 'pending', segments: [], pauseReason: null };
+function newJob(no: number, input: JobInput): JobItem {
+  return {
+    no,
+    title: input.title,
+    technicians: unique(input.technicians),
+    state: 'pending',
+    segments: [],
+    pauseReason: null,
+    labourEstimate: input.labourEstimate ?? null,
+    partsEstimate: input.partsEstimate ?? null,
+  };
+}
+
+/** `EP-` and 64 random bits in hex: short enough for a QR code any gate scanner reads, unguessable. */
+function exitPassCode(): string {
+  return `EP-${randomBytes(8).toString('hex').toUpperCase()}`;
 }
 
 function withJob(order: RepairOrder, job: JobItem): RepairOrder {

@@ -13,6 +13,7 @@ export const WORKSHOP_ERROR_CODES = [
   'plate-has-open-order',
   'promised-in-past',
   'day-full',
+  'invalid-settlement',
 ] as const;
 export type WorkshopErrorCode = (typeof WORKSHOP_ERROR_CODES)[number];
 

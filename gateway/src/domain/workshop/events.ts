@@ -12,6 +12,7 @@ export const WORKSHOP_EVENT_TYPES = [
   'job.paused',
   'job.resumed',
   'job.finished',
+  'order.settlement-set',
 ] as const;
 export type WorkshopEventType = (typeof WORKSHOP_EVENT_TYPES)[number];
 

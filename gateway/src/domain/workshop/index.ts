@@ -7,5 +7,6 @@ export * from './order.js';
 export * from './plate.js';
 export * from './public.js';
 export * from './reception-number.js';
+export * from './settlement.js';
 export * from './stages.js';
 export * from './store.js';

@@ -1,4 +1,5 @@
 import type { OrderStage, PauseReason } from '../../protocol/index.js';
+import type { Settlement } from './settlement.js';
 
 export const JOB_STATES = ['pending', 'running', 'paused', 'finished'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -19,6 +20,9 @@ export interface JobItem {
   segments: ClockSegment[];
   /** Why the clock was last paused, while it is. */
   pauseReason: PauseReason | null;
+  /** The estimate given at reception, in fen; null when none was given. */
+  labourEstimate: number | null;
+  partsEstimate: number | null;
 }
 
 /** One entry of the stage history: the order entered `stage` at `at`, moved by `by`. */
@@ -52,6 +56,8 @@ export interface RepairOrder {
   stageSince: string;
   promisedAt: string | null;
   appointmentAt: string | null;
+  /** The odometer at reception (進廠里程), when the advisor noted it. */
+  mileageKm: number | null;
   reworkCount: number;
   comebackCount: number;
   createdAt: string;
@@ -59,4 +65,11 @@ export interface RepairOrder {
   jobs: JobItem[];
   /** Oldest first; the last entry is the current stage. */
   history: StageEntry[];
+  /** The bill (維修結算單) as last entered; null until then. */
+  settlement: Settlement | null;
+  /**
+   * The code on the exit pass (出門證) the gate scans: drawn when the order is released, dropped
+   * when a comeback reopens it. Opaque, and unrelated to the status token.
+   */
+  exitPass: string | null;
 }

@@ -13,6 +13,8 @@ export interface WorkshopStore {
   orderByToken(token: string): RepairOrder | undefined;
   /** The latest order created for a queue ticket. */
   orderByTicket(ticketId: string): RepairOrder | undefined;
+  /** The order whose exit pass carries this code (released orders only have one). */
+  orderByExitPass(code: string): RepairOrder | undefined;
   /** Orders of a plate that are not released (appointments included). */
   openOrdersOfPlate(plate: string): RepairOrder[];
   /**

@@ -56,6 +56,7 @@ export const WORKSHOP_ACTIONS: Readonly<Record<WorkshopAction, readonly Audience
   'job-pause': WORKSHOP,
   'job-resume': WORKSHOP,
   'job-finish': WORKSHOP,
+  'set-settlement': ['advisor', 'workshop-controller', 'manager'],
 };
 
 export const MEMBER_ACTIONS: Readonly<Record<MemberAction, readonly Audience[]>> = {
