@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PrinterEmulator } from '../../gateway/src/tools/printer-emulator.js';
+import { PrinterEmulator } from '../../gateway/src/tools/printer-emulator/printer-emulator.js';
 import { enrolledPage, launchChromium, signedInDesk } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { describeRealStack } from '../support/real-stack.js';

@@ -35,7 +35,7 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
     dispLine = new PtyPair(dir, 'disp');
     printLine = new PtyPair(dir, 'print');
     await Promise.all([dispLine.start(), printLine.start()]);
-    printer = new ToolProcess('printer-emu.js', ['--serial', printLine.b, '--baud', String(BAUD), '--encoding', 'gb18030', '--json']);
+    printer = new ToolProcess('printer-emulator/main.js', ['--serial', printLine.b, '--baud', String(BAUD), '--encoding', 'gb18030', '--json']);
     await printer.waitFor((e) => e.event === 'listening');
     gw = await startTestGateway({
       configure: (config) => {
@@ -53,7 +53,7 @@ describeRealStack('dispenser and printer on serial lines', { binaries: ['socat']
       else states.set(topic.split('/')[4] ?? '', DeviceState.parse(json));
     });
     await bus.subscribeAsync([topics.deviceStateAll(gw.config.store.id), topics.printJobs(gw.config.store.id)], { qos: 1 });
-    dispenser = new ToolProcess('dispenser-sim.js', ['--port', dispLine.b, '--baud', String(BAUD), '--buttons', '3']);
+    dispenser = new ToolProcess('dispenser-simulator/main.js', ['--port', dispLine.b, '--baud', String(BAUD), '--buttons', '3']);
     await dispenser.waitFor((e) => e.event === 'hello-ack' && e['data'] === 1);
     await waitFor(() => (states.get('dispenser-1')?.online && states.get('printer-disp')?.health === 'ok' ? true : undefined));
   });

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceState, PrintJobList, topics } from '@forecourt/gateway/protocol';
-import { PrinterEmulator, type PrintedPage } from '../../gateway/src/tools/printer-emulator.js';
+import { PrinterEmulator, type PrintedPage } from '../../gateway/src/tools/printer-emulator/printer-emulator.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient } from '../support/mqtt.js';
 import { waitFor } from '../support/process.js';

@@ -53,7 +53,7 @@ export interface JsonEvent {
 }
 
 /**
- * One of the gateway's device tools (printer-emu.js, dispenser-sim.js) as a child process:
+ * One of the gateway's device tools (printer-emulator/main.js, dispenser-simulator/main.js) as a child process:
  * JSON lines out, commands in.
  */
 export class ToolProcess {

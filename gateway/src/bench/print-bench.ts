@@ -23,8 +23,8 @@ import { STATUS_PAPER, STATUS_QUERY } from '../adapters/printer/commands.js';
 import { encodeFrame } from '../adapters/dispenser/frame.js';
 import { MSG } from '../adapters/dispenser/protocol.js';
 import { Gateway, createLogger, loadConfig } from '../index.js';
-import { DispenserSimulator } from '../tools/dispenser-simulator.js';
-import { PrinterEmulator } from '../tools/printer-emulator.js';
+import { DispenserSimulator } from '../tools/dispenser-simulator/dispenser-simulator.js';
+import { PrinterEmulator } from '../tools/printer-emulator/printer-emulator.js';
 import { percentile } from './figures.js';
 
 const TARGET_OVERHEAD_MS = 60;

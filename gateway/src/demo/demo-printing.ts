@@ -1,6 +1,6 @@
 import type { Extension, ExtensionContext } from '../extensions/extension.js';
 import type { PrintService } from '../extensions/print-service.js';
-import { PrinterEmulator } from '../tools/printer-emulator.js';
+import { PrinterEmulator } from '../tools/printer-emulator/printer-emulator.js';
 
 export const DEMO_PRINTER_ID = 'demo-printer';
 

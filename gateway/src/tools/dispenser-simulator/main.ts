@@ -11,9 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { encodeFrame } from '../adapters/dispenser/frame.js';
-import { encode } from '../adapters/dispenser/messages.js';
-import { DISPENSER_CONDITIONS, MAX_PAYLOAD, MSG } from '../adapters/dispenser/protocol.js';
+import { encodeFrame } from '../../adapters/dispenser/frame.js';
+import { encode } from '../../adapters/dispenser/messages.js';
+import { DISPENSER_CONDITIONS, MAX_PAYLOAD, MSG } from '../../adapters/dispenser/protocol.js';
 import { DispenserSimulator } from './dispenser-simulator.js';
 
 const Args = z.object({

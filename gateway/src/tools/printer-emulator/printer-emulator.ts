@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { EscPosDecoder } from '../adapters/printer/decoder.js';
-import { pageText, type Page } from '../adapters/printer/document.js';
-import { SerialLink } from '../adapters/printer/serial.js';
-import { STATUS_OFFLINE_CAUSE, STATUS_PAPER, STATUS_PRINTER } from '../adapters/printer/commands.js';
-import { encodeStatus, type PrinterStatus } from '../adapters/printer/status.js';
-import type { PrinterEncoding } from '../adapters/printer/text-encoding.js';
+import { EscPosDecoder } from '../../adapters/printer/decoder.js';
+import { pageText, type Page } from '../../adapters/printer/document.js';
+import { SerialLink } from '../../adapters/printer/serial.js';
+import { STATUS_OFFLINE_CAUSE, STATUS_PAPER, STATUS_PRINTER } from '../../adapters/printer/commands.js';
+import { encodeStatus, type PrinterStatus } from '../../adapters/printer/status.js';
+import type { PrinterEncoding } from '../../adapters/printer/text-encoding.js';
 
 export interface PrintedPage {
   page: Page;

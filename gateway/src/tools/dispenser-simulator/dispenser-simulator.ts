@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Frame } from '../adapters/dispenser/frame.js';
-import { decode, encode, type TicketAnswer, type WaitingCounts } from '../adapters/dispenser/messages.js';
-import { FrameParser } from '../adapters/dispenser/parser.js';
-import { MSG, TIMING, type DispenserCondition } from '../adapters/dispenser/protocol.js';
-import { FrameWriter } from '../adapters/dispenser/writer.js';
-import { SerialLink } from '../adapters/printer/serial.js';
+import type { Frame } from '../../adapters/dispenser/frame.js';
+import { decode, encode, type TicketAnswer, type WaitingCounts } from '../../adapters/dispenser/messages.js';
+import { FrameParser } from '../../adapters/dispenser/parser.js';
+import { MSG, TIMING, type DispenserCondition } from '../../adapters/dispenser/protocol.js';
+import { FrameWriter } from '../../adapters/dispenser/writer.js';
+import { SerialLink } from '../../adapters/printer/serial.js';
 import { PacedLink } from './paced-link.js';
 
 export interface DispenserSimulatorOptions {

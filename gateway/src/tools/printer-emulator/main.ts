@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { renderSvg } from '../adapters/printer/render-svg.js';
+import { renderSvg } from '../../adapters/printer/render-svg.js';
 import { PrinterEmulator } from './printer-emulator.js';
 
 const Args = z.object({

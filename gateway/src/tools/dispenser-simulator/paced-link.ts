@@ -1,4 +1,4 @@
-import type { DeviceLink } from '../adapters/printer/link.js';
+import type { DeviceLink } from '../../adapters/printer/link.js';
 
 /**
  * Holds each write back until a line of `bytesPerSecond` would have carried the bytes before
