@@ -57,7 +57,6 @@ export class Outbox {
       bySeq: db.prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE seq = ?`),
       lastSeq: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`).pluck(),
       firstSeq: db.prepare('SELECT MIN(seq) FROM outbox').pluck(),
-      countAfter: db.prepare('SELECT COUNT(*) FROM outbox WHERE seq > ?').pluck(),
       oldestAfter: db.prepare('SELECT at FROM outbox WHERE seq > ? ORDER BY seq LIMIT 1').pluck(),
       cursor: db.prepare('SELECT acked_through FROM relay_cursor WHERE transport = ?').pluck(),
       ack: db.prepare(
@@ -138,7 +137,11 @@ export class Outbox {
   /** How many events the transport has not had acknowledged, and when the oldest of them happened. */
   backlog(transport: TransportName): { count: number; oldestAt: string | null } {
     const through = this.ackedThrough(transport);
-    return { count: this.stmt.countAfter.get(through) as number, oldestAt: (this.stmt.oldestAfter.get(through) as string | undefined) ?? null };
+    // seq has no gaps and unsent events are never purged, so the count needs no scan of the table
+    // (a link added later starts at the oldest event still kept).
+    const last = this.lastSeq();
+    const from = Math.max(through, (this.first() ?? last + 1) - 1);
+    return { count: Math.max(0, last - from), oldestAt: (this.stmt.oldestAfter.get(through) as string | undefined) ?? null };
   }
 
   /** A refused event: kept (never purged) until a manager retries it. */
