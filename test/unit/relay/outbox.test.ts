@@ -109,6 +109,15 @@ describe('outbox', () => {
       expect(outbox.backlog('mqtt')).toEqual({ count: 0, oldestAt: null });
       expect(outbox.backlog('http')).toEqual({ count: 3, oldestAt: daysAgo(3) });
     });
+
+    it('count, for a link added after old events were purged, only the events still kept', () => {
+      appendMany(10, (i) => daysAgo(10 - i));
+      outbox.ack('mqtt', 10, daysAgo(0));
+      expect(outbox.purgeAcknowledged(6, daysAgo(0))).toBe(6);
+      // The HTTP link is configured now: it can only ever send seq 7 to 10.
+      expect(outbox.backlog('http')).toEqual({ count: 4, oldestAt: daysAgo(4) });
+      expect(outbox.after('s', outbox.ackedThrough('http'), 100).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+    });
   });
 
   describe('dead letters', () => {
