@@ -158,7 +158,7 @@ export class Gateway {
       ...(demo ? [new DemoStore(ctx, queue)] : []),
       ...workshopExtensions(ctx, workshop, demo),
       ...memberExtensions(ctx, queue, demo),
-      ...printingExtensions(ctx, queue, demo),
+      ...printingExtensions(ctx, queue, workshop, demo),
       new RelayService(ctx, workshop),
     ];
   }

@@ -114,13 +114,14 @@ async function main(): Promise<void> {
 
   // The gateway's extensions, in the gateway's order (gateway.ts createExtensions, demo off).
   const queue = new QueueService(ctx);
+  const workshop = new WorkshopService(ctx, queue);
   const extensions: Extension[] = [
     new StatusPublisher(ctx, GATEWAY_VERSION, false),
     new DeviceMonitor(ctx),
     queue,
-    ...workshopExtensions(ctx, new WorkshopService(ctx, queue), false),
+    ...workshopExtensions(ctx, workshop, false),
     ...memberExtensions(ctx, queue, false),
-    ...printingExtensions(ctx, queue, false),
+    ...printingExtensions(ctx, queue, workshop, false),
   ];
   let ready = false;
   const { app: http } = await createHttpServer({

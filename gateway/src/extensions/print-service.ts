@@ -6,10 +6,10 @@ import type { Page } from '../adapters/printer/document.js';
 import { testPrintLayout, ticketLayout } from '../adapters/printer/layouts.js';
 import { printerLink } from '../adapters/printer/open-link.js';
 import { publishJson } from '../broker/publish.js';
-import type { PrinterConfig } from '../config/devices.js';
+import type { PrinterConfig, PrinterProfile } from '../config/devices.js';
 import { registerPrintRoutes, type PrinterView, type TicketPrintResult } from '../http/print-routes.js';
 import { registerTicketPage } from '../http/ticket-page.js';
-import { topics, type DeviceState, type PrintJobSummary } from '../protocol/index.js';
+import { topics, type DeviceState, type PrintJobKind, type PrintJobSummary } from '../protocol/index.js';
 import { PrintQueueStore } from '../store/print-queue.js';
 import { PrintError } from './print-error.js';
 import type { Actor } from '../store/audit-log.js';
@@ -143,6 +143,17 @@ export class PrintService implements Extension {
       target: `print-job:${job.id}`,
       detail: { printer: printerId },
     }));
+  }
+
+  /**
+   * Queues a document (a work order, a bill…) rendered for the printer's profile: the named
+   * printer, else the desk's.
+   */
+  printDocument(kind: PrintJobKind, label: string, render: (profile: PrinterProfile) => Uint8Array, printerId?: string, reprintOf?: string): PrintJobSummary {
+    const id = printerId ?? this.defaults.desk;
+    if (!id) throw new PrintError('no-printer', 'no printer is set for the desk (devices.deskPrinter)');
+    const { config } = this.printer(id);
+    return this.enqueue(config, kind, label, render(config.profile), reprintOf);
   }
 
   /** The pages of a job as the printer will interpret them (for the desk's preview). */

@@ -54,6 +54,7 @@ export class WorkshopService implements Extension {
   // One pairing (card, then action) per scanner device.
   private readonly pairings = new Map<string, ScanPairing>();
   private readonly scanTopic: string;
+  private readonly listeners = new Set<(event: WorkshopEvent, actor: Actor) => void>();
 
   constructor(
     private readonly ctx: ExtensionContext,
@@ -99,8 +100,22 @@ export class WorkshopService implements Extension {
       detail: { event: e.id, ...(e.stage ? { stage: e.stage } : {}) },
     }));
     this.ctx.log.info({ event: event.type, by: actor.actor, order: event.order.no, stage: event.stage?.to }, 'workshop');
+    for (const listener of this.listeners) {
+      try {
+        listener(event, actor);
+      } catch (err) {
+        // The command stands: what follows it (a printout) is the listener's to report.
+        this.ctx.log.error({ err, event: event.type, order: event.order.no }, 'workshop event listener failed');
+      }
+    }
     await this.publishBoard();
     return event;
+  }
+
+  /** Calls `listener` after every accepted command, its change committed; returns the way to stop. */
+  onEvent(listener: (event: WorkshopEvent, actor: Actor) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**

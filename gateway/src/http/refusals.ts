@@ -37,6 +37,7 @@ const WORKSHOP: Record<WorkshopErrorCode, number> = {
   'order-wrong-stage': 409,
   'plate-has-open-order': 409,
   'day-full': 409,
+  'no-document': 409,
 };
 
 const MEMBERS: Record<MemberErrorCode, number> = {

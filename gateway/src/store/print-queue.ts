@@ -29,6 +29,7 @@ export class PrintQueueStore {
   private readonly cancelStmt;
   private readonly recentStmt;
   private readonly queuedCountStmt;
+  private readonly ofLabelStmt;
   private readonly cancelTx: (id: string, reason: string, at: string) => boolean;
 
   constructor(
@@ -46,6 +47,7 @@ export class PrintQueueStore {
     this.cancelStmt = db.prepare(`UPDATE print_job SET state = 'cancelled' WHERE id = ? AND state = 'queued'`);
     this.recentStmt = db.prepare(`SELECT ${COLUMNS} FROM print_job ORDER BY seq DESC LIMIT ?`);
     this.queuedCountStmt = db.prepare(`SELECT count(*) FROM print_job WHERE printer = ? AND state = 'queued'`).pluck();
+    this.ofLabelStmt = db.prepare(`SELECT ${COLUMNS} FROM print_job WHERE label = ? ORDER BY seq DESC LIMIT 50`);
     this.cancelTx = db.transaction((id: string, reason: string, at: string) => {
       if (this.cancelStmt.run(id).changes !== 1) return false;
       const job = this.summary(id);
@@ -91,6 +93,11 @@ export class PrintQueueStore {
 
   recent(limit: number): PrintJobSummary[] {
     return this.recentStmt.all(limit) as PrintJobSummary[];
+  }
+
+  /** Jobs printed under a label, newest first: an order's documents carry its reception number. */
+  ofLabel(label: string): PrintJobSummary[] {
+    return this.ofLabelStmt.all(label) as PrintJobSummary[];
   }
 
   queuedCount(printer: string): number {

@@ -11,8 +11,19 @@ const ICONV_NAME: Record<PrinterEncoding, string> = { gb18030: 'gb18030', big5: 
  * get "CNY " instead, so an amount never prints as a question mark.
  */
 export function normalizeForPrinter(text: string, encoding: PrinterEncoding): string {
-  return encoding === 'ascii' ? text.replace(/[¥￥]/g, 'CNY ') : text.replace(/¥/g, '￥');
+  if (encoding === 'ascii') return text.replace(/[¥￥]/g, 'CNY ');
+  const yen = text.replace(/¥/g, '￥');
+  return encoding === 'big5' ? yen.replace(SIMPLIFIED_PROVINCES, (ch) => TRADITIONAL_PROVINCE[ch] ?? ch) : yen;
 }
+
+/**
+ * The simplified province characters of mainland plates (粤B·D5678) are not in Big5: a Big5
+ * printer gets the traditional form of the same character (粵), so a plate never prints as "?".
+ */
+const TRADITIONAL_PROVINCE: Record<string, string> = {
+  粤: '粵', 沪: '滬', 晋: '晉', 辽: '遼', 苏: '蘇', 闽: '閩', 赣: '贛', 鲁: '魯', 琼: '瓊', 贵: '貴', 云: '雲', 陕: '陝', 宁: '寧', 领: '領', 学: '學',
+};
+const SIMPLIFIED_PROVINCES = new RegExp(`[${Object.keys(TRADITIONAL_PROVINCE).join('')}]`, 'gu');
 
 export function encodeText(text: string, encoding: PrinterEncoding): Buffer {
   return iconv.encode(normalizeForPrinter(text, encoding), ICONV_NAME[encoding]);

@@ -14,6 +14,7 @@ export const WORKSHOP_ERROR_CODES = [
   'promised-in-past',
   'day-full',
   'invalid-settlement',
+  'no-document',
 ] as const;
 export type WorkshopErrorCode = (typeof WORKSHOP_ERROR_CODES)[number];
 

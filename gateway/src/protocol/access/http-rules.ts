@@ -113,6 +113,9 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/workshop/orders/:no', who: ANY_STAFF, note: 'one order, full detail' },
   { method: 'GET', url: '/api/workshop/orders/by-token/:token', who: EVERYONE, note: "the customer's order by the unguessable token of the slip's QR code (masked)" },
   { method: 'GET', url: '/api/workshop/orders/by-ticket/:ticketId', who: EVERYONE, note: "the customer's order by the ticket it was opened from (masked)" },
+  { method: 'GET', url: '/api/workshop/orders/:no/documents', who: ANY_STAFF, note: "an order's work order, settlement statement and exit pass: printable yet, their print jobs" },
+  { method: 'POST', url: '/api/workshop/orders/:no/documents/:kind/print', who: [...FRONT, 'workshop-controller'], note: 'print one of them again on the desk printer (or a named one); audited' },
+  { method: 'GET', url: '/api/workshop/exit-passes/:code', who: ANY_STAFF, note: 'the gate checks an exit pass: the released order it lets out, full plate' },
 
   // Head office (DMS relay)
   { method: 'GET', url: '/api/relay/status', who: [...FRONT, 'installer'], note: 'head office: connected or offline since when, events waiting, rejected' },
