@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { ORDER_DOCUMENTS, ORDER_DOCUMENT_KINDS, type OrderDocumentKind } from '../adapters/printer/documents/index.js';
+import { ORDER_DOCUMENTS } from '../adapters/printer/documents/index.js';
 import { renderDocument } from '../adapters/printer/layout/render.js';
 import { publicBaseUrl } from '../config/public-url.js';
 import { WorkshopError, type RepairOrder, type WorkshopEvent } from '../domain/workshop/index.js';
 import { registerWorkshopPaperRoutes, type OrderDocumentView, type WorkshopPaperApi } from '../http/workshop-paper-routes.js';
-import type { PrintJobSummary } from '../protocol/index.js';
+import { ORDER_DOCUMENT_KINDS, type OrderDocumentKind, type PrintJobSummary } from '../protocol/index.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { orderDocument } from './order-document-data.js';

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ORDER_DOCUMENT_KINDS, type OrderDocumentKind } from '../adapters/printer/documents/index.js';
 import { formatPlate, type RepairOrder } from '../domain/workshop/index.js';
-import { DeviceId, ReceptionNumber, type PrintJobSummary } from '../protocol/index.js';
+import { DeviceId, OrderDocumentKind, ReceptionNumber, type PrintJobSummary } from '../protocol/index.js';
 import type { Actor } from '../store/audit-log.js';
 import { requestActor } from './access-hooks.js';
 import { answer } from './refusals.js';
@@ -21,7 +20,7 @@ export interface WorkshopPaperApi {
   exitPass(code: string): RepairOrder;
 }
 
-const DocumentParams = z.object({ no: ReceptionNumber, kind: z.enum(ORDER_DOCUMENT_KINDS as [OrderDocumentKind, ...OrderDocumentKind[]]) });
+const DocumentParams = z.object({ no: ReceptionNumber, kind: OrderDocumentKind });
 const PrintBody = z.strictObject({ printer: DeviceId.optional() });
 /** As printed under the exit pass's QR code; a keyboard-wedge scanner may send it in lower case. */
 const ExitPassCode = z.string().regex(/^EP-[0-9A-F]{16}$/i).transform((c) => c.toUpperCase());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PrintJobSummary } from './printing.js';
 import { MemberRef, TicketId } from './queue.js';
 
 // The workshop (維修進度看板): repair orders, their stages and job clocks. What the gateway
@@ -131,6 +132,17 @@ export const WorkshopCommand = z.discriminatedUnion('action', [
 ]);
 export type WorkshopCommand = z.infer<typeof WorkshopCommand>;
 export type WorkshopCommandInput = z.input<typeof WorkshopCommand>;
+
+/** The paper of the service workflow, by print job kind: 任務委托書, 維修結算單, 出廠放行條. */
+export const ORDER_DOCUMENT_KINDS = ['work-order', 'settlement', 'exit-pass'] as const;
+export const OrderDocumentKind = z.enum(ORDER_DOCUMENT_KINDS);
+export type OrderDocumentKind = z.infer<typeof OrderDocumentKind>;
+
+/** `GET /api/workshop/orders/{no}/documents`: each document, whether it can print yet, its print jobs (newest first). */
+export const OrderDocumentsAnswer = z.object({
+  documents: z.array(z.object({ kind: OrderDocumentKind, available: z.boolean(), jobs: z.array(PrintJobSummary) })),
+});
+export type OrderDocumentsAnswer = z.infer<typeof OrderDocumentsAnswer>;
 
 /** Amber when the promised time is close or the estimate passes it; red once it has passed. */
 export const LATE_STATES = ['on-time', 'close', 'late'] as const;

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { BoardOrder, JobNumber, OrderStage, PauseReason, TicketStatusAnswer, type WorkshopCommand } from '@forecourt/gateway/protocol';
+import {
+  BoardOrder,
+  JobNumber,
+  OrderDocumentsAnswer,
+  OrderStage,
+  PauseReason,
+  PrintJobAnswer,
+  SettlementLineKind,
+  TicketStatusAnswer,
+  type OrderDocumentKind,
+  type WorkshopCommand,
+} from '@forecourt/gateway/protocol';
 import { post, request, type ApiResult } from './api.js';
 
 // The workshop's HTTP calls for the desk panel, the bay terminal and the phone status page.
@@ -22,11 +33,30 @@ export const StaffOrder = z.object({
   stageSince: z.string(),
   promisedAt: z.string().nullable(),
   appointmentAt: z.string().nullable(),
+  mileageKm: z.number().nullable(),
   reworkCount: z.number(),
   comebackCount: z.number(),
   jobs: z.array(
-    z.object({ no: JobNumber, title: z.string(), technicians: z.array(z.string()), state: z.enum(JOB_STATES), labourMin: z.number() }),
+    z.object({
+      no: JobNumber,
+      title: z.string(),
+      technicians: z.array(z.string()),
+      state: z.enum(JOB_STATES),
+      labourMin: z.number(),
+      labourEstimate: z.number().nullable(),
+      partsEstimate: z.number().nullable(),
+    }),
   ),
+  /** The bill as the gateway holds it: amounts and totals in fen, computed by the gateway. */
+  settlement: z
+    .object({
+      lines: z.array(z.object({ kind: SettlementLineKind, title: z.string(), qty: z.number(), unitPrice: z.number(), amount: z.number() })),
+      subtotal: z.number(),
+      discount: z.number(),
+      total: z.number(),
+      at: z.string(),
+    })
+    .nullable(),
   next: z.array(OrderStage),
   progress: z.number(),
   expectedReadyAt: z.string().nullable(),
@@ -75,6 +105,15 @@ export function fetchStatusByTicket(ticketId: string): Promise<ApiResult<PublicS
 
 export function fetchTicket(ticketId: string): Promise<ApiResult<TicketStatus>> {
   return request(`/api/queue/tickets/${encodeURIComponent(ticketId)}`, TicketStatus);
+}
+
+export function fetchDocuments(no: string): Promise<ApiResult<OrderDocumentsAnswer>> {
+  return request(`/api/workshop/orders/${encodeURIComponent(no)}/documents`, OrderDocumentsAnswer);
+}
+
+/** Prints one of the order's documents (again) on the desk's printer. */
+export function printDocument(no: string, kind: OrderDocumentKind): Promise<ApiResult<z.infer<typeof PrintJobAnswer>>> {
+  return request(`/api/workshop/orders/${encodeURIComponent(no)}/documents/${kind}/print`, PrintJobAnswer, post({}));
 }
 
 export function fetchOrder(no: string): Promise<ApiResult<{ order: StaffOrder }>> {
