@@ -69,7 +69,12 @@ export class WorkshopPaper implements Extension, WorkshopPaperApi {
   private onEvent(event: WorkshopEvent, actor: Actor): void {
     // The demo's simulated workshop would use up the demo printer's roll; staff's own commands print.
     if (actor.via === 'demo') return;
-    for (const kind of printedBy(event)) {
+    const kinds = printedBy(event);
+    if (kinds.length > 0 && !this.printing.defaults.desk) {
+      this.ctx.log.debug({ order: event.order.no, kinds }, 'no desk printer (devices.deskPrinter): workshop documents print on request only');
+      return;
+    }
+    for (const kind of kinds) {
       try {
         const job = this.queue(event.order, kind, undefined, undefined);
         this.ctx.log.info({ order: event.order.no, kind, job: job.id, printer: job.printer }, 'workshop document queued');
