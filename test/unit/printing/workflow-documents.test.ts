@@ -167,6 +167,9 @@ describe('document rendering', () => {
     expect(text).not.toContain('Promised');
     expect(text).not.toContain('Estimate');
     expect(text).toContain('维修项目待定');
+    // Headers keep their words whole even when no value widens their column.
+    const noEstimates = { ...ORDER, estimate: null, jobs: [{ no: 1, title: 'Oil service', labourEstimate: null, partsEstimate: null }] };
+    expect(lines(print(ORDER_DOCUMENTS['work-order'], profile, noEstimates)[0]!).map((l) => l.text)).toContainEqual(expect.stringMatching(/^# 维修项目 +工时费 材料费$/));
     const ascii = print(ORDER_DOCUMENTS.settlement, { encoding: 'ascii', width: 58, qr: 'gs-k' })[0]!;
     expect(ascii.blocks.every((b) => b.kind !== 'text' || b.runs.every((r) => !r.doubleByte))).toBe(true);
     expect(pageText(ascii)).toMatch(/Total due +CNY 600\.00/);

@@ -5,7 +5,7 @@ import { printLanguages } from '../layout-text.js';
 import { columns } from '../text-encoding.js';
 import type { ConditionalBlock, DocumentLayout, FieldRef, LayoutBlock, TableColumn, TextSource } from './document-layout.js';
 import { formatValue, isLocalized } from './format.js';
-import { longestWord, pad, wrap } from './wrap.js';
+import { pad, wrap } from './wrap.js';
 
 /** A table's wrapping column keeps at least this many columns; wider cells wrap instead. */
 const MIN_FILL = 8;
@@ -107,7 +107,8 @@ function table(ctx: Context, path: string, all: TableColumn[], empty: LocalizedT
   if (!Array.isArray(rows)) throw new Error(`layout table ${path} is not a list in the data`);
   const cols = all.filter((c) => ctx.wide || !c.wideOnly);
   const cells = rows.map((row: unknown) => cols.map((c) => formatValue(resolve(row as Record<string, unknown>, c.field), c.format ?? 'text', langs[0]!, ctx.timeZone)));
-  const widths = cols.map((c, i) => (c.fill ? 0 : Math.max(1, ...langs.map((l) => longestWord(c.label[l])), ...cells.map((r) => columns(r[i]!)))));
+  // A header stays on one line where it can: headers are short, and 材料费 broken after 材料 reads badly.
+  const widths = cols.map((c, i) => (c.fill ? 0 : Math.max(1, ...langs.map((l) => columns(c.label[l])), ...cells.map((r) => columns(r[i]!)))));
   const fill = cols.findIndex((c) => c.fill);
   if (fill < 0) throw new Error(`layout table ${path} has no fill column`);
   const rest = () => width - widths.reduce((s, w) => s + w, 0) - (cols.length - 1);

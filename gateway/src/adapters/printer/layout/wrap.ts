@@ -46,8 +46,3 @@ export function pad(text: string, width: number, align: 'left' | 'right' | 'cent
   if (align === 'center') return ' '.repeat(Math.floor(gap / 2)) + text + ' '.repeat(Math.ceil(gap / 2));
   return text + ' '.repeat(gap);
 }
-
-/** Columns of the widest word (Latin run or single character) of a text: the narrowest it wraps to. */
-export function longestWord(text: string): number {
-  return Math.max(0, ...(text.match(/[\x21-\x7e]+|[^\x21-\x7e\s]/gu) ?? []).map(columns));
-}
