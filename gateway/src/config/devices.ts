@@ -13,12 +13,23 @@ export type PrinterTransportConfig = z.infer<typeof PrinterTransportConfig>;
  * What a printer model understands. `encoding`: the double-byte set its Chinese firmware expects
  * (GB18030 for mainland models, Big5 for Taiwan/Hong Kong), or plain ASCII (English only).
  * `qr`: `gs-k` for printers with the Epson QR command, `raster` to print QR codes as an image.
+ * The rest says how the printer proves a job printed (README "Printing and ticket dispensers");
+ * left out, it is what every ESC/POS printer does, so an unknown printer is safe.
  */
 export const PrinterProfile = z
   .object({
     encoding: z.enum(['gb18030', 'big5', 'ascii']).default('gb18030'),
     width: z.union([z.literal(58), z.literal(80)]).default(80),
     qr: z.enum(['gs-k', 'raster']).default('gs-k'),
+    /**
+     * The in-order request sent after each job: `gs-h` (GS ( H process ID: the answer names the
+     * job) on models that have it, `gs-r` (GS r 1 paper sensor status) on any. Default `gs-r`.
+     */
+    confirm: z.enum(['gs-r', 'gs-h']).optional(),
+    /** The model clears its buffers on the real-time DLE DC4 fn=8 (answering 37 25 00). Default false. */
+    clearBuffer: z.boolean().optional(),
+    /** Its receive buffer in bytes: a job is sent in pieces that fit. Default 4096. */
+    bufferBytes: z.number().int().min(512).max(1_048_576).optional(),
   })
   .strict();
 export type PrinterProfile = z.infer<typeof PrinterProfile>;

@@ -72,6 +72,7 @@ export class PrintService implements Extension {
     const agent = new PrinterAgent({
       id: config.id,
       link: printerLink(config.transport),
+      profile: config.profile,
       jobs: this.jobs,
       now: ctx.now,
       log: ctx.log.child({ component: 'printer' }),
@@ -102,8 +103,10 @@ export class PrintService implements Extension {
 
   /**
    * Queues a queue ticket on a printer. With `waitMs` the caller (a kiosk, its customer in front
-   * of it) is answered within that time: a printer that cannot print is refused at once, and a
-   * job not printed in time is cancelled rather than printed later for nobody.
+   * of it) is answered within that time: a printer that cannot print is refused at once. A job
+   * the printer has not confirmed by then is cancelled if the printer does not have it, rather
+   * than printed later for nobody; if the printer has it, it may still come out any moment, and
+   * the answer says so (`printing`) instead of "not printed".
    */
   async printTicket(ticketId: string, printerId: string | undefined, waitMs = 0): Promise<TicketPrintResult> {
     const id = printerId ?? this.defaults.kiosk;
@@ -113,13 +116,16 @@ export class PrintService implements Extension {
       throw new PrintError('printer-not-ready', `printer ${id} cannot print now`, agent.condition.reason ?? 'offline');
     }
     const job = this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
-    if (waitMs === 0) return { job, printed: false };
+    if (waitMs === 0) return { job, printed: false, printing: false };
     const printed = await this.waitPrinted(job.id, waitMs);
-    if (!printed && agent.inFlight !== job.id && this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())) {
+    // Checked and cancelled in one step: the agent takes a job and writes it in one step too.
+    const printing = !printed && agent.inPrinter === job.id;
+    if (!printed && !printing && this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())) {
       this.jobsChanged();
       throw new PrintError('not-printed', `printer ${id} did not print in time`, agent.condition.reason ?? 'slow');
     }
-    return { job: this.jobs.summary(job.id) ?? job, printed: printed || this.jobs.summary(job.id)?.state === 'printed' };
+    const summary = this.jobs.summary(job.id) ?? job;
+    return { job: summary, printed: summary.state === 'printed', printing: printing && summary.state !== 'printed' };
   }
 
   /** Prints a job's bytes again (the desk's Reprint), as a new job at the end of the queue. */

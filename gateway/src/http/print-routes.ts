@@ -38,6 +38,8 @@ export interface PrinterView {
 export interface TicketPrintResult {
   job: PrintJobSummary;
   printed: boolean;
+  /** Not confirmed within the wait, but the printer has it: it may still come out. */
+  printing: boolean;
 }
 
 /** What the print routes need of the printing service. */

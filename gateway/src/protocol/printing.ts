@@ -10,7 +10,7 @@ export const PRINT_JOB_KINDS = ['ticket', 'reception-slip', 'work-order', 'settl
 export const PrintJobKind = z.enum(PRINT_JOB_KINDS);
 export type PrintJobKind = z.infer<typeof PrintJobKind>;
 
-/** queued: waiting for the printer (or its paper); printed: the printer answered a status query after it. */
+/** queued: waiting for the printer (or its paper); printed: the printer answered the in-order request after it. */
 export const PRINT_JOB_STATES = ['queued', 'printed', 'cancelled'] as const;
 export const PrintJobState = z.enum(PRINT_JOB_STATES);
 export type PrintJobState = z.infer<typeof PrintJobState>;
@@ -39,8 +39,11 @@ export const PrintJobList = z.strictObject({
 });
 export type PrintJobList = z.infer<typeof PrintJobList>;
 
-/** `POST /api/print/ticket/{id}`: the job, and whether the printer confirmed it in the time asked. */
-export const TicketPrintAnswer = z.object({ job: PrintJobSummary, printed: z.boolean() });
+/**
+ * `POST /api/print/ticket/{id}`: the job, whether the printer confirmed it in the time asked, and
+ * if not, whether the printer has it (`printing`: it may still come out, so it was not cancelled).
+ */
+export const TicketPrintAnswer = z.object({ job: PrintJobSummary, printed: z.boolean(), printing: z.boolean() });
 export type TicketPrintAnswer = z.infer<typeof TicketPrintAnswer>;
 
 /** A refused print request; `reason` is the printer's state (`paper-out`, `offline`…) when it is the cause. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EscPosBuilder } from '../../../gateway/src/adapters/printer/builder.js';
-import { STATUS_QUERY } from '../../../gateway/src/adapters/printer/commands.js';
+import { CLEAR_BUFFER, PAPER_STATUS_REQUEST, STATUS_QUERY, processIdRequest } from '../../../gateway/src/adapters/printer/commands.js';
 import { EscPosDecoder, type DecoderEvent } from '../../../gateway/src/adapters/printer/decoder.js';
 import type { Block, Page } from '../../../gateway/src/adapters/printer/document.js';
 import { exitPassLayout, receptionSlipLayout, ticketLayout, type TicketPrint } from '../../../gateway/src/adapters/printer/layouts.js';
@@ -120,16 +120,27 @@ describe('ESC/POS encoder and emulator decoder', () => {
     expect(renderSvg(page)).toMatch(/^<svg[^>]+viewBox="0 0 576 \d+"/);
   });
 
-  it('decodes a job split into arbitrary chunks the same as in one piece, status queries in stream order', () => {
+  it('decodes a job split into arbitrary chunks the same as in one piece: each block as it completes, the page at its cut, then the requests in stream order', () => {
     const profile: PrinterProfile = { encoding: 'big5', width: 58, qr: 'gs-k' };
-    const job = Buffer.concat([ticketLayout(profile, TICKET), STATUS_QUERY]);
+    const job = Buffer.concat([ticketLayout(profile, TICKET), STATUS_QUERY, PAPER_STATUS_REQUEST, processIdRequest('j001'), CLEAR_BUFFER]);
     const whole = new EscPosDecoder('big5').push(job);
     const decoder = new EscPosDecoder('big5');
     const chunked: DecoderEvent[] = [];
     for (let i = 0; i < job.length; i += 7) chunked.push(...decoder.push(job.subarray(i, i + 7)));
     expect(chunked).toEqual(whole);
-    expect(whole.map((e) => e.type)).toEqual(['page', 'status', 'status', 'status']);
-    expect(whole.slice(1).map((e) => (e.type === 'status' ? e.query : 0))).toEqual([1, 2, 4]);
+    const [page] = pagesOf(whole);
+    const blocks = whole.flatMap((e) => (e.type === 'block' ? [e.block] : []));
+    expect(blocks).toEqual(page!.blocks);
+    expect(whole.slice(blocks.length)).toEqual([
+      { type: 'page', page },
+      { type: 'status', query: 1 },
+      { type: 'status', query: 2 },
+      { type: 'status', query: 4 },
+      { type: 'paper-status' },
+      { type: 'process-id', id: 'j001' },
+      { type: 'clear-buffer' },
+    ]);
+    expect(page!.unknownCommands).toEqual([]);
   });
 
   it('lays out reception slips and exit passes with their titles, fields and signature line', () => {

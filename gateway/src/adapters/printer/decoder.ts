@@ -1,9 +1,22 @@
-import { DLE, EOT, ESC, FS, GS, LF, QR_FN } from './commands.js';
+import { DC4, DLE, EOT, ESC, FS, GS, LF, QR_FN } from './commands.js';
 import type { Align } from './builder.js';
 import type { Block, Page, TextRun } from './document.js';
 import { decodeText, type PrinterEncoding } from './text-encoding.js';
 
-export type DecoderEvent = { type: 'status'; query: number } | { type: 'page'; page: Page };
+/**
+ * What a printer meets in the byte stream, in stream order. `status` (DLE EOT n) and
+ * `clear-buffer` (DLE DC4 fn=8) are real-time commands: a printer executes them on arrival, so
+ * meeting them again in the stream does nothing. `paper-status` (GS r 1) and `process-id`
+ * (GS ( H fn=48) are answered in order, once everything before them has been printed. Each block
+ * comes as it is complete (a printer prints line by line); the page follows at its cut.
+ */
+export type DecoderEvent =
+  | { type: 'status'; query: number }
+  | { type: 'clear-buffer' }
+  | { type: 'paper-status' }
+  | { type: 'process-id'; id: string }
+  | { type: 'block'; block: Block }
+  | { type: 'page'; page: Page };
 
 const ALIGNS: Align[] = ['left', 'center', 'right'];
 const QR_LEVELS = { 48: 'L', 49: 'M', 50: 'Q', 51: 'H' } as const;
@@ -34,7 +47,26 @@ export class EscPosDecoder {
 
   constructor(private readonly encoding: PrinterEncoding) {}
 
-  /** Feeds bytes; returns the status queries and finished pages they completed, in stream order. */
+  /**
+   * The offsets in `data` just after each command (a control code with its parameters, never
+   * inside text, where a double-byte character must not be split): where other bytes may be
+   * put in between without changing what prints.
+   */
+  static commandEnds(data: Uint8Array, encoding: PrinterEncoding): number[] {
+    const decoder = new EscPosDecoder(encoding);
+    const buf = Buffer.from(data);
+    const ends: number[] = [];
+    let i = 0;
+    while (i < buf.length) {
+      const step = decoder.step(buf, i);
+      if (step === 'incomplete') break;
+      if (buf[i]! < 0x20) ends.push(i + step.consumed);
+      i += step.consumed;
+    }
+    return ends;
+  }
+
+  /** Feeds bytes; returns what they completed (see DecoderEvent), in stream order. */
   push(chunk: Uint8Array): DecoderEvent[] {
     const events: DecoderEvent[] = (this.events = []);
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
@@ -62,6 +94,7 @@ export class EscPosDecoder {
     }
     if (b === DLE) {
       if (!need(3)) return 'incomplete';
+      if (at(1) === DC4) return this.dc4(need, at(2)!);
       if (at(1) === EOT) this.events.push({ type: 'status', query: at(2)! });
       else this.unknown.push(`DLE ${hex(at(1))}`);
       return { consumed: 3 };
@@ -79,7 +112,7 @@ export class EscPosDecoder {
       switch (c) {
         case 0x61: this.align = ALIGNS[n % 48] ?? 'left'; break;
         case 0x45: this.style(() => (this.bold = (n & 1) === 1)); break;
-        case 0x64: this.endLine(true); this.blocks.push({ kind: 'feed', lines: n }); break;
+        case 0x64: this.endLine(true); this.addBlock({ kind: 'feed', lines: n }); break;
         case 0x74: this.codePage = n; break;
         case 0x21: case 0x2d: case 0x33: case 0x4a: case 0x4d: case 0x52: break; // print mode, underline, spacing, feed dots, font, charset
         default: this.unknown.push(`ESC ${hex(c)}`); return { consumed: 2 };
@@ -121,12 +154,23 @@ export class EscPosDecoder {
       this.endPage(m === 0 || m === 48 || m === 65 ? 'full' : 'partial');
       return { consumed: withFeed ? 4 : 3 };
     }
-    if (c === 0x28 && buf[i + 2] === 0x6b) {
+    if (c === 0x72) {
+      if (!need(3)) return 'incomplete';
+      const n = buf[i + 2]!;
+      if (n === 1 || n === 49) this.events.push({ type: 'paper-status' });
+      return { consumed: 3 };
+    }
+    if (c === 0x28) {
+      // GS ( x pL pH data: every such command says its length, so one it does not know is skipped whole.
       if (!need(5)) return 'incomplete';
+      const fn = buf[i + 2]!;
       const len = buf[i + 3]! | (buf[i + 4]! << 8);
       if (len > MAX_BLOCK_BYTES) return { consumed: 5 };
       if (!need(5 + len)) return 'incomplete';
-      this.qrFunction(buf.subarray(i + 5, i + 5 + len));
+      const body = buf.subarray(i + 5, i + 5 + len);
+      if (fn === 0x6b) this.qrFunction(body);
+      else if (fn === 0x48) this.processId(body);
+      else this.unknown.push(`GS ( ${hex(fn)}`);
       return { consumed: 5 + len };
     }
     if (c === 0x76 && buf[i + 2] === 0x30) {
@@ -140,7 +184,7 @@ export class EscPosDecoder {
       this.endLine(true);
       const data = Buffer.from(buf.subarray(i + 8, i + 8 + size)).toString('base64');
       // Mode bit 0 doubles each dot's width, bit 1 its height (GS v 0 m = 0…3).
-      this.blocks.push({ kind: 'image', align: this.align, widthDots: rowBytes * 8, heightDots: rows, scaleX: (mode & 1) + 1, scaleY: ((mode >> 1) & 1) + 1, data });
+      this.addBlock({ kind: 'image', align: this.align, widthDots: rowBytes * 8, heightDots: rows, scaleX: (mode & 1) + 1, scaleY: ((mode >> 1) & 1) + 1, data });
       return { consumed: 8 + size };
     }
     if (!need(3)) return 'incomplete';
@@ -157,8 +201,23 @@ export class EscPosDecoder {
     else if (fn === QR_FN.store) this.qr.payload = body.subarray(3).toString('utf8');
     else if (fn === QR_FN.print) {
       this.endLine(true);
-      this.blocks.push({ kind: 'qr', align: this.align, payload: this.qr.payload, moduleDots: this.qr.moduleDots, errorLevel: this.qr.errorLevel });
+      this.addBlock({ kind: 'qr', align: this.align, payload: this.qr.payload, moduleDots: this.qr.moduleDots, errorLevel: this.qr.errorLevel });
     }
+  }
+
+  /** GS ( H fn=48 m=48 d1…d4: answer with the process ID once everything before it is printed. */
+  private processId(body: Buffer): void {
+    if (body.length === 6 && body[0] === 48 && body[1] === 48) this.events.push({ type: 'process-id', id: body.subarray(2).toString('latin1') });
+    else this.unknown.push('GS ( H');
+  }
+
+  /** DLE DC4 fn: fn = 8 with its seven fixed bytes clears the buffers; the others (pulse, power-off) take two. */
+  private dc4(need: (n: number) => boolean, fn: number): Step {
+    const length = fn === 8 ? 10 : 5;
+    if (!need(length)) return 'incomplete';
+    if (fn === 8) this.events.push({ type: 'clear-buffer' });
+    else this.unknown.push(`DLE DC4 ${fn}`);
+    return { consumed: length };
   }
 
   /** Runs a style change, closing the text run printed in the old style first. */
@@ -179,8 +238,13 @@ export class EscPosDecoder {
   private endLine(onlyIfPending = false): void {
     this.flushRun();
     if (onlyIfPending && this.runs.length === 0) return;
-    this.blocks.push({ kind: 'text', align: this.align, runs: this.runs });
+    this.addBlock({ kind: 'text', align: this.align, runs: this.runs });
     this.runs = [];
+  }
+
+  private addBlock(block: Block): void {
+    this.blocks.push(block);
+    this.events.push({ type: 'block', block });
   }
 
   private endPage(cut: Page['cut']): void {

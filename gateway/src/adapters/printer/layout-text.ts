@@ -23,6 +23,7 @@ export const WORDS = {
   exitPass: { 'zh-Hans': '出厂放行条', 'zh-Hant': '出廠放行條', en: 'Exit pass' },
   signature: { 'zh-Hans': '签字', 'zh-Hant': '簽字', en: 'Signature' },
   testPrint: { 'zh-Hans': '打印测试', 'zh-Hant': '列印測試', en: 'Test print' },
+  reprint: { 'zh-Hans': '重印', 'zh-Hant': '重印', en: 'REPRINT' },
 } as const satisfies Record<string, LocalizedText>;
 
 /** Fills `{name}` placeholders. */

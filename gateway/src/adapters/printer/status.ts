@@ -48,3 +48,21 @@ export function encodeStatus(status: PrinterStatus): [number, number, number] {
     base | (status.paperLow || status.paperOut ? 0x0c : 0) | (status.paperOut ? 0x60 : 0),
   ];
 }
+
+/**
+ * The answer to GS r 1 (paper sensor status, in order): bits 0–1 paper near end, bits 2–3 paper
+ * end, the upper four bits 0 — so it never looks like a DLE EOT answer, whose bit 4 is set.
+ */
+export function isPaperSensorByte(byte: number): boolean {
+  return (byte & 0xf0) === 0;
+}
+
+/** True when a GS r 1 answer reports the paper end (a printer stopped there should not answer at all). */
+export function paperSensorEnd(byte: number): boolean {
+  return (byte & 0x0c) !== 0;
+}
+
+/** The byte a printer in this state answers to GS r 1 (used by the emulator). */
+export function encodePaperSensor(status: PrinterStatus): number {
+  return (status.paperLow || status.paperOut ? 0x03 : 0) | (status.paperOut ? 0x0c : 0);
+}
