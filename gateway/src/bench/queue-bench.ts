@@ -211,8 +211,15 @@ async function replayGateway(trace: Trace, limit: number): Promise<GatewayResult
   try {
     await gateway.start();
     const base = `http://127.0.0.1:${gateway.httpPort}`;
+    // The broker and the API let no one in anonymously: a provisioned board, a manager's token.
+    const installer = { actor: 'bench', role: null, via: 'bench' };
+    const boardId = `bench-board-${process.pid}`;
+    const boardToken = gateway.identity.provisionDevice({ id: boardId, kind: 'board' }, installer);
+    const managerToken = gateway.identity.issueStaffToken({ name: 'bench desk', role: 'manager' }, installer);
     board = await mqtt.connectAsync(`ws://127.0.0.1:${gateway.httpPort}/mqtt`, {
-      clientId: `bench-board-${process.pid}`,
+      clientId: boardId,
+      username: boardId,
+      password: boardToken,
       reconnectPeriod: 0,
       connectTimeout: 5000,
     });
@@ -243,7 +250,7 @@ async function replayGateway(trace: Trace, limit: number): Promise<GatewayResult
       const t0 = performance.now();
       const res = await fetch(`${base}/api/queue/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${managerToken}` },
         body: JSON.stringify(body),
       });
       const answer = (await res.json()) as ApiError & { ticket?: { id: string; number: string } };
