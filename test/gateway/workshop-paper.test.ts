@@ -236,7 +236,7 @@ describe('the workshop documents on the desk printer', () => {
 
     const since = desk.printed.length;
     expect((await request('POST', `/api/workshop/orders/${order.no}/documents/work-order/print`, advisor, {})).status).toBe(200);
-    for (const copy of ['客户联', '存根联']) await printedPage(desk, since, order.no, copy, '重印', 'Reprint');
+    for (const copy of ['客户联', '存根联']) await printedPage(desk, since, order.no, copy, '重印', 'REPRINT');
     const again = (await documents(order.no))[0]!.jobs[0]!;
     expect(again).toMatchObject({ kind: 'work-order', reprintOf: first!.id });
     const svg = await fetch(`${gw.httpUrl}/api/print/jobs/${again.id}/preview.svg`, { headers: advisor });

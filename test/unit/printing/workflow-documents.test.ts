@@ -91,7 +91,7 @@ describe.each(PROFILES)('workshop documents on $encoding $width mm ($qr)', (prof
     }
     // The second job's long title wraps inside its column; its unknown estimates print nothing.
     expect(text).toMatch(/Brake pads front/);
-    expect(text).not.toContain('Reprint');
+    expect(text).not.toContain('REPRINT');
     expect(qr(pages[0]!)).toEqual([profile.qr === 'gs-k' ? ORDER.statusUrl : 'image']);
   });
 
@@ -132,7 +132,7 @@ describe('document rendering', () => {
       '维修结算单',
       'Settlement statement',
       '重印',
-      'Reprint',
+      'REPRINT',
       '250301-007',
       '------------------------------------------------',
       '车牌 Plate                            粤B·D5678',

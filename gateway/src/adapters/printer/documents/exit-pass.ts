@@ -1,4 +1,5 @@
 import type { DocumentLayout } from '../layout/document-layout.js';
+import { WORDS } from '../layout-text.js';
 import { DOC_WORDS as W } from './words.js';
 
 /**
@@ -9,7 +10,7 @@ export const EXIT_PASS: DocumentLayout = {
   blocks: [
     { kind: 'text', text: { field: 'store' }, align: 'center', bold: true },
     { kind: 'title', text: { 'zh-Hans': '出厂放行条', 'zh-Hant': '出廠放行條', en: 'Exit pass' } },
-    { kind: 'text', text: W.reprint, align: 'center', bold: true, when: 'reprint' },
+    { kind: 'text', text: WORDS.reprint, align: 'center', bold: true, when: 'reprint' },
     { kind: 'text', text: { field: 'plate' }, align: 'center', size: 2, bold: true },
     { kind: 'rule' },
     {

@@ -2,7 +2,6 @@ import type { LocalizedText } from '../../../protocol/index.js';
 
 /** Words the workshop's documents share. */
 export const DOC_WORDS = {
-  reprint: { 'zh-Hans': '重印', 'zh-Hant': '重印', en: 'Reprint' },
   no: { 'zh-Hans': '受理号码', 'zh-Hant': '受理號碼', en: 'No.' },
   plate: { 'zh-Hans': '车牌', 'zh-Hant': '車牌', en: 'Plate' },
   model: { 'zh-Hans': '车型', 'zh-Hant': '車型', en: 'Model' },

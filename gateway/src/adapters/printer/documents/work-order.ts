@@ -1,4 +1,5 @@
 import type { DocumentLayout } from '../layout/document-layout.js';
+import { WORDS } from '../layout-text.js';
 import { DOC_WORDS as W } from './words.js';
 
 /**
@@ -13,7 +14,7 @@ export const WORK_ORDER: DocumentLayout = {
   blocks: [
     { kind: 'text', text: { field: 'store' }, align: 'center', bold: true },
     { kind: 'title', text: { 'zh-Hans': '任务委托书', 'zh-Hant': '任務委託書', en: 'Work order' } },
-    { kind: 'text', text: W.reprint, align: 'center', bold: true, when: 'reprint' },
+    { kind: 'text', text: WORDS.reprint, align: 'center', bold: true, when: 'reprint' },
     { kind: 'text', text: { field: 'no' }, align: 'center', size: 2, bold: true },
     { kind: 'rule' },
     {
