@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { PrinterAgent, type PrinterCondition, type PrinterTiming } from '../adapters/printer/agent.js';
 import { EscPosDecoder } from '../adapters/printer/decoder.js';
@@ -7,6 +6,7 @@ import { testPrintLayout, ticketLayout } from '../adapters/printer/layouts.js';
 import { printerLink } from '../adapters/printer/open-link.js';
 import { publishJson } from '../broker/publish.js';
 import type { PrinterConfig, PrinterProfile } from '../config/devices.js';
+import { publicBaseUrl } from '../config/public-url.js';
 import { registerPrintRoutes, type PrinterView, type TicketPrintResult } from '../http/print-routes.js';
 import { registerTicketPage } from '../http/ticket-page.js';
 import { topics, type DeviceState, type PrintJobKind, type PrintJobSummary } from '../protocol/index.js';
@@ -188,9 +188,8 @@ export class PrintService implements Extension {
 
   private renderTicket(config: PrinterConfig, ticketId: string): [string, Buffer] {
     const { ticket, peopleAhead, estimatedWaitMin } = this.queue.engine.ticketStatus(ticketId);
-    const { store, queue, devices, http } = this.ctx.config;
+    const { store, queue } = this.ctx.config;
     const service = queue.services.find((s) => s.code === ticket.service);
-    const base = devices.publicUrl ?? `http://${hostname()}${http.port === 80 ? '' : `:${http.port}`}`;
     const bytes = ticketLayout(config.profile, {
       storeName: store.name,
       number: ticket.number,
@@ -199,7 +198,7 @@ export class PrintService implements Extension {
       timeZone: store.timeZone,
       peopleAhead,
       estimatedWaitMin,
-      statusUrl: `${base.replace(/\/$/, '')}/t/${ticket.id}`,
+      statusUrl: `${publicBaseUrl(this.ctx.config)}/t/${ticket.id}`,
     });
     return [ticket.number, bytes];
   }
