@@ -50,7 +50,8 @@ describeRealStack('printing seen from the kiosk and the desk', { binaries: ['chr
       .poll(() => job.locator('[data-testid=print-preview]').evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth))
       .toBe(576);
     await job.locator('[data-testid=reprint]').click();
-    await expect.poll(() => emulator.printed.length).toBe(2);
+    // A ticket takes about a second at the emulator's 40 lines/s.
+    await expect.poll(() => emulator.printed.length, { timeout: 10_000 }).toBe(2);
     expect(emulator.printed[1]?.text).toBe(emulator.printed[0]?.text);
     await expect.poll(() => desk.locator(`[data-testid=print-job][data-label=${number}]`).count()).toBe(2);
     await Promise.all([kiosk.close(), desk.close()]);
@@ -64,6 +65,25 @@ describeRealStack('printing seen from the kiosk and the desk', { binaries: ['chr
     await kiosk.waitForSelector('[data-testid=print-status][data-outcome=paper-out]', { timeout: 15_000 });
     expect(await kiosk.textContent('[data-testid=print-status]')).toContain('缺纸');
     expect(await kiosk.textContent('[data-testid=ticket-number]')).toBe('B001');
+    await kiosk.close();
+  });
+
+  it('the kiosk says "still printing" when the printer has the ticket but has not finished it in time', async () => {
+    emulator.setPaper(Infinity);
+    emulator.setSpeed(4); // a ticket takes longer than the kiosk waits
+    const printers = async () => ((await (await fetch(`${gw.httpUrl}/api/print/printers`, { headers: gw.admin })).json()) as { printers: { condition: { health: string } }[] }).printers;
+    await expect.poll(async () => (await printers())[0]?.condition.health, { timeout: 10_000 }).toBe('ok');
+    expect(emulator.idle).toBe(true);
+    const printed = emulator.printed.length;
+    const kiosk = await enrolledPage(browser, gw, { id: 'kiosk-3', kind: 'kiosk', station: 'kiosk-3' });
+    await kiosk.goto(`${gw.httpUrl}/kiosk/`);
+    await kiosk.click('[data-service=claims]');
+    await kiosk.waitForSelector('[data-testid=print-status][data-outcome=still-printing]', { timeout: 15_000 });
+    expect(await kiosk.textContent('[data-testid=print-status]')).toContain('正在打印');
+    // It does come out, once.
+    const number = await kiosk.textContent('[data-testid=ticket-number]');
+    await expect.poll(() => emulator.printed.length, { timeout: 20_000 }).toBe(printed + 1);
+    expect(emulator.printed.at(-1)?.text).toContain(number);
     await kiosk.close();
   });
 });

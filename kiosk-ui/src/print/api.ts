@@ -3,7 +3,8 @@ import { post, request, type ApiResult } from '../lib/api.js';
 import { credentials } from '../lib/credentials.js';
 import type { z } from 'zod';
 
-export type TicketPrintOutcome = 'printed' | 'paper-out' | 'failed' | 'no-printer';
+/** `still-printing`: not confirmed in time, but the printer has the ticket — it may still come out. */
+export type TicketPrintOutcome = 'printed' | 'still-printing' | 'paper-out' | 'failed' | 'no-printer';
 
 /** How long the kiosk waits for the printer before telling the customer to note the number. */
 const KIOSK_WAIT_MS = 6000;
@@ -25,7 +26,10 @@ export async function printTicket(ticketId: string): Promise<TicketPrintOutcome>
     const json: unknown = await res.json().catch(() => undefined);
     const refusal = PrintRefusal.safeParse(json).data?.error;
     if (res.status === 401 && refusal) credentials.unauthorized(refusal.code, Object.keys(proof).length > 0, credentials.httpAuth);
-    if (res.ok) return TicketPrintAnswer.safeParse(json).data?.printed ? 'printed' : 'failed';
+    if (res.ok) {
+      const answer = TicketPrintAnswer.safeParse(json).data;
+      return answer?.printed ? 'printed' : answer?.printing ? 'still-printing' : 'failed';
+    }
     if (refusal?.code === 'no-printer') return 'no-printer';
     return refusal?.reason === 'paper-out' ? 'paper-out' : 'failed';
   } catch {

@@ -4,6 +4,7 @@ export const printing = defineMessages({
   en: {
     'print.kiosk.printing': 'Printing your ticket…',
     'print.kiosk.printed': 'Please take your printed ticket below.',
+    'print.kiosk.stillPrinting': 'Your ticket is still printing — please wait a moment. If it does not come out, please ask at the desk.',
     'print.kiosk.failed': 'Your ticket could not be printed — please note your number.',
     'print.kiosk.failedPaper': 'The printer is out of paper — please note your number.',
     'print.jobs': 'Printing',
@@ -28,6 +29,7 @@ export const printing = defineMessages({
   'zh-Hans': {
     'print.kiosk.printing': '正在打印号票…',
     'print.kiosk.printed': '请在下方取走您的号票。',
+    'print.kiosk.stillPrinting': '号票正在打印，请稍候。如未出票，请到服务台咨询。',
     'print.kiosk.failed': '号票未能打印，请记住您的号码。',
     'print.kiosk.failedPaper': '打印机缺纸，请记住您的号码。',
     'print.jobs': '打印',
@@ -52,6 +54,7 @@ export const printing = defineMessages({
   'zh-Hant': {
     'print.kiosk.printing': '正在列印號票…',
     'print.kiosk.printed': '請在下方取走您的號票。',
+    'print.kiosk.stillPrinting': '號票正在列印，請稍候。如未出票，請洽服務台。',
     'print.kiosk.failed': '號票未能列印，請記住您的號碼。',
     'print.kiosk.failedPaper': '印表機缺紙，請記住您的號碼。',
     'print.jobs': '列印',
