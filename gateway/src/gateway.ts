@@ -20,6 +20,7 @@ import { WorkshopService } from './extensions/workshop-service.js';
 import { memberExtensions } from './extensions/member-extensions.js';
 import { printingExtensions } from './extensions/printing-extensions.js';
 import { createHttpServer } from './http/server.js';
+import { StopGate } from './http/stop-gate.js';
 import { uiBundles } from './http/ui-bundles.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { databaseBytes, openDatabase, type Db } from './store/database.js';
@@ -28,6 +29,9 @@ import { Identity } from './identity/identity.js';
 import { storeInfoOf } from './config/store-info.js';
 import { seedDemoStaff } from './demo/demo-staff.js';
 import { RelayService } from './relay/relay-service.js';
+
+/** How long requests running when a stop begins may take to answer before they are answered 503. */
+const REQUEST_GRACE_MS = 1000;
 
 export interface GatewayDeps {
   log: Logger;
@@ -62,6 +66,9 @@ export class Gateway {
   private wss: WebSocketServer | undefined;
   private extensions: Extension[] = [];
   private headOffice: DemoHeadOffice | undefined;
+  private guard: ConnectionGuard | undefined;
+  private gate: StopGate | undefined;
+  private status: StatusPublisher | undefined;
   private ready = false;
 
   constructor(
@@ -111,6 +118,7 @@ export class Gateway {
     const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics });
     this.broker = broker;
     const guard = new ConnectionGuard(config.mqtt, log.child({ component: 'broker' }), metrics);
+    this.guard = guard;
     const tls = config.tls ? readTls(config.tls) : undefined;
     // With plain MQTT turned off, it stays on loopback for the gateway's own device agents.
     this.tcp = await listenTcp(this.broker, guard, config.mqtt.plain ? config.mqtt.host : '127.0.0.1', config.mqtt.port);
@@ -121,6 +129,7 @@ export class Gateway {
     const extensionConfig = this.headOffice?.configFor(config) ?? config;
     const ctx: ExtensionContext = { config: extensionConfig, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
+    this.gate = new StopGate();
     const { app, routes } = await createHttpServer({
       log,
       metrics,
@@ -129,6 +138,7 @@ export class Gateway {
       store: storeInfoOf(config),
       extensions: this.extensions,
       identity,
+      gate: this.gate,
       ...(tls ? { https: tls } : {}),
     });
     this.http = app;
@@ -151,8 +161,9 @@ export class Gateway {
     const demo = demoEnabled(this.config);
     const queue = new QueueService(ctx);
     const workshop = new WorkshopService(ctx, queue);
+    this.status = new StatusPublisher(ctx, GATEWAY_VERSION, demo);
     return [
-      new StatusPublisher(ctx, GATEWAY_VERSION, demo),
+      this.status,
       new DeviceMonitor(ctx),
       queue,
       ...(demo ? [new DemoStore(ctx, queue)] : []),
@@ -172,9 +183,20 @@ export class Gateway {
     return { ok: this.ready && Object.values(checks).every(Boolean), checks };
   }
 
-  /** Closes everything in reverse order; safe to call twice. */
+  /**
+   * A clean stop with devices and screens still connected, in the order they are owed: nothing new
+   * is taken (HTTP 503, no new MQTT connection), the screens are told (retained offline status),
+   * requests already running get REQUEST_GRACE_MS to answer, the extensions stop, every MQTT
+   * client is closed (TCP, TLS, WebSocket), then HTTP and the database. Safe to call twice.
+   */
   async stop(): Promise<void> {
     this.ready = false;
+    this.gate?.close();
+    this.guard?.close();
+    const listeners = [this.tcp, this.tlsServer].filter((s) => s !== undefined).map(closeServer);
+    await this.status?.announceOffline().catch((err: unknown) => this.deps.log.warn({ err }, 'could not tell the screens the gateway goes offline'));
+    const cutShort = (await this.gate?.drain(REQUEST_GRACE_MS)) ?? 0;
+    if (cutShort > 0) this.deps.log.warn({ requests: cutShort, graceMs: REQUEST_GRACE_MS }, 'requests still running at the stop were answered 503');
     for (const ext of [...this.extensions].reverse()) {
       try {
         await ext.stop();
@@ -185,20 +207,23 @@ export class Gateway {
     this.extensions = [];
     await this.headOffice?.stop();
     this.headOffice = undefined;
+    // aedes closes the clients that finished CONNECT (a WebSocket's with it); the guard ends the
+    // sockets that never did. A listener's close completes only when its last connection is gone.
+    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
+    this.guard?.destroyAll();
+    await Promise.all(listeners);
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
     await this.http?.close();
-    // Stop accepting first, then close the broker: that ends the MQTT clients still connected,
-    // which is what lets the listeners finish closing (a listener waits for its connections).
-    const listeners = [this.tcp, this.tlsServer].filter((s) => s !== undefined).map(closeServer);
-    await new Promise<void>((resolve) => (this.broker ? this.broker.close(() => resolve()) : resolve()));
-    await Promise.all(listeners);
     this.db?.close();
     this.wss = undefined;
     this.http = undefined;
     this.tcp = undefined;
     this.tlsServer = undefined;
     this.broker = undefined;
+    this.guard = undefined;
+    this.gate = undefined;
+    this.status = undefined;
     this.db = undefined;
   }
 

@@ -36,7 +36,8 @@ export type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rat
  * through a PacketScanner, so a limit ends the connection before aedes buffers the packet.
  */
 export class ConnectionGuard {
-  private open = 0;
+  private readonly open = new Set<Socket>();
+  private closed = false;
   private refusedSinceWarn = 0;
   private lastWarnAt = -Infinity;
   private readonly refusedSockets = new WeakSet<Socket>();
@@ -47,20 +48,38 @@ export class ConnectionGuard {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  /** Counts the socket until it closes; destroys it instead when maxConnections are open. */
+  /** Counts the socket until it closes; destroys it instead when maxConnections are open or the gateway stops. */
   admit(socket: Socket): boolean {
-    if (this.open >= this.limits.maxConnections) {
+    if (this.closed) {
+      socket.destroy();
+      return false;
+    }
+    if (this.open.size >= this.limits.maxConnections) {
       socket.destroy();
       this.countRefusedConnection();
       return false;
     }
-    this.open++;
-    socket.once('close', () => this.open--);
+    this.open.add(socket);
+    socket.once('close', () => this.open.delete(socket));
     socket.setKeepAlive(true, TCP_KEEPALIVE_DELAY_MS);
     // Small packets at once: with Nagle a scan's result waited ~40 ms behind the PUBACK for the
     // device's delayed ACK (bench:bus: scan → result p50 43.8 ms with it, 0.8 ms without).
     socket.setNoDelay(true);
     return true;
+  }
+
+  /** The gateway is stopping: every connection from now on is refused at accept. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
+   * Ends every connection still open. aedes closes only the clients that finished CONNECT; a
+   * socket that connected and said nothing yet would keep its listener from closing for the
+   * 10 s connect timeout.
+   */
+  destroyAll(): void {
+    for (const socket of this.open) socket.destroy();
   }
 
   /** What aedes should be handed instead of `conn`; `socket` is the TCP socket underneath. */

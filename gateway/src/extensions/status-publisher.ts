@@ -7,6 +7,7 @@ import type { Extension, ExtensionContext } from './extension.js';
 export class StatusPublisher implements Extension {
   readonly name = 'status-publisher';
   private startedAt = '';
+  private offline: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: ExtensionContext,
@@ -17,12 +18,19 @@ export class StatusPublisher implements Extension {
   async start(): Promise<void> {
     const { config, broker, now } = this.ctx;
     this.startedAt = now().toISOString();
+    this.offline = undefined;
     await publishJson(broker, topics.storeInfo(config.store.id), storeInfoOf(config), true);
     await this.publishStatus(true);
   }
 
+  /** The gateway is going away: screens show it at once, before their connections close. Once. */
+  announceOffline(): Promise<void> {
+    this.offline ??= this.publishStatus(false);
+    return this.offline;
+  }
+
   async stop(): Promise<void> {
-    await this.publishStatus(false);
+    await this.announceOffline();
   }
 
   private publishStatus(online: boolean): Promise<void> {

@@ -9,6 +9,7 @@ import type { Identity } from '../identity/identity.js';
 import type { StoreInfo } from '../protocol/index.js';
 import { installAccessHooks } from './access-hooks.js';
 import { registerIdentityRoutes } from './identity-routes.js';
+import type { StopGate } from './stop-gate.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -26,14 +27,17 @@ export interface HttpDeps {
   identity: Identity;
   /** HTTPS (and so WSS) with the store's certificate. */
   https?: { key: Buffer; cert: Buffer };
+  /** Answers 503 once the gateway is stopping (the gateway's; a bench's stand-in goes without). */
+  gate?: StopGate;
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
-export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
+export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;
   const app = (https ? Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, https }) : Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
 
+  gate?.install(app);
   const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);
 
