@@ -42,11 +42,17 @@ describe('member cards through the gateway (reader taps on the bus, HTTP for kio
   let kiosk: Record<string, string>;
   let reception: Record<string, string>;
   const gold = testMember({ level: 'gold' });
+  /** Booked for this hour today: the kiosk offers to check it in. */
+  const booked = testMember({
+    id: 43,
+    vehicles: [{ ...gold.vehicles[0]!, id: 431, plate: '粤B·A1234' }],
+    appointments: [{ id: 'appt-431', vehicleId: 431, at: new Date().toISOString(), service: 'maintenance', status: 'booked', note: null }],
+  });
 
   beforeAll(async () => {
     gw = await startMemberGateway({
       readers: [{ ...KIOSK_READER, agent: 'remote' }, { ...DESK_READER, agent: 'remote' }],
-      members: [gold],
+      members: [gold, booked],
     });
     // A remote reader agent has the credentials the installer provisioned for its reader.
     reader = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, KIOSK_READER.id, 'nfc-reader', KIOSK_READER.station));
@@ -113,6 +119,22 @@ describe('member cards through the gateway (reader taps on the bus, HTTP for kio
     expect((await post(`${gw.httpUrl}/api/members/demo-tap`, { role: 'kiosk', station: 'kiosk-1' }, kiosk)).body).toMatchObject({ error: { code: 'not-demo' } });
     const queue = (await get(`${gw.httpUrl}/api/queue/desks/1`, reception)).body as { queues: { waitingCount: number }[] };
     expect(queue.queues.reduce((n, q) => n + q.waitingCount, 0)).toBe(1);
+  });
+
+  it('checks an appointment in once: taps on Check in from two kiosks and a double tap (requests at once) give one ticket', async () => {
+    const greeting = await tapOnKiosk(cardTap('04b1b2c3d4e5f6', 43, 431));
+    if (greeting.result !== 'greeting') throw new Error(`expected a greeting, got ${greeting.result}`);
+    expect(greeting.appointment).toMatchObject({ checkedIn: false });
+    const checkIn = () => post(`${gw.httpUrl}/api/members/sessions/${greeting.sessionId}/check-in`, {}, kiosk);
+    const answers = await Promise.all(Array.from({ length: 6 }, checkIn));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    expect(answers.find((a) => a.status === 200)?.body['ticket']).toMatchObject({ service: 'maintenance', priority: 'appointment' });
+    expect(answers.find((a) => a.status === 409)?.body).toMatchObject({ error: { code: 'no-appointment' } });
+    const desk = (await get(`${gw.httpUrl}/api/queue/desks/1`, reception)).body as { queues: { service: string; waitingCount: number }[] };
+    expect(desk.queues.find((q) => q.service === 'maintenance')?.waitingCount).toBe(1);
+    const file = MemberFile.parse((await get(`${gw.httpUrl}/api/members/${await refOf('粤B·A1234')}`, reception)).body);
+    expect(file.appointments).toMatchObject([{ id: 'appt-431', status: 'checked-in' }]);
+    expect(file.visits).toHaveLength(1);
   });
 
   it('a tap with a malformed payload is dropped by the broker and the reader disconnected', async () => {

@@ -213,31 +213,39 @@ export class MemberService implements Extension {
     return session;
   }
 
-  /** A walk-in ticket for the member greeted at the kiosk: VIP levels are called first. */
+  /** A walk-in ticket for the member greeted at the kiosk: VIP levels are called first. The visit is stored with it. */
   async takeTicket(sessionId: string, service: string, caller: Caller): Promise<CommandResult> {
     const session = this.session(sessionId, 'kiosk', caller.stations);
-    const member = this.memberOf(session);
-    const priority = walkInPriority(member.level, this.ctx.config.members.vipLevels);
-    const result = await this.queue.execute({ action: 'issue', service, priority, memberRef: memberRef(session) }, caller.actor);
-    this.recordVisit(session, result, 'kiosk', null);
-    return result;
+    const result = this.ctx.db.transaction(() => {
+      const member = this.memberOf(session);
+      const priority = walkInPriority(member.level, this.ctx.config.members.vipLevels);
+      const issued = this.queue.commit({ action: 'issue', service, priority, memberRef: memberRef(session) }, caller.actor);
+      this.recordVisit(session, issued, 'kiosk', null);
+      return issued;
+    })();
+    return this.queue.announce(result);
   }
 
-  /** Checks in today's appointment of the tapped vehicle: an appointment-class ticket for its service. */
+  /**
+   * Checks in today's appointment of the tapped vehicle: an appointment-class ticket for its
+   * service. Reading the appointment, issuing the ticket and marking the appointment are one
+   * transaction with no await inside, so a double tap or a second kiosk gets no second ticket:
+   * the later one finds the appointment checked in, and a refused ticket (the day is full)
+   * leaves it booked.
+   */
   async checkIn(sessionId: string, caller: Caller): Promise<CommandResult> {
     const session = this.session(sessionId, 'kiosk', caller.stations);
-    const member = this.memberOf(session);
-    const appointment = todaysAppointment(member, session.vehicleId, this.ctx.now(), this.ctx.config.store.timeZone);
-    if (!appointment || appointment.status !== 'booked') throw new MemberError('no-appointment', 'no appointment to check in today');
-    // Issue first: a refused ticket (e.g. the day is full) leaves the appointment booked.
-    const result = await this.queue.execute(
-      { action: 'issue', service: appointment.service, priority: 'appointment', memberRef: memberRef(session) },
-      caller.actor,
-    );
-    const { event } = result;
-    if ('ticket' in event) this.store.checkIn(appointment.id, ticketKey(event.ticket.businessDay, event.ticket.number), event.at);
-    this.recordVisit(session, result, 'kiosk', null);
-    return result;
+    const result = this.ctx.db.transaction(() => {
+      const member = this.memberOf(session);
+      const appointment = todaysAppointment(member, session.vehicleId, this.ctx.now(), this.ctx.config.store.timeZone);
+      if (!appointment || appointment.status !== 'booked') throw new MemberError('no-appointment', 'no appointment to check in today');
+      const issued = this.queue.commit({ action: 'issue', service: appointment.service, priority: 'appointment', memberRef: memberRef(session) }, caller.actor);
+      const { event } = issued;
+      if ('ticket' in event) this.store.checkIn(appointment.id, ticketKey(event.ticket.businessDay, event.ticket.number), event.at);
+      this.recordVisit(session, issued, 'kiosk', null);
+      return issued;
+    })();
+    return this.queue.announce(result);
   }
 
   /** `card:issue`: the next card tapped on the desk's reader is written for the vehicle. */

@@ -73,15 +73,30 @@ export class QueueService implements Extension {
    * The change, its event row and its audit row are one transaction; the author is the actor's identity.
    */
   async execute(command: QueueCommand, actor: Actor): Promise<CommandResult> {
+    return this.announce(this.commit(command, actor));
+  }
+
+  /**
+   * The change alone, with its answer, synchronously: inside a caller's transaction it becomes
+   * part of it (a savepoint), so a caller that reads, decides and writes more around it does so
+   * with no await in between. Pass the result to announce() once that transaction committed.
+   */
+  commit(command: QueueCommand, actor: Actor): CommandResult {
     const event = this.ctx.identity.audit.record(actor, () => this.engine.execute(command, actor.actor), (e) => ({
       action: `queue.${command.action}`,
       target: 'ticket' in e ? `ticket:${e.ticket.number}` : null,
       detail: { event: e.id, ...('desk' in command ? { desk: command.desk } : {}), ...('service' in command ? { service: command.service } : {}) },
     }));
     this.ctx.log.info({ event: event.type, by: actor.actor, ticket: 'ticket' in event ? event.ticket.number : undefined }, 'queue');
+    return event.type === 'mode.changed' ? { event } : { event, status: this.engine.ticketStatus(event.ticket.id) };
+  }
+
+  /** Tells the screens what a committed change did: the call event first, then the snapshots. */
+  async announce(result: CommandResult): Promise<CommandResult> {
+    const { event } = result;
     if (event.type === 'mode.changed') {
       await this.publishMode();
-      return { event };
+      return result;
     }
     const call = toCallEvent(event, this.engine.deskList().find((d) => d.id === event.desk)?.name);
     if (call) {
@@ -93,7 +108,7 @@ export class QueueService implements Extension {
     await Promise.all([...services].map((s) => this.publishSnapshot(s)));
     await this.publishServices();
     await this.publishMode();
-    return { event, status: this.engine.ticketStatus(event.ticket.id) };
+    return result;
   }
 
   private store(): string {

@@ -105,15 +105,17 @@ export class Identity {
     const accountKey = `account:${request.staffNo}`;
     const wait = Math.max(this.sources.waitMs([sourceKey]), this.accounts.waitMs([accountKey]));
     if (wait > 0) return { ok: false, code: 'too-many-attempts', retryAfterS: Math.ceil(wait / 1000) };
+    // Counted as a failure before the slow check and cleared by a right PIN: guesses sent all at
+    // once then wait like guesses sent one after another (counted after the await, a thousand
+    // parallel guesses all passed the check above). A source already throttled no longer counts
+    // against the account: one attacker cannot slow down every account by cycling through them.
+    const countAccount = !this.sources.throttled(sourceKey);
+    this.sources.fail([sourceKey]);
+    if (countAccount) this.accounts.fail([accountKey]);
     const staff = this.store.staffByNo(request.staffNo);
     // An unknown number costs as much as a wrong PIN: no oracle for which staff numbers exist.
     const good = await verifyPin(request.pin, staff?.pinHash ?? DUMMY_PIN_HASH);
     if (!staff || !good || staff.disabledAt) {
-      // A source already throttled no longer counts against the account: one attacker cannot
-      // slow down every account in the store by cycling through them.
-      const countAccount = !this.sources.throttled(sourceKey);
-      this.sources.fail([sourceKey]);
-      if (countAccount) this.accounts.fail([accountKey]);
       this.audit.write({ actor: 'public', role: null, via: source }, { action: 'auth.sign-in-failed', target: `staff:${request.staffNo}` });
       return { ok: false, code: 'bad-credentials' };
     }
