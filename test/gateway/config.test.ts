@@ -58,6 +58,22 @@ describe('configuration', () => {
     expect(found.find((p) => p.path === '(root)')?.reason).toMatch(/colour/);
   });
 
+  it('sets ticket number digits and where wait estimates start, and refuses what cannot be', () => {
+    const defaults = loadConfig([], {}, dir()).config.queue;
+    expect(defaults.numberDigits).toBe(3);
+    expect(defaults.waitEstimate).toEqual({
+      serviceMinutes: { maintenance: 12, repair: 15, claims: 20, sales: 25, pickup: 8 },
+      fallbackMinutes: 15,
+      learnDays: 7,
+    });
+    const set = dir({ 'forecourt.config.yaml': 'queue:\n  numberDigits: 4\n  waitEstimate:\n    serviceMinutes: { repair: 40 }\n    learnDays: 2\n' });
+    expect(loadConfig([], {}, set).config.queue).toMatchObject({ numberDigits: 4, waitEstimate: { serviceMinutes: { repair: 40 }, learnDays: 2 } });
+    const digits = dir({ 'forecourt.config.yaml': 'queue:\n  numberDigits: 5\n' });
+    expect(problems(() => loadConfig([], {}, digits)).map((p) => p.path)).toEqual(['queue.numberDigits']);
+    const unknown = dir({ 'forecourt.config.yaml': 'queue:\n  waitEstimate:\n    serviceMinutes: { tyres: 10 }\n' });
+    expect(problems(() => loadConfig([], {}, unknown))).toEqual([{ path: 'queue.waitEstimate.serviceMinutes.tyres', reason: 'unknown service tyres' }]);
+  });
+
   it('refuses a file that is not YAML, and unknown flags', () => {
     const cwd = dir({ 'forecourt.config.yaml': 'store: [unclosed' });
     expect(problems(() => loadConfig([], {}, cwd))[0]?.reason).toMatch(/not valid YAML/);

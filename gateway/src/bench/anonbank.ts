@@ -14,13 +14,14 @@
  * - Times are Asia/Shanghai wall-clock times on the row's date; a stamp earlier than vru_entry
  *   by more than 12 hours passed midnight. Business days start at 04:00, so the night after a
  *   log day stays in that day.
- * - The engine numbers at most 999 tickets per service and day; arrivals beyond that move to the
- *   other services round-robin (reported in the trace).
+ * - The engine numbers any count of tickets (past A999 numbers take a fourth digit); a caller
+ *   that caps a service's tickets per day moves arrivals beyond it to the other services
+ *   round-robin (reported in the trace).
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { MAX_TICKETS_PER_DAY, businessDay, type DeskConfig } from '../domain/queue/index.js';
+import { businessDay, type DeskConfig } from '../domain/queue/index.js';
 import type { TicketPriority } from '../protocol/index.js';
 
 export const SOURCE_ACKNOWLEDGEMENT =
@@ -190,7 +191,7 @@ export async function readAnonbankFile(file: string): Promise<ParseResult> {
  * Instant of a clock reading on the row's date. A reading more than 12 hours before vru_entry
  * passed midnight (the next day); one more than 12 hours after it is from just before midnight.
  */
-function instant(row: AnonbankRow, secondsOfDay: number): Date {
+export function instant(row: AnonbankRow, secondsOfDay: number): Date {
   const [y, m, d] = row.date.split('-').map(Number) as [number, number, number];
   const half = 12 * 3600;
   const rolled =
@@ -301,7 +302,7 @@ function zeroByService(): Record<BenchService, number> {
  * lifecycle order, as its stamps never decrease), the desks its agents need, and what was done
  * to fit the engine's limits.
  */
-export function toTrace(day: string, rows: readonly AnonbankRow[], maxPerService = MAX_TICKETS_PER_DAY): Trace {
+export function toTrace(day: string, rows: readonly AnonbankRow[], maxPerService = Number.POSITIVE_INFINITY): Trace {
   const contacts = rows
     .map((row) => ({ row, times: contactTimes(row), id: `${row['vru+line']}/${row.call_id}` }))
     .sort((a, b) => a.times.arrival.getTime() - b.times.arrival.getTime());

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { DEFAULT_DESKS, DEFAULT_SERVICES, DeskConfig, QueueLayout, ServiceConfig } from '../domain/queue/index.js';
-import { ID_PATTERN, Language, LocalizedText } from '../protocol/index.js';
+import {
+  DEFAULT_DESKS,
+  DEFAULT_FALLBACK_MINUTES,
+  DEFAULT_SERVICE_MINUTES,
+  DEFAULT_SERVICES,
+  DeskConfig,
+  QueueLayout,
+  ServiceConfig,
+} from '../domain/queue/index.js';
+import { ID_PATTERN, Language, LocalizedText, ServiceCode } from '../protocol/index.js';
 import { DevicesConfig } from './devices.js';
 import { WorkshopConfig } from './workshop.js';
 import { MembersConfig } from './members.js';
@@ -67,18 +75,40 @@ export const ConfigSchema = z
         desks: z.array(DeskConfig).default([...DEFAULT_DESKS]),
         /** Local hour the business day starts: ticket numbers restart at 001 then. */
         dayStartHour: z.number().int().min(0).max(12).default(4),
+        /** Digits of ticket numbers, A001 or A0001; a day past the last goes on with one more (A1000). */
+        numberDigits: z.union([z.literal(3), z.literal(4)]).default(3),
         /** Minutes after a no-show during which the desk can put the ticket back. */
         noShowGraceMin: z.number().int().min(0).max(240).default(30),
         /** Tickets waiting, in all services, from which the desk is told to switch to peak mode. */
         peakThreshold: z.number().int().min(1).max(999).default(15),
         /** Anti-starvation: a ticket waiting this long is called before any priority class. */
         promoteAfterMin: z.number().int().min(1).max(240).default(20),
+        /**
+         * Waiting-time estimates learn from the store's own tickets; these are where a new store
+         * starts, and how much history a restarted gateway learns again.
+         */
+        waitEstimate: z
+          .object({
+            /** Minutes a customer takes at a desk, by service code, until the store's own figures take over. */
+            serviceMinutes: z.record(ServiceCode, z.number().positive().max(480)).default({ ...DEFAULT_SERVICE_MINUTES }),
+            /** For a service not in serviceMinutes. */
+            fallbackMinutes: z.number().positive().max(480).default(DEFAULT_FALLBACK_MINUTES),
+            /** Days of the queue's stored events learnt again at start. */
+            learnDays: z.number().int().min(1).max(30).default(7),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       // Services and desks must fit together (unique prefixes, every service served by a desk).
-      .superRefine(({ services, desks }, ctx) => {
+      .superRefine(({ services, desks, waitEstimate }, ctx) => {
         const layout = QueueLayout.safeParse({ services, desks });
         layout.error?.issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
+        for (const code of Object.keys(waitEstimate.serviceMinutes)) {
+          if (!services.some((s) => s.code === code)) {
+            ctx.addIssue({ code: 'custom', path: ['waitEstimate', 'serviceMinutes', code], message: `unknown service ${code}` });
+          }
+        }
       })
       .prefault({}),
     /**

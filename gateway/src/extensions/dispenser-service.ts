@@ -5,7 +5,6 @@ import { TIMING } from '../adapters/dispenser/protocol.js';
 import type { TicketAnswer } from '../adapters/dispenser/messages.js';
 import { SerialLink } from '../adapters/printer/serial.js';
 import { publishJson } from '../broker/publish.js';
-import { QueueError } from '../domain/queue/index.js';
 import { topics, type DeviceState } from '../protocol/index.js';
 import { PrintError } from './print-error.js';
 import type { PrintService } from './print-service.js';
@@ -86,7 +85,6 @@ export class DispenserService implements Extension {
       await this.printing.printTicket(status.ticket.id, printer);
       return { result: 'issued', number: status.ticket.number, peopleAhead: status.peopleAhead, minutes: status.estimatedWaitMin };
     } catch (err) {
-      if (err instanceof QueueError && err.code === 'day-full') return { result: 'day-full', number: '', peopleAhead: 0, minutes: 0 };
       if (err instanceof PrintError) return { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };
       throw err;
     }

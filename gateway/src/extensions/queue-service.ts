@@ -1,4 +1,4 @@
-import { QueueEngine, toCallEvent, toPublicSnapshot, type CommandResult } from '../domain/queue/index.js';
+import { LearningEstimator, QueueEngine, toCallEvent, toPublicSnapshot, type CommandResult } from '../domain/queue/index.js';
 import { publishJson } from '../broker/publish.js';
 import { topics, type CallEvent, type QueueCommand, type QueueMode } from '../protocol/index.js';
 import { SqliteQueueStore } from '../store/queue-store.js';
@@ -34,6 +34,13 @@ export class QueueService implements Extension {
   async start(): Promise<void> {
     const { config, db, now } = this.ctx;
     const q = config.queue;
+    const policy = { maxWaitBeforePromotionMin: q.promoteAfterMin };
+    const estimator = new LearningEstimator({
+      desks: q.desks,
+      policy,
+      serviceMinutes: q.waitEstimate.serviceMinutes,
+      fallbackMinutes: q.waitEstimate.fallbackMinutes,
+    });
     const engine = new QueueEngine({
       store: new SqliteQueueStore(db),
       clock: now,
@@ -41,10 +48,15 @@ export class QueueService implements Extension {
       services: q.services,
       desks: q.desks,
       dayStartHour: q.dayStartHour,
+      numberDigits: q.numberDigits,
       noShowGraceMin: q.noShowGraceMin,
       peakThreshold: q.peakThreshold,
-      policy: { maxWaitBeforePromotionMin: q.promoteAfterMin },
+      policy,
+      estimator,
     });
+    // Waiting times pick up where they were: the estimator learns the recent days again.
+    const learnt = engine.learnFromHistory(new Date(now().getTime() - q.waitEstimate.learnDays * 86_400_000));
+    this.ctx.log.info({ events: learnt, days: q.waitEstimate.learnDays }, 'wait estimates learnt from stored queue events');
     const names = new Map(engine.deskList().map((d) => [d.id, d.name]));
     this.recent = engine.recentCalls(RECENT_CALLS).map((t) => ({
       ticketNumber: t.number,

@@ -104,7 +104,12 @@ function callerOf(req: FastifyRequest): Caller {
 function ticketAnswer({ event, status }: CommandResult): TicketStatusAnswer {
   if (!status || !('ticket' in event)) throw new Error(`a ticket command answered ${event.type}`);
   const { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount } = status.ticket;
-  return { ticket: { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount }, peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin };
+  return {
+    ticket: { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount },
+    peopleAhead: status.peopleAhead,
+    estimatedWaitMin: status.estimatedWaitMin,
+    estimatedWaitRange: status.estimatedWaitRange,
+  };
 }
 
 function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {

@@ -27,7 +27,12 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
     if (refusal) return reply.code(403).send({ error: refusal });
     return answer(reply, async () => {
       const { event, status } = await queue.execute(parsed.data, requestActor(req));
-      const answer: CommandAnswer = { event: publicEvent(event), ...(status ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin } : {}) };
+      const answer: CommandAnswer = {
+        event: publicEvent(event),
+        ...(status
+          ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin, estimatedWaitRange: status.estimatedWaitRange }
+          : {}),
+      };
       return answer;
     });
   });
@@ -42,8 +47,8 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
         desk: { id: desk.desk, name: desk.name, services: desk.services },
         current: desk.current.map(publicTicket),
         queues: desk.services.map((service) => {
-          const { waiting, waitingCount, estimatedWaitMin } = engine.snapshot(service);
-          return { service, waiting, waitingCount, estimatedWaitMin };
+          const { waiting, waitingCount, estimatedWaitMin, estimatedWaitRange } = engine.snapshot(service);
+          return { service, waiting, waitingCount, estimatedWaitMin, estimatedWaitRange };
         }),
         noShows: engine.noShowsWithinGrace(desk.desk).map(publicTicket),
         mode: engine.mode(),
@@ -60,7 +65,12 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
     }
     return answer(reply, async () => {
       const status = queue.engine.ticketStatus(req.params.id);
-      const answer: TicketStatusAnswer = { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin };
+      const answer: TicketStatusAnswer = {
+        ticket: publicTicket(status.ticket),
+        peopleAhead: status.peopleAhead,
+        estimatedWaitMin: status.estimatedWaitMin,
+        estimatedWaitRange: status.estimatedWaitRange,
+      };
       return answer;
     });
   });

@@ -21,7 +21,7 @@ export type AggregateType = z.infer<typeof AggregateType>;
 /** A queue ticket, named by business day and number (`2026-12-01/A023`), never by its page id. */
 export const TicketData = z.strictObject({
   businessDay: z.iso.date(),
-  number: z.string().regex(/^[A-Z][0-9]{3}$/),
+  number: z.string().regex(/^[A-Z][0-9]{3,}$/),
   service: z.string(),
   originalService: z.string(),
   priority: z.enum(['appointment', 'vip', 'regular']),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LocalizedText } from './i18n.js';
-import { QueueModeName, TicketPriority } from './queue.js';
+import { QueueModeName, TicketPriority, WaitRange } from './queue.js';
 
 // Answers of the queue's HTTP API (http/queue-routes.ts), shared by the gateway, the screens and
 // the tests. Screens parse every answer with these schemas before using it.
@@ -28,6 +28,7 @@ export const CommandAnswer = z.object({
   ticket: PublicTicket.optional(),
   peopleAhead: z.number().int().nonnegative().optional(),
   estimatedWaitMin: z.number().int().nonnegative().optional(),
+  estimatedWaitRange: WaitRange.optional(),
 });
 export type CommandAnswer = z.infer<typeof CommandAnswer>;
 
@@ -36,6 +37,7 @@ export const TicketStatusAnswer = z.object({
   ticket: PublicTicket,
   peopleAhead: z.number().int().nonnegative(),
   estimatedWaitMin: z.number().int().nonnegative(),
+  estimatedWaitRange: WaitRange,
 });
 export type TicketStatusAnswer = z.infer<typeof TicketStatusAnswer>;
 
@@ -58,6 +60,7 @@ export const DeskView = z.object({
       waiting: z.array(DeskWaitingTicket),
       waitingCount: z.number().int().nonnegative(),
       estimatedWaitMin: z.number().int().nonnegative(),
+      estimatedWaitRange: WaitRange,
     }),
   ),
   noShows: z.array(PublicTicket),

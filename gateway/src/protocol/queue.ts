@@ -24,8 +24,11 @@ export type DeskId = z.infer<typeof DeskId>;
 export const TicketId = z.uuid();
 export type TicketId = z.infer<typeof TicketId>;
 
-/** Service prefix and a three-digit number of the business day: A001 … A999. */
-export const TicketNumber = z.string().regex(/^[A-Z]\d{3}$/, 'a letter and three digits, e.g. A001');
+/**
+ * Service prefix and the number of the business day, three or four digits as the store sets it
+ * (A001, A0001), and more once a busy day runs past them (A999 → A1000).
+ */
+export const TicketNumber = z.string().regex(/^[A-Z]\d{3,}$/, 'a letter and at least three digits, e.g. A001');
 export type TicketNumber = z.infer<typeof TicketNumber>;
 
 /** Highest class first; the call policy (domain/queue/policy.ts) relies on this order. */
@@ -40,6 +43,10 @@ export type QueueModeName = z.infer<typeof QueueModeName>;
 
 /** Opaque reference to a member or card in the DMS; the queue never interprets it. */
 export const MemberRef = z.string().min(1).max(64);
+
+/** Whole minutes around an estimated wait, its 80 % interval: what a screen shows as "about 10-15 minutes". */
+export const WaitRange = z.strictObject({ low: Minutes, high: Minutes });
+export type WaitRange = z.infer<typeof WaitRange>;
 
 export const WaitingTicket = z.strictObject({
   number: TicketNumber,
@@ -58,6 +65,7 @@ export const QueueSnapshot = z.strictObject({
   servingNow: z.array(z.strictObject({ number: TicketNumber, desk: DeskId })),
   /** Minutes a ticket taken now would wait. */
   estimatedWaitMin: Minutes,
+  estimatedWaitRange: WaitRange,
   at: Timestamp,
 });
 export type QueueSnapshot = z.infer<typeof QueueSnapshot>;
@@ -88,6 +96,7 @@ export const ServiceSummary = z.strictObject({
   waitingCount: Count,
   /** Minutes a ticket taken now would wait. */
   estimatedWaitMin: Minutes,
+  estimatedWaitRange: WaitRange,
 });
 export type ServiceSummary = z.infer<typeof ServiceSummary>;
 

@@ -74,7 +74,7 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
     subscribe: { who: ['kiosk', 'dispenser', 'board', 'desk', ...STAFF] },
     retained: true,
     schema: ServiceList,
-    description: 'Every service with its ticket prefix, names, people waiting and minutes a new ticket would wait.',
+    description: 'Every service with its ticket prefix, names, people waiting, and the minutes a new ticket would wait with their 80 % range.',
   },
   {
     pattern: 'queue/service/{service}',
@@ -82,7 +82,7 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
     subscribe: { who: ['board', 'desk', ...STAFF] },
     retained: true,
     schema: QueueSnapshot,
-    description: 'One service\'s queue in call order (numbers and waited minutes only, no personal data), and who is being served where. Republished on every change and every 30 s.',
+    description: 'One service\'s queue in call order (numbers and waited minutes only, no personal data), who is being served where, and the wait of a new ticket with its 80 % range. Republished on every change and every 30 s.',
   },
   {
     pattern: 'queue/desks',

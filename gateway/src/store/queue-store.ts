@@ -18,6 +18,7 @@ export class SqliteQueueStore implements QueueStore {
   private readonly insertTicketStmt;
   private readonly updateTicketStmt;
   private readonly appendEventStmt;
+  private readonly latestEventsStmt;
   private readonly modeStmt;
   private readonly saveModeStmt;
 
@@ -51,6 +52,9 @@ export class SqliteQueueStore implements QueueStore {
        WHERE id = @id`,
     );
     this.appendEventStmt = db.prepare('INSERT INTO queue_event (id, type, at, payload) VALUES (?, ?, ?, ?)');
+    // Newest first, so reading stops at the first older one instead of scanning the whole log
+    // (`at` has no index; the log is never pruned).
+    this.latestEventsStmt = db.prepare('SELECT at, payload FROM queue_event ORDER BY seq DESC');
     this.modeStmt = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     this.saveModeStmt = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -87,6 +91,16 @@ export class SqliteQueueStore implements QueueStore {
   appendEvent(event: QueueEvent): void {
     this.appendEventStmt.run(event.id, event.type, event.at, JSON.stringify(event));
     this.outbox.append(queueEntry(event));
+  }
+
+  eventsSince(at: string): QueueEvent[] {
+    const since = Date.parse(at);
+    const events: QueueEvent[] = [];
+    for (const row of this.latestEventsStmt.iterate() as IterableIterator<{ at: string; payload: string }>) {
+      if (Date.parse(row.at) < since) break;
+      events.push(JSON.parse(row.payload) as QueueEvent);
+    }
+    return events.reverse();
   }
 
   mode(): ModeState | undefined {

@@ -90,6 +90,12 @@ describe('dispenser frames', () => {
     expect(decode.hello(encode.hello(hello))).toEqual(hello);
     expect(decode.nak(encode.nak(9, 'unsupported-version'))).toEqual({ seq: 9, reason: 'unsupported-version' });
   });
+
+  it('sends a ticket number too long for the four-character field as none, never cut to another number', () => {
+    for (const number of ['A1000', 'A0001']) {
+      expect(decode.ticket(encode.ticket({ button: 1, result: 'issued', number, peopleAhead: 0, minutes: 0 }))).toMatchObject({ result: 'issued', number: '' });
+    }
+  });
 });
 
 function decodeSafe(frame: Frame): unknown {

@@ -184,16 +184,24 @@ describe('QueueEngine transitions', () => {
     }
   });
 
-  it('refuses the 1000th ticket of a service and day, changing nothing', () => {
+  it('goes on with a fourth digit after A999 rather than refuse a customer', () => {
     const clock = new FakeClock(START);
     const { db, engine } = files.openEngine(clock);
     engine.issue({ service: 'maintenance' });
     db.prepare("UPDATE ticket_counter SET last = 998 WHERE service = 'maintenance'").run();
     expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A999');
-    const before = dumpQueueTables(db);
-    expectQueueError(() => engine.issue({ service: 'maintenance' }), 'day-full');
-    expect(dumpQueueTables(db)).toEqual(before);
+    expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A1000');
+    expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A1001');
     expect(engine.issue({ service: 'repair' }).ticket.number).toBe('B001');
+  });
+
+  it('numbers with four digits when the store asks, and past A9999 with five', () => {
+    const clock = new FakeClock(START);
+    const { db, engine } = files.openEngine(clock, { numberDigits: 4 });
+    expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A0001');
+    db.prepare("UPDATE ticket_counter SET last = 9998 WHERE service = 'maintenance'").run();
+    expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A9999');
+    expect(engine.issue({ service: 'maintenance' }).ticket.number).toBe('A10000');
   });
 });
 

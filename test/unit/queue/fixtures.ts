@@ -79,3 +79,20 @@ export function eventRows(db: Db): { seq: number; id: string; type: string; at: 
     payload: string;
   }[];
 }
+
+/** A repeatable stream of uniform numbers in [0, 1) (mulberry32): same seed, same run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** An exponential draw with the given mean. */
+export function exponential(random: () => number, mean: number): number {
+  return -Math.log(1 - random()) * mean;
+}

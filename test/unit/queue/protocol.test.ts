@@ -5,6 +5,7 @@ import {
   QueueCommand,
   QueueSnapshot,
   ServiceList,
+  TicketNumber,
 } from '../../../gateway/src/protocol/index.js';
 import {
   DEFAULT_DESKS,
@@ -79,6 +80,11 @@ describe('queue bus payloads', () => {
     expect(run({ action: 'set-mode', mode: 'peak' })).toMatchObject({ type: 'mode.changed', by: 'kiosk-1' });
     // The author is whoever sent the command (the gateway names it from the identity), never the body.
     expect(engine.execute(QueueCommand.parse({ action: 'set-mode', mode: 'normal' }), 'staff:1001')).toMatchObject({ by: 'staff:1001' });
+  });
+
+  it('names tickets with three or four digits, and more on a day past them', () => {
+    for (const number of ['A001', 'A0001', 'A999', 'A1000', 'B10000']) expect(TicketNumber.safeParse(number).success, number).toBe(true);
+    for (const number of ['A01', 'a001', 'AB001', 'A00x', '001']) expect(TicketNumber.safeParse(number).success, number).toBe(false);
   });
 
   it('rejects malformed commands', () => {

@@ -7,6 +7,8 @@ import { DISPENSER_CONDITIONS, MSG, NAK_REASONS, TICKET_RESULTS, type DispenserC
 const Byte = z.number().int().min(0).max(255);
 const U16 = z.number().int().min(0).max(65535);
 const Button = z.number().int().min(1).max(16);
+/** Width of TICKET's `number` field on the wire. */
+const TICKET_NUMBER_BYTES = 4;
 
 export const Hello = z.object({
   minVersion: Byte.min(1),
@@ -71,7 +73,7 @@ export const decode = {
   },
   ticket(p: Buffer): TicketAnswer {
     need(p, 10);
-    const number = p.subarray(2, 6).toString('latin1').replace(/\0+$/, '');
+    const number = p.subarray(2, 2 + TICKET_NUMBER_BYTES).toString('latin1').replace(/\0+$/, '');
     return parse(TicketAnswer, { button: p[0], result: TICKET_RESULTS[p[1]!], number, peopleAhead: p.readUInt16BE(6), minutes: p.readUInt16BE(8) });
   },
   counts(p: Buffer): WaitingCounts {
@@ -105,7 +107,9 @@ export const encode = {
     const out = Buffer.alloc(10);
     out[0] = t.button;
     out[1] = TICKET_RESULTS.indexOf(t.result as TicketResult);
-    out.write(t.number.padEnd(4, '\0'), 2, 4, 'latin1');
+    // The field holds four characters. A longer number (four-digit numbering, or a day past 999)
+    // goes as none rather than cut to a wrong one: the printed ticket carries it.
+    if (t.number.length <= TICKET_NUMBER_BYTES) out.write(t.number.padEnd(TICKET_NUMBER_BYTES, '\0'), 2, TICKET_NUMBER_BYTES, 'latin1');
     out.writeUInt16BE(Math.min(65535, t.peopleAhead), 6);
     out.writeUInt16BE(Math.min(65535, t.minutes), 8);
     return out;

@@ -29,6 +29,8 @@
  * - Asking for the mode already set is refused ('wrong-state'): every event is a real change.
  * - Ordering beyond the policy: see policy.ts. peopleAhead counts the waiting tickets of the same
  *   service the policy would call first at this moment.
+ * - The wait estimator sees every committed event, in commit order, and is asked with the
+ *   ticket's situation (situation.ts): who is really ahead across the services its desks share.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -42,7 +44,7 @@ import type {
 } from '../../protocol/index.js';
 import { businessDay } from './business-day.js';
 import { QueueError } from './errors.js';
-import { SimpleEstimator, type WaitEstimator } from './estimator.js';
+import { SimpleEstimator, type WaitEstimate, type WaitEstimator } from './estimator.js';
 import type { ModeChangedEvent, QueueEvent, TicketEvent, TicketEventType } from './events.js';
 import { DEFAULT_CALL_POLICY, callOrder, pickNext, type CallPolicyOptions } from './policy.js';
 import {
@@ -53,8 +55,9 @@ import {
   type DeskConfig,
   type ServiceConfig,
 } from './services.js';
+import { situationOf, type NewTicket } from './situation.js';
 import type { ModeState, QueueStore } from './store.js';
-import { ticketNumber, type Ticket, type TicketState } from './ticket.js';
+import { ticketNumber, type NumberDigits, type Ticket, type TicketState } from './ticket.js';
 
 export interface QueueEngineOptions {
   store: QueueStore;
@@ -65,6 +68,8 @@ export interface QueueEngineOptions {
   desks?: readonly DeskConfig[];
   /** Local hour a business day starts; tickets taken earlier belong to the previous day. */
   dayStartHour?: number;
+  /** Digits of ticket numbers (A001 or A0001); a day past them goes on with one more. */
+  numberDigits?: NumberDigits;
   estimator?: WaitEstimator;
   policy?: CallPolicyOptions;
   /** Minutes after a no-show during which the ticket may be put back in the queue. */
@@ -82,13 +87,24 @@ export interface IssueRequest {
 /** A service's queue as desks see it: the public snapshot plus ticket ids to act on. */
 export type QueueView = Omit<QueueSnapshot, 'waiting' | 'at'> & {
   waiting: (WaitingTicket & { ticketId: string; issuedAt: string })[];
+  estimatedWaitRange: WaitRange;
 };
+
+/** Whole minutes around an estimate: what screens show as "about 10-15 minutes". */
+export interface WaitRange {
+  low: number;
+  high: number;
+}
 
 export interface TicketStatus {
   ticket: Ticket;
   /** 0 once the ticket no longer waits. */
   peopleAhead: number;
+  /** Rounded to whole minutes, as screens and tickets show it. */
   estimatedWaitMin: number;
+  estimatedWaitRange: WaitRange;
+  /** The estimator's answer unrounded; zero once the ticket no longer waits. */
+  estimate: WaitEstimate;
 }
 
 export interface DeskState {
@@ -109,6 +125,7 @@ export class QueueEngine {
   private readonly clock: () => Date;
   private readonly timeZone: string;
   private readonly dayStartHour: number;
+  private readonly numberDigits: NumberDigits;
   private readonly services: ReadonlyMap<string, ServiceConfig>;
   private readonly desks: ReadonlyMap<string, DeskConfig>;
   private readonly estimator: WaitEstimator;
@@ -125,6 +142,7 @@ export class QueueEngine {
     this.clock = opts.clock;
     this.timeZone = opts.timeZone;
     this.dayStartHour = opts.dayStartHour ?? 4;
+    this.numberDigits = opts.numberDigits ?? 3;
     this.services = new Map(layout.services.map((s) => [s.code, s]));
     this.desks = new Map(layout.desks.map((d) => [d.id, d]));
     this.estimator = opts.estimator ?? new SimpleEstimator();
@@ -144,7 +162,7 @@ export class QueueEngine {
       const config = this.service(service);
       const ticket: Ticket = {
         id: randomUUID(),
-        number: ticketNumber(config, this.store.nextNumber(day, service)),
+        number: ticketNumber(config, this.store.nextNumber(day, service), this.numberDigits),
         service,
         originalService: service,
         priority,
@@ -298,8 +316,10 @@ export class QueueEngine {
   snapshot(service: string): QueueView {
     this.service(service);
     const now = this.clock();
-    const tickets = this.store.ticketsOfDay(this.dayOf(now), QUEUED).filter((t) => t.service === service);
+    const queued = this.store.ticketsOfDay(this.dayOf(now), QUEUED);
+    const tickets = queued.filter((t) => t.service === service);
     const waiting = tickets.filter((t) => t.state === 'waiting').sort(callOrder(now, this.policy));
+    const estimate = this.estimateNew(service, queued.filter((t) => t.state === 'waiting'), now);
     return {
       service,
       waiting: waiting.map((t) => ({
@@ -311,7 +331,8 @@ export class QueueEngine {
       })),
       waitingCount: waiting.length,
       servingNow: tickets.flatMap((t) => (t.state !== 'waiting' && t.desk ? [{ number: t.number, desk: t.desk }] : [])),
-      estimatedWaitMin: this.estimate(service, waiting.length, now),
+      estimatedWaitMin: Math.round(estimate.minutes),
+      estimatedWaitRange: rangeOf(estimate),
     };
   }
 
@@ -321,19 +342,26 @@ export class QueueEngine {
     const waiting = this.store.ticketsOfDay(this.dayOf(now), WAITING);
     return [...this.services.values()].map(({ code, prefix, name }) => {
       const waitingCount = waiting.filter((t) => t.service === code).length;
-      return { code, prefix, name, waitingCount, estimatedWaitMin: this.estimate(code, waitingCount, now) };
+      const estimate = this.estimateNew(code, waiting, now);
+      return { code, prefix, name, waitingCount, estimatedWaitMin: Math.round(estimate.minutes), estimatedWaitRange: rangeOf(estimate) };
     });
   }
 
   ticketStatus(ticketId: string): TicketStatus {
     const now = this.clock();
     const ticket = this.ticket(ticketId);
-    if (ticket.state !== 'waiting') return { ticket, peopleAhead: 0, estimatedWaitMin: 0 };
-    const order = callOrder(now, this.policy);
-    const peopleAhead = this.store
-      .ticketsOfDay(ticket.businessDay, WAITING)
-      .filter((t) => t.service === ticket.service && t.id !== ticket.id && order(t, ticket) < 0).length;
-    return { ticket, peopleAhead, estimatedWaitMin: this.estimate(ticket.service, peopleAhead, now) };
+    if (ticket.state !== 'waiting') {
+      return { ticket, peopleAhead: 0, estimatedWaitMin: 0, estimatedWaitRange: { low: 0, high: 0 }, estimate: { minutes: 0, low: 0, high: 0 } };
+    }
+    const situation = situationOf(ticket, this.store.ticketsOfDay(ticket.businessDay, WAITING), [...this.desks.values()], now, this.policy);
+    const estimate = this.estimator.estimate(situation);
+    return {
+      ticket,
+      peopleAhead: situation.peopleAhead,
+      estimatedWaitMin: Math.round(estimate.minutes),
+      estimatedWaitRange: rangeOf(estimate),
+      estimate,
+    };
   }
 
   /** Every desk with the name screens show and the services it calls. */
@@ -366,14 +394,27 @@ export class QueueEngine {
     return { desk, name: deskName(config), services: [...config.services], current };
   }
 
+  /**
+   * Feeds the estimator the stored events since `since`, oldest first: after a restart it knows
+   * what it had learnt from them. Call once, before the first command.
+   */
+  learnFromHistory(since: Date): number {
+    const events = this.store.eventsSince(since.toISOString());
+    for (const event of events) this.estimator.observe?.(event);
+    return events.length;
+  }
+
   /** One transition: `apply` validates and writes; its event is stored in the same transaction. */
   private transition<E extends QueueEvent>(apply: (now: Date, day: string) => E): E {
     const now = this.clock();
-    return this.store.transaction(() => {
+    const event = this.store.transaction(() => {
       const event = apply(now, this.dayOf(now));
       this.store.appendEvent(event);
       return event;
     });
+    // Only once committed: a refused or rolled-back command teaches nothing.
+    this.estimator.observe?.(event);
+    return event;
   }
 
   private call(ticket: Ticket, desk: string, now: Date): TicketEvent {
@@ -389,9 +430,10 @@ export class QueueEngine {
     return { id: randomUUID(), type, at: now.toISOString(), ticket, desk };
   }
 
-  private estimate(service: string, peopleAhead: number, now: Date): number {
-    const openDesks = [...this.desks.values()].filter((d) => d.services.includes(service)).length;
-    return this.estimator.estimate({ peopleAhead, service, openDesks, now });
+  /** The wait of a regular ticket of `service` taken at `now`. */
+  private estimateNew(service: string, waiting: readonly Ticket[], now: Date): WaitEstimate {
+    const ticket: NewTicket = { service, priority: 'regular', issuedAt: now.toISOString() };
+    return this.estimator.estimate(situationOf(ticket, waiting, [...this.desks.values()], now, this.policy));
   }
 
   private dayOf(now: Date): string {
@@ -434,4 +476,9 @@ export class QueueEngine {
     }
     return ticket;
   }
+}
+
+/** Whole minutes that contain the interval. */
+function rangeOf(estimate: WaitEstimate): WaitRange {
+  return { low: Math.floor(estimate.low), high: Math.ceil(estimate.high) };
 }

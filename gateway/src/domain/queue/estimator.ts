@@ -1,14 +1,18 @@
-export interface WaitEstimateInput {
-  peopleAhead: number;
-  service: string;
-  /** Desks that serve this service. */
-  openDesks: number;
-  now: Date;
+import type { QueueEvent } from './events.js';
+import type { QueueSituation } from './situation.js';
+
+/** Minutes a ticket will wait from now: the estimate and its 80 % interval, unrounded. */
+export interface WaitEstimate {
+  minutes: number;
+  low: number;
+  high: number;
 }
 
-/** Minutes a ticket will wait; the engine asks it for every status and snapshot. */
+/** The engine asks it for every status and snapshot, and feeds it every committed transition. */
 export interface WaitEstimator {
-  estimate(input: WaitEstimateInput): number;
+  estimate(situation: QueueSituation): WaitEstimate;
+  /** One committed transition, in commit order; an estimator that does not learn leaves it out. */
+  observe?(event: QueueEvent): void;
 }
 
 /** Typical minutes at the desk per customer, by service code. */
@@ -20,15 +24,18 @@ export const DEFAULT_SERVICE_MINUTES: Readonly<Record<string, number>> = {
   pickup: 8,
 };
 
+/** For a service without its own figure. */
+export const DEFAULT_FALLBACK_MINUTES = 15;
+
 export interface SimpleEstimatorOptions {
   serviceMinutes?: Readonly<Record<string, number>>;
-  /** For a service without its own figure. */
   fallbackMinutes?: number;
 }
 
 /**
- * Fixed average minutes per customer, shared among the desks serving the service. A stand-in
- * until estimates learn from the day's real service times.
+ * Fixed average minutes per customer of the same service ahead, shared among the desks serving
+ * the service. Learns nothing and knows no spread: the engine's default, for tests and tools
+ * that need round, predictable figures.
  */
 export class SimpleEstimator implements WaitEstimator {
   private readonly serviceMinutes: Readonly<Record<string, number>>;
@@ -36,11 +43,11 @@ export class SimpleEstimator implements WaitEstimator {
 
   constructor(opts: SimpleEstimatorOptions = {}) {
     this.serviceMinutes = opts.serviceMinutes ?? DEFAULT_SERVICE_MINUTES;
-    this.fallbackMinutes = opts.fallbackMinutes ?? 15;
+    this.fallbackMinutes = opts.fallbackMinutes ?? DEFAULT_FALLBACK_MINUTES;
   }
 
-  estimate({ peopleAhead, service, openDesks }: WaitEstimateInput): number {
-    const minutes = this.serviceMinutes[service] ?? this.fallbackMinutes;
-    return Math.ceil((peopleAhead * minutes) / Math.max(1, openDesks));
+  estimate({ peopleAhead, service, desks }: Pick<QueueSituation, 'peopleAhead' | 'service' | 'desks'>): WaitEstimate {
+    const minutes = Math.ceil((peopleAhead * (this.serviceMinutes[service] ?? this.fallbackMinutes)) / Math.max(1, desks.length));
+    return { minutes, low: minutes, high: minutes };
   }
 }

@@ -23,8 +23,13 @@ export const DEFAULT_CALL_POLICY: Readonly<CallPolicyOptions> = { maxWaitBeforeP
 
 const RANK: Record<TicketPriority, number> = { appointment: 0, vip: 1, regular: 2 };
 
+/** Rank of a priority class before any promotion: 0 is called first. */
+export function classRank(priority: TicketPriority): number {
+  return RANK[priority];
+}
+
 /** Rank of a ticket at `now` under the policy: 0 is called first. */
-export function callRank(ticket: Ticket, now: Date, opts: CallPolicyOptions = DEFAULT_CALL_POLICY): number {
+export function callRank(ticket: Pick<Ticket, 'priority' | 'issuedAt'>, now: Date, opts: CallPolicyOptions = DEFAULT_CALL_POLICY): number {
   const waitedMs = now.getTime() - Date.parse(ticket.issuedAt);
   return waitedMs > opts.maxWaitBeforePromotionMin * 60_000 ? 0 : RANK[ticket.priority];
 }

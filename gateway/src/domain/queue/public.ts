@@ -10,6 +10,7 @@ export function toPublicSnapshot(view: QueueView, at: Date): QueueSnapshot {
     waitingCount: view.waitingCount,
     servingNow: view.servingNow.map(({ number, desk }) => ({ number, desk })),
     estimatedWaitMin: view.estimatedWaitMin,
+    estimatedWaitRange: { ...view.estimatedWaitRange },
     at: at.toISOString(),
   };
 }

@@ -27,6 +27,8 @@ export interface QueueStore {
   insertTicket(ticket: Ticket): void;
   updateTicket(ticket: Ticket): void;
   appendEvent(event: QueueEvent): void;
+  /** Stored events at or after `at` (ISO time), in the order they were appended. */
+  eventsSince(at: string): QueueEvent[];
   mode(): ModeState | undefined;
   saveMode(state: ModeState): void;
 }

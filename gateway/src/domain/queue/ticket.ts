@@ -1,5 +1,4 @@
 import { TICKET_STATES, type TicketPriority } from '../../protocol/index.js';
-import { QueueError } from './errors.js';
 import type { ServiceConfig } from './services.js';
 
 export { TICKET_STATES };
@@ -8,7 +7,7 @@ export type TicketState = (typeof TICKET_STATES)[number];
 export interface Ticket {
   /** Random, so that knowing one's own ticket (the QR code) reveals nothing of another. */
   id: string;
-  /** Prefix of the service it was issued for and the day's number: 'A001'. Kept on transfer. */
+  /** Prefix of the service it was issued for and the day's number: 'A001' (or 'A0001', 'A1000'). Kept on transfer. */
   number: string;
   service: string;
   /** The service it was issued for; differs from `service` after a transfer. */
@@ -28,15 +27,15 @@ export interface Ticket {
   businessDay: string;
 }
 
-/** Three digits per service and day; a service has at most this many tickets a day. */
-export const MAX_TICKETS_PER_DAY = 999;
+/** Digits of a day's ticket numbers: A001 or A0001 (`queue.numberDigits`). */
+export type NumberDigits = 3 | 4;
 
-export function ticketNumber(service: ServiceConfig, sequence: number): string {
-  if (sequence > MAX_TICKETS_PER_DAY) {
-    throw new QueueError(
-      'day-full',
-      `service ${service.code} has issued all ${MAX_TICKETS_PER_DAY} ticket numbers of today; no more tickets until the next business day`,
-    );
-  }
-  return `${service.prefix}${String(sequence).padStart(3, '0')}`;
+/**
+ * The number of a service's `sequence`-th ticket of the day: its prefix and the sequence padded to
+ * `digits`. A day that runs past the last number of that width goes on with one digit more (A999,
+ * A1000, …): no customer is refused a ticket because a counter ran out, and since the sequence
+ * only grows, no number repeats within the day.
+ */
+export function ticketNumber(service: ServiceConfig, sequence: number, digits: NumberDigits = 3): string {
+  return `${service.prefix}${String(sequence).padStart(digits, '0')}`;
 }
