@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { attachWebSocket, boundPort, closeServer, listenTcp, listenTls, type TlsCredentials } from './broker/listeners.js';
 import { createBroker } from './broker/broker.js';
+import { brokerEcho } from './broker/broker-echo.js';
 import { ConnectionGuard } from './broker/limits.js';
 import type { Config } from './config/schema.js';
 import { DemoHeadOffice } from './demo/demo-head-office.js';
@@ -29,9 +30,12 @@ import { Identity } from './identity/identity.js';
 import { storeInfoOf } from './config/store-info.js';
 import { seedDemoStaff } from './demo/demo-staff.js';
 import { RelayService } from './relay/relay-service.js';
+import { DataDirLock } from './supervision/data-dir-lock.js';
 
 /** How long requests running when a stop begins may take to answer before they are answered 503. */
 const REQUEST_GRACE_MS = 1000;
+/** A message through the broker to itself takes well under a millisecond; this long means stuck. */
+const BROKER_ECHO_TIMEOUT_MS = 2000;
 
 export interface GatewayDeps {
   log: Logger;
@@ -55,6 +59,7 @@ function readTls(tls: NonNullable<Config['tls']>): TlsCredentials {
  * screens, and runs its extensions. The constructor only keeps its inputs; start() does the work.
  */
 export class Gateway {
+  private lock: DataDirLock | undefined;
   private db: Db | undefined;
   private broker: Aedes | undefined;
   private identityInstance: Identity | undefined;
@@ -105,6 +110,8 @@ export class Gateway {
     const { log } = this.deps;
     const now = this.deps.now ?? (() => new Date());
 
+    // Before anything is opened: a second gateway on the same data dir must not touch it.
+    this.lock = DataDirLock.acquire(config.dataDir);
     this.db = openDatabase(config.dataDir);
     const db = this.db;
     const metrics = new GatewayMetrics({
@@ -216,6 +223,8 @@ export class Gateway {
     this.wss?.close();
     await this.http?.close();
     this.db?.close();
+    this.lock?.release();
+    this.lock = undefined;
     this.wss = undefined;
     this.http = undefined;
     this.tcp = undefined;
@@ -227,9 +236,22 @@ export class Gateway {
     this.db = undefined;
   }
 
+  /**
+   * The parts that do not answer now (empty: all do), for the watchdog: the health checks, and a
+   * message through the broker to itself.
+   */
+  async unanswered(): Promise<string[]> {
+    const failed = Object.entries(this.health().checks)
+      .filter(([, ok]) => !ok)
+      .map(([part]) => part);
+    if (this.broker && !this.broker.closed && !(await brokerEcho(this.broker, BROKER_ECHO_TIMEOUT_MS))) failed.push('broker-echo');
+    return failed;
+  }
+
+  /** Reads a page of the file (not just the SQL engine), through the WAL like any query. */
   private databaseAnswers(): boolean {
     try {
-      return this.db?.prepare('SELECT 1 AS ok').get() !== undefined;
+      return this.db?.prepare('SELECT count(*) AS rows FROM meta').get() !== undefined;
     } catch {
       return false;
     }

@@ -4,6 +4,9 @@ import { Gateway } from './gateway.js';
 import { DEMO_STAFF } from './demo/demo-staff.js';
 import { createLogger } from './observability/log.js';
 import { DatabaseTooNewError } from './store/database.js';
+import { DataDirLockedError } from './supervision/data-dir-lock.js';
+import { SystemdNotifier } from './supervision/systemd-notify.js';
+import { Watchdog, watchdogIntervalMs } from './supervision/watchdog.js';
 
 const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
@@ -26,6 +29,10 @@ async function main(): Promise<void> {
   const log = createLogger(config.log.level);
   const started = performance.now();
   const gateway = new Gateway(config, { log });
+  // Under systemd (Type=notify): READY once serving, STOPPING at a signal, watchdog pings between.
+  const systemd = SystemdNotifier.fromEnv(process.env, log);
+  const pingEveryMs = watchdogIntervalMs(process.env);
+  const watchdog = systemd && pingEveryMs ? new Watchdog(() => gateway.unanswered(), () => systemd.send('WATCHDOG=1'), pingEveryMs, log) : undefined;
 
   let stopping = false;
   let starting: Promise<void> = Promise.resolve();
@@ -34,6 +41,8 @@ async function main(): Promise<void> {
     stopping = true;
     const asked = performance.now();
     log.info({ signal }, 'shutting down');
+    watchdog?.stop();
+    void systemd?.send('STOPPING=1');
     setTimeout(() => {
       log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting anyway: a failed stop');
       process.exit(EXIT_FAILED);
@@ -61,8 +70,9 @@ async function main(): Promise<void> {
     await starting;
   } catch (err) {
     if (stopping) return;
-    if (err instanceof DatabaseTooNewError) {
+    if (err instanceof DatabaseTooNewError || err instanceof DataDirLockedError) {
       log.fatal(err.message);
+      process.stderr.write(`forecourt: ${err.message}\n`);
       await gateway.stop();
       process.exit(EXIT_CONFIG);
     }
@@ -71,6 +81,8 @@ async function main(): Promise<void> {
     process.exit(EXIT_FAILED);
   }
   if (stopping) return;
+  await systemd?.send('READY=1', `STATUS=serving store ${config.store.id}`);
+  watchdog?.start();
 
   const base = `http://localhost:${gateway.httpPort}`;
   log.info(
