@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenForNotifications, type NotifySocket } from '../support/notify-socket.js';
 import { REPO_ROOT, runGateway, waitFor } from '../support/process.js';
+import { describeRealStack } from '../support/real-stack.js';
 import { installStore, killStore, startStore, type RunningStore } from '../support/store-process.js';
 
 // The gateway as systemd runs it: one per data directory, READY and watchdog pings over the
@@ -43,7 +44,7 @@ describe('one gateway per data directory', () => {
   });
 });
 
-describe('systemd notifications', () => {
+describeRealStack('systemd notifications', { binaries: ['systemd-notify', 'python3'], debian: 'systemd python3' }, () => {
   it('says READY when serving, pings the watchdog every WatchdogSec/2 while it works, and STOPPING at SIGTERM', async () => {
     notify = await listenForNotifications();
     const received = notify.messages;
