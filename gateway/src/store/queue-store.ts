@@ -1,4 +1,4 @@
-import type { ModeState, QueueEvent, QueueStore, Ticket, TicketState } from '../domain/queue/index.js';
+import type { ModeState, QueueEvent, QueueStore, StoredEvent, Ticket, TicketState } from '../domain/queue/index.js';
 import type { Db } from './database.js';
 import { Outbox } from './outbox.js';
 import { queueEntry } from '../relay/outbound-events.js';
@@ -11,7 +11,7 @@ const MODE_KEY = 'queue.mode';
 
 /** The queue in the store's SQLite database (tables of migration 2, mode in `meta`). */
 export class SqliteQueueStore implements QueueStore {
-  private readonly inTransaction;
+  private readonly immediate;
   private readonly ticketStmt;
   private readonly ticketsOfDayStmt;
   private readonly nextNumberStmt;
@@ -19,15 +19,17 @@ export class SqliteQueueStore implements QueueStore {
   private readonly updateTicketStmt;
   private readonly appendEventStmt;
   private readonly latestEventsStmt;
+  private readonly eventsAfterStmt;
+  private readonly lastSeqStmt;
   private readonly modeStmt;
   private readonly saveModeStmt;
 
   /** `outbox`: every event also goes to head office, in the same transaction. */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly outbox = new Outbox(db),
   ) {
-    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.immediate = db.transaction((fn: () => unknown) => fn());
     this.ticketStmt = db.prepare(`SELECT ${TICKET_COLUMNS} FROM queue_ticket WHERE id = ?`);
     this.ticketsOfDayStmt = db.prepare(
       `SELECT ${TICKET_COLUMNS} FROM queue_ticket
@@ -54,7 +56,9 @@ export class SqliteQueueStore implements QueueStore {
     this.appendEventStmt = db.prepare('INSERT INTO queue_event (id, type, at, payload) VALUES (?, ?, ?, ?)');
     // Newest first, so reading stops at the first older one instead of scanning the whole log
     // (`at` has no index; the log is never pruned).
-    this.latestEventsStmt = db.prepare('SELECT at, payload FROM queue_event ORDER BY seq DESC');
+    this.latestEventsStmt = db.prepare('SELECT seq, at, payload FROM queue_event ORDER BY seq DESC');
+    this.eventsAfterStmt = db.prepare('SELECT seq, payload FROM queue_event WHERE seq > ? ORDER BY seq');
+    this.lastSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM queue_event').pluck();
     this.modeStmt = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     this.saveModeStmt = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -64,7 +68,7 @@ export class SqliteQueueStore implements QueueStore {
   transaction<T>(fn: () => T): T {
     // IMMEDIATE takes the write lock before the first read: no other connection can change what
     // the transition validated, and WAL never has to refuse a reader's upgrade to writer.
-    return this.inTransaction.immediate(fn) as T;
+    return this.immediate.immediate(fn) as T;
   }
 
   ticket(id: string): Ticket | undefined {
@@ -93,14 +97,26 @@ export class SqliteQueueStore implements QueueStore {
     this.outbox.append(queueEntry(event));
   }
 
-  eventsSince(at: string): QueueEvent[] {
+  eventsSince(at: string): StoredEvent[] {
     const since = Date.parse(at);
-    const events: QueueEvent[] = [];
-    for (const row of this.latestEventsStmt.iterate() as IterableIterator<{ at: string; payload: string }>) {
+    const events: StoredEvent[] = [];
+    for (const row of this.latestEventsStmt.iterate() as IterableIterator<{ seq: number; at: string; payload: string }>) {
       if (Date.parse(row.at) < since) break;
-      events.push(JSON.parse(row.payload) as QueueEvent);
+      events.push({ seq: row.seq, event: JSON.parse(row.payload) as QueueEvent });
     }
     return events.reverse();
+  }
+
+  eventsAfter(seq: number): StoredEvent[] {
+    return (this.eventsAfterStmt.all(seq) as { seq: number; payload: string }[]).map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as QueueEvent }));
+  }
+
+  lastEventSeq(): number {
+    return this.lastSeqStmt.get() as number;
+  }
+
+  inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   mode(): ModeState | undefined {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { QueueError, type QueueEngine, type QueueEvent } from '../../../gateway/src/domain/queue/index.js';
+import { QueueError, type QueueEngine, type QueueEvent, type WaitEstimator } from '../../../gateway/src/domain/queue/index.js';
 import { SqliteQueueStore } from '../../../gateway/src/store/queue-store.js';
 import { FakeClock, dumpQueueTables, eventRows, useDataDir } from './fixtures.js';
 
@@ -245,6 +245,30 @@ describe('QueueEngine events', () => {
     }
     const seqs = eventRows(db).map((r) => r.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('teaches the estimator committed events only, in order, whichever engine wrote them', () => {
+    const seen: string[] = [];
+    const estimator: WaitEstimator = { estimate: () => ({ minutes: 0, low: 0, high: 0 }), observe: (e) => void seen.push(e.type) };
+    const clock = new FakeClock(START);
+    const { db, engine } = files.openEngine(clock, { estimator });
+    engine.issue({ service: 'maintenance' });
+    expect(seen).toEqual(['ticket.issued']);
+    // Inside a caller's transaction that rolls back: nothing to learn.
+    expect(() => db.transaction(() => {
+      engine.issue({ service: 'maintenance' });
+      throw new Error('the caller changed its mind');
+    })()).toThrow('changed its mind');
+    engine.serviceList();
+    expect(seen).toEqual(['ticket.issued']);
+    // Inside one that commits: learnt at the next read, once it is committed.
+    db.transaction(() => engine.callNext('1'))();
+    expect(seen).toEqual(['ticket.issued']);
+    // And what another engine on the same store wrote.
+    files.openEngine(clock).engine.issue({ service: 'repair' });
+    engine.snapshot('repair');
+    expect(seen).toEqual(['ticket.issued', 'ticket.called', 'ticket.issued']);
+    expect(() => engine.learnFromHistory(new Date(0))).toThrow(/newer events/);
   });
 
   it('rolls the ticket change back when its event cannot be written', () => {

@@ -29,8 +29,11 @@
  * - Asking for the mode already set is refused ('wrong-state'): every event is a real change.
  * - Ordering beyond the policy: see policy.ts. peopleAhead counts the waiting tickets of the same
  *   service the policy would call first at this moment.
- * - The wait estimator sees every committed event, in commit order, and is asked with the
- *   ticket's situation (situation.ts): who is really ahead across the services its desks share.
+ * - The wait estimator learns from the stored event log, in order, reading it only outside any
+ *   transaction: a command run inside a caller's transaction (a savepoint) may still be rolled
+ *   back, and must teach nothing. It reads on after each transition and before each estimate,
+ *   so events of other engines on the same store count too. It is asked with the ticket's
+ *   situation (situation.ts): who is really ahead across the services its desks share.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -132,6 +135,10 @@ export class QueueEngine {
   private readonly policy: CallPolicyOptions;
   private readonly noShowGraceMin: number;
   private readonly peakThreshold: number;
+  /** The last stored event when the engine started: the end of its history. */
+  private readonly startSeq: number;
+  /** The last stored event the estimator has seen. */
+  private learntSeq: number;
 
   constructor(opts: QueueEngineOptions) {
     const layout = QueueLayout.parse({
@@ -151,6 +158,9 @@ export class QueueEngine {
     this.peakThreshold = opts.peakThreshold ?? 15;
     // Fail at start-up, not at the first ticket, on a bad time zone or day start hour.
     this.currentBusinessDay();
+    // Earlier events are history: see learnFromHistory.
+    this.startSeq = this.store.lastEventSeq();
+    this.learntSeq = this.startSeq;
   }
 
   currentBusinessDay(): string {
@@ -315,6 +325,7 @@ export class QueueEngine {
 
   snapshot(service: string): QueueView {
     this.service(service);
+    this.learn();
     const now = this.clock();
     const queued = this.store.ticketsOfDay(this.dayOf(now), QUEUED);
     const tickets = queued.filter((t) => t.service === service);
@@ -338,6 +349,7 @@ export class QueueEngine {
 
   /** Every service with its waiting count and the wait of a ticket taken now. */
   serviceList(): ServiceSummary[] {
+    this.learn();
     const now = this.clock();
     const waiting = this.store.ticketsOfDay(this.dayOf(now), WAITING);
     return [...this.services.values()].map(({ code, prefix, name }) => {
@@ -348,6 +360,7 @@ export class QueueEngine {
   }
 
   ticketStatus(ticketId: string): TicketStatus {
+    this.learn();
     const now = this.clock();
     const ticket = this.ticket(ticketId);
     if (ticket.state !== 'waiting') {
@@ -396,11 +409,12 @@ export class QueueEngine {
 
   /**
    * Feeds the estimator the stored events since `since`, oldest first: after a restart it knows
-   * what it had learnt from them. Call once, before the first command.
+   * what it had learnt from them. Call once, before anything else.
    */
   learnFromHistory(since: Date): number {
-    const events = this.store.eventsSince(since.toISOString());
-    for (const event of events) this.estimator.observe?.(event);
+    if (this.learntSeq !== this.startSeq) throw new Error('the estimator has learnt newer events already');
+    const events = this.store.eventsSince(since.toISOString()).filter(({ seq }) => seq <= this.startSeq);
+    for (const { event } of events) this.estimator.observe?.(event);
     return events.length;
   }
 
@@ -412,9 +426,17 @@ export class QueueEngine {
       this.store.appendEvent(event);
       return event;
     });
-    // Only once committed: a refused or rolled-back command teaches nothing.
-    this.estimator.observe?.(event);
+    this.learn();
     return event;
+  }
+
+  /** Feeds the estimator the events committed since it last read, unless a transaction is still open. */
+  private learn(): void {
+    if (!this.estimator.observe || this.store.inTransaction()) return;
+    for (const { seq, event } of this.store.eventsAfter(this.learntSeq)) {
+      this.estimator.observe(event);
+      this.learntSeq = seq;
+    }
   }
 
   private call(ticket: Ticket, desk: string, now: Date): TicketEvent {

@@ -2,6 +2,12 @@ import type { QueueModeName } from '../../protocol/index.js';
 import type { QueueEvent } from './events.js';
 import type { Ticket, TicketState } from './ticket.js';
 
+/** An event as stored, with its place in the log. */
+export interface StoredEvent {
+  seq: number;
+  event: QueueEvent;
+}
+
 export interface ModeState {
   mode: QueueModeName;
   /** Who set it and when; null before anyone ever switched. */
@@ -28,7 +34,13 @@ export interface QueueStore {
   updateTicket(ticket: Ticket): void;
   appendEvent(event: QueueEvent): void;
   /** Stored events at or after `at` (ISO time), in the order they were appended. */
-  eventsSince(at: string): QueueEvent[];
+  eventsSince(at: string): StoredEvent[];
+  /** Stored events after `seq`, in order. */
+  eventsAfter(seq: number): StoredEvent[];
+  /** The last stored event's seq; 0 when there is none. */
+  lastEventSeq(): number;
+  /** Whether a transaction is open: its writes may still be rolled back. */
+  inTransaction(): boolean;
   mode(): ModeState | undefined;
   saveMode(state: ModeState): void;
 }
