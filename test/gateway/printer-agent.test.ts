@@ -12,6 +12,7 @@ import { SerialLink } from '../../gateway/src/adapters/printer/serial.js';
 import { TcpLink } from '../../gateway/src/adapters/printer/tcp.js';
 import type { PrinterProfile } from '../../gateway/src/config/devices.js';
 import { PrintQueueStore } from '../../gateway/src/store/print-queue.js';
+import { EscPosDecoder } from '../../gateway/src/adapters/printer/decoder.js';
 import { jobLines } from '../../gateway/src/adapters/printer/paper-length.js';
 import { PrinterEmulator, type PrintedPage, type PrinterEmulatorOptions } from '../../gateway/src/tools/printer-emulator/printer-emulator.js';
 import { waitFor } from '../support/process.js';
@@ -218,7 +219,7 @@ describe('printer agent on TCP', () => {
 });
 
 describeRealStack('printer agent on a serial line', { binaries: ['socat'], debian: 'socat' }, () => {
-  it('a cable pulled in the middle of a job: offline, the job stays queued, and after replugging it prints whole, marked, once', async () => {
+  async function serialPrinter(baud: number, options: Partial<PrinterEmulatorOptions> = {}): Promise<{ emulator: PrinterEmulator; line: PtyPair }> {
     const dir = mkdtempSync(join(tmpdir(), 'forecourt-agent-pty-'));
     const line = new PtyPair(dir, 'print');
     await line.start();
@@ -226,9 +227,26 @@ describeRealStack('printer agent on a serial line', { binaries: ['socat'], debia
       await line.kill();
       rmSync(dir, { recursive: true, force: true });
     });
-    const emulator = new PrinterEmulator({ encoding: 'gb18030' });
-    await emulator.openSerial(line.b, 9600);
+    const emulator = new PrinterEmulator({ encoding: 'gb18030', ...options });
+    await emulator.openSerial(line.b, baud);
     cleanups.push(() => emulator.close());
+    return { emulator, line };
+  }
+
+  it('a job larger than the printer’s buffer, at 115200 baud: every byte arrives once and the pages are exactly the job’s', async () => {
+    const { emulator, line } = await serialPrinter(115200, { bufferBytes: 1024 });
+    const h = startAgent(new SerialLink(line.a, 115200), { ...EPSON_LIKE, bufferBytes: 1024 });
+    await waitFor(() => ready(h));
+    const job = Buffer.concat(['A001', 'A002', 'A003'].map((n) => ticket(n)));
+    h.queue('test', job);
+    await waitFor(() => (h.printed.length === 1 ? true : undefined), 20_000);
+    const expected = new EscPosDecoder('gb18030').push(job).flatMap((e) => (e.type === 'page' ? [e.page.blocks] : []));
+    expect(emulator.printed.map((p) => p.page.blocks)).toEqual(expected);
+    expect(emulator.bufferUse.highWater).toBeLessThan(1024);
+  });
+
+  it('a cable pulled in the middle of a job: offline, the job stays queued, and after replugging it prints whole, marked, once', async () => {
+    const { emulator, line } = await serialPrinter(9600);
     const h = startAgent(new SerialLink(line.a, 9600), EPSON_LIKE);
     await waitFor(() => ready(h));
     const id = h.queue('A001', ticket('A001'));

@@ -266,8 +266,10 @@ export class PrinterAgent {
     jobs.countAttempt(job.id);
     try {
       for (const piece of pieces) {
+        const answered = this.expectInOrder(piece);
+        // Measured once the bytes are on their way: the printer need not wait for it.
         const lines = jobLines(piece, profile.encoding);
-        const answer = await this.awaitInOrder(this.expectInOrder(piece), lines);
+        const answer = await this.awaitInOrder(answered, lines);
         if (answer === 'stopped' || !answer.clean) {
           this.tornLines = lines;
           return false;

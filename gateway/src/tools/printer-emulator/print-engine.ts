@@ -61,6 +61,8 @@ export class PrintEngine extends EventEmitter {
   private midPage = false;
   private timer: NodeJS.Timeout | undefined;
   private headFreeAt = 0;
+  /** The head goes straight on from the block it just finished. */
+  private goingOn = false;
   private stepping = false;
   private paperDots: number;
   private paperEnded = false;
@@ -186,9 +188,10 @@ export class PrintEngine extends EventEmitter {
     }
     if (this.blocks.length === 0) this.piece = { dots: 0, ms: 0, continued: this.midPage };
     const ms = (dots / this.dotsPerSecond) * 1000;
-    // Scheduled on the head's own clock, so timer lateness does not add up over a page.
+    // On the head's own clock: going straight on, a block starts when the last one ended, however
+    // late its timer fired, so timer lateness does not add up over a page.
     const now = performance.now();
-    this.headFreeAt = Math.max(now, this.headFreeAt) + ms;
+    this.headFreeAt = (this.goingOn ? this.headFreeAt : Math.max(now, this.headFreeAt)) + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.paperDots -= dots;
@@ -196,7 +199,9 @@ export class PrintEngine extends EventEmitter {
       this.piece.dots += dots;
       this.piece.ms += ms;
       this.midPage = true;
+      this.goingOn = true;
       this.kick();
+      this.goingOn = false;
     }, this.headFreeAt - now);
   }
 

@@ -73,7 +73,18 @@ export class PrinterEmulator extends EventEmitter {
       this.printed.push(page);
       this.emit('page', page);
     });
-    for (const name of ['paper-out', 'answered', 'space']) this.engine.on(name, (data?: unknown) => this.emit(name, data));
+    for (const name of ['paper-out', 'answered']) this.engine.on(name, (data?: unknown) => this.emit(name, data));
+    // Told once the engine's step is over: an interface handing bytes in from its `space`
+    // handler would otherwise re-enter `receive` in the middle of the call that made the room.
+    let spaceDue = false;
+    this.engine.on('space', () => {
+      if (spaceDue) return;
+      spaceDue = true;
+      setImmediate(() => {
+        spaceDue = false;
+        this.emit('space');
+      });
+    });
   }
 
   get status(): PrinterStatus {
