@@ -31,6 +31,7 @@ import { storeInfoOf } from './config/store-info.js';
 import { seedDemoStaff } from './demo/demo-staff.js';
 import { RelayService } from './relay/relay-service.js';
 import { DataDirLock } from './supervision/data-dir-lock.js';
+import { RequestLedger } from './store/request-ledger.js';
 
 /** How long requests running when a stop begins may take to answer before they are answered 503. */
 const REQUEST_GRACE_MS = 1000;
@@ -146,6 +147,7 @@ export class Gateway {
       extensions: this.extensions,
       identity,
       gate: this.gate,
+      ledger: new RequestLedger(db, now),
       ...(tls ? { https: tls } : {}),
     });
     this.http = app;

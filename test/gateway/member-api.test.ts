@@ -137,6 +137,18 @@ describe('member cards through the gateway (reader taps on the bus, HTTP for kio
     expect(file.visits).toHaveLength(1);
   });
 
+  it('gives a kiosk that sends its ticket request again with the same request id the same ticket', async () => {
+    const greeting = await tapOnKiosk(cardTap('04a1b2c3d4e5f6', 42, 421));
+    if (greeting.result !== 'greeting') throw new Error('no greeting');
+    const url = `${gw.httpUrl}/api/members/sessions/${greeting.sessionId}/ticket`;
+    const once = { ...kiosk, 'idempotency-key': `kiosk-screen-1:${greeting.sessionId}` };
+    const [first, again] = [await post(url, { service: 'claims' }, once), await post(url, { service: 'claims' }, once)];
+    expect(first.status).toBe(200);
+    expect(again).toEqual(first);
+    const desk = (await get(`${gw.httpUrl}/api/queue/desks/1`, reception)).body as { queues: { service: string; waitingCount: number }[] };
+    expect(desk.queues.find((q) => q.service === 'claims')?.waitingCount).toBe(1);
+  });
+
   it('a tap with a malformed payload is dropped by the broker and the reader disconnected', async () => {
     const rogue = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'rogue-reader', 'nfc-reader'));
     const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));

@@ -213,17 +213,19 @@ export class MemberService implements Extension {
     return session;
   }
 
-  /** A walk-in ticket for the member greeted at the kiosk: VIP levels are called first. The visit is stored with it. */
-  async takeTicket(sessionId: string, service: string, caller: Caller): Promise<CommandResult> {
+  /**
+   * A walk-in ticket for the member greeted at the kiosk: VIP levels are called first. The visit
+   * is stored with it, in one transaction; announce() the result once committed.
+   */
+  ticketFor(sessionId: string, service: string, caller: Caller): CommandResult {
     const session = this.session(sessionId, 'kiosk', caller.stations);
-    const result = this.ctx.db.transaction(() => {
+    return this.ctx.db.transaction(() => {
       const member = this.memberOf(session);
       const priority = walkInPriority(member.level, this.ctx.config.members.vipLevels);
       const issued = this.queue.commit({ action: 'issue', service, priority, memberRef: memberRef(session) }, caller.actor);
       this.recordVisit(session, issued, 'kiosk', null);
       return issued;
     })();
-    return this.queue.announce(result);
   }
 
   /**
@@ -231,11 +233,11 @@ export class MemberService implements Extension {
    * service. Reading the appointment, issuing the ticket and marking the appointment are one
    * transaction with no await inside, so a double tap or a second kiosk gets no second ticket:
    * the later one finds the appointment checked in, and a refused ticket (the day is full)
-   * leaves it booked.
+   * leaves it booked. announce() the result once committed.
    */
-  async checkIn(sessionId: string, caller: Caller): Promise<CommandResult> {
+  checkInFor(sessionId: string, caller: Caller): CommandResult {
     const session = this.session(sessionId, 'kiosk', caller.stations);
-    const result = this.ctx.db.transaction(() => {
+    return this.ctx.db.transaction(() => {
       const member = this.memberOf(session);
       const appointment = todaysAppointment(member, session.vehicleId, this.ctx.now(), this.ctx.config.store.timeZone);
       if (!appointment || appointment.status !== 'booked') throw new MemberError('no-appointment', 'no appointment to check in today');
@@ -245,6 +247,10 @@ export class MemberService implements Extension {
       this.recordVisit(session, issued, 'kiosk', null);
       return issued;
     })();
+  }
+
+  /** Tells the screens what a committed ticket changed. */
+  announce(result: CommandResult): Promise<CommandResult> {
     return this.queue.announce(result);
   }
 

@@ -94,12 +94,25 @@ export class WorkshopService implements Extension {
 
   /** One command from any source; WorkshopError tells the sender why not. Change, event and audit row are one transaction. */
   async execute(command: WorkshopCommand, actor: Actor): Promise<WorkshopEvent> {
+    return this.announce(this.commit(command, actor), actor);
+  }
+
+  /**
+   * The change alone, synchronously: inside a caller's transaction it becomes part of it. Pass the
+   * event to announce() once that transaction committed.
+   */
+  commit(command: WorkshopCommand, actor: Actor): WorkshopEvent {
     const event = this.ctx.identity.audit.record(actor, () => this.engine.execute(this.withTicketMember(command), actor.actor), (e) => ({
       action: `workshop.${command.action}`,
       target: `order:${e.order.no}`,
       detail: { event: e.id, ...(e.stage ? { stage: e.stage } : {}) },
     }));
     this.ctx.log.info({ event: event.type, by: actor.actor, order: event.order.no, stage: event.stage?.to }, 'workshop');
+    return event;
+  }
+
+  /** What follows a committed command: its listeners (a printout), then the board. */
+  async announce(event: WorkshopEvent, actor: Actor): Promise<WorkshopEvent> {
     for (const listener of this.listeners) {
       try {
         listener(event, actor);

@@ -5,6 +5,7 @@ import type { Actor } from '../store/audit-log.js';
 import type { CommandResult } from '../domain/queue/index.js';
 import { otherDeskRefusal, principalOf, requestActor } from './access-hooks.js';
 import { answer } from './refusals.js';
+import { runOnce } from './request-once.js';
 import { DemoTapRequest, MemberCommand, ownStation, RevealedPhone, SessionTicketRequest, type MemberFile, type MemberSearchAnswer, type TicketStatusAnswer } from '../protocol/index.js';
 
 const SessionIdParam = z.uuid();
@@ -27,8 +28,10 @@ export interface MemberApi {
   memberFile(memberId: number, session?: MemberSession): MemberFile;
   revealPhone(ref: string, actor: Actor): string | null;
   session(sessionId: string, role: MemberSession['role'], stations?: readonly string[]): MemberSession;
-  takeTicket(sessionId: string, service: string, caller: Caller): Promise<CommandResult>;
-  checkIn(sessionId: string, caller: Caller): Promise<CommandResult>;
+  /** The ticket, committed; announce() tells the screens. */
+  ticketFor(sessionId: string, service: string, caller: Caller): CommandResult;
+  checkInFor(sessionId: string, caller: Caller): CommandResult;
+  announce(result: CommandResult): Promise<CommandResult>;
   requestIssue(desk: string, vehicleId: number, by: Actor): { reader: string; until: string };
   cancelIssue(desk: string): void;
   demoTap(role: 'kiosk' | 'desk', station: string, card: 'member' | 'phone' | 'unknown' | 'clone'): Promise<void>;
@@ -62,11 +65,15 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): 
   app.post<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId/ticket', async (req, reply) => {
     const body = SessionTicketRequest.safeParse(req.body);
     if (!body.success) return invalid(reply, body.error);
-    return withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.takeTicket(id, body.data.service, callerOf(req))));
+    return withSession(reply, req.params.sessionId, (id) =>
+      runOnce(req, reply, { commit: () => members.ticketFor(id, body.data.service, callerOf(req)), answer: ticketAnswer, announce: (r) => members.announce(r) }),
+    );
   });
 
   app.post<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId/check-in', async (req, reply) =>
-    withSession(reply, req.params.sessionId, async (id) => ticketAnswer(await members.checkIn(id, callerOf(req)))),
+    withSession(reply, req.params.sessionId, (id) =>
+      runOnce(req, reply, { commit: () => members.checkInFor(id, callerOf(req)), answer: ticketAnswer, announce: (r) => members.announce(r) }),
+    ),
   );
 
   app.post('/api/members/commands', async (req, reply) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { QueueError, type CommandResult, type QueueEngine, type QueueEvent, type Ticket } from '../domain/queue/index.js';
 import type { Actor } from '../store/audit-log.js';
 import { answer } from './refusals.js';
+import { runOnce } from './request-once.js';
 import { otherDeskRefusal, principalOf, requestActor } from './access-hooks.js';
 import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type Principal, type PublicTicket, type TicketStatusAnswer } from '../protocol/index.js';
 
@@ -9,10 +10,11 @@ import { QueueCommand, TicketId, type CommandAnswer, type DeskView, type Princip
  * Queue commands over HTTP: one POST with a validated body, the answer or a coded error.
  * State flows the other way, over MQTT (retained snapshots and call events).
  */
-/** What the queue routes need of the queue: its engine to read, and commands that publish and audit. */
+/** What the queue routes need of the queue: its engine to read, and commands that audit (commit) and publish (announce). */
 export interface QueueApi {
   readonly engine: QueueEngine;
-  execute(command: QueueCommand, actor: Actor): Promise<CommandResult>;
+  commit(command: QueueCommand, actor: Actor): CommandResult;
+  announce(result: CommandResult): Promise<CommandResult>;
 }
 
 export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void {
@@ -25,16 +27,14 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
     }
     const refusal = commandRefusal(parsed.data, principalOf(req)) ?? ('desk' in parsed.data ? otherDeskRefusal(req, parsed.data.desk) : undefined);
     if (refusal) return reply.code(403).send({ error: refusal });
-    return answer(reply, async () => {
-      const { event, status } = await queue.execute(parsed.data, requestActor(req));
-      const answer: CommandAnswer = {
-        event: publicEvent(event),
-        ...(status
-          ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin, estimatedWaitRange: status.estimatedWaitRange }
-          : {}),
-      };
-      return answer;
-    });
+    const command = parsed.data;
+    return answer(reply, () =>
+      runOnce(req, reply, {
+        commit: () => queue.commit(command, requestActor(req)),
+        answer: commandAnswer,
+        announce: (result) => queue.announce(result),
+      }),
+    );
   });
 
   app.get<{ Params: { desk: string } }>('/api/queue/desks/:desk', async (req, reply) =>
@@ -90,6 +90,16 @@ function commandRefusal(command: QueueCommand, principal: Principal): { code: st
 function publicTicket(ticket: Ticket): PublicTicket {
   const { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount } = ticket;
   return { id, number, service, priority, state, issuedAt, calledAt, desk, recallCount };
+}
+
+/** The answer to a queue command: its event and, for a ticket, its place in the queue. */
+function commandAnswer({ event, status }: CommandResult): CommandAnswer {
+  return {
+    event: publicEvent(event),
+    ...(status
+      ? { ticket: publicTicket(status.ticket), peopleAhead: status.peopleAhead, estimatedWaitMin: status.estimatedWaitMin, estimatedWaitRange: status.estimatedWaitRange }
+      : {}),
+  };
 }
 
 function publicEvent(event: QueueEvent): CommandAnswer['event'] {

@@ -5,6 +5,7 @@ import { WorkshopError, type WorkshopErrorCode } from '../domain/workshop/index.
 import { NotReady } from '../extensions/not-ready.js';
 import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
 import { RelayError } from '../relay/relay-error.js';
+import { RequestIdError, type RequestIdErrorCode } from './request-once.js';
 
 // One place that turns a refused request into its HTTP answer `{error: {code, message}}`, so the
 // same refusal gets the same status from every route. Unknown things are 404, bad input 400,
@@ -62,6 +63,11 @@ const RELAY: Record<RelayError['code'], number> = {
   'no-transport': 409,
 };
 
+const REQUEST_ID: Record<RequestIdErrorCode, number> = {
+  'invalid-request-id': 400,
+  'request-id-reused': 409,
+};
+
 interface Refusal {
   status: number;
   error: { code: string; message: string; reason?: string };
@@ -75,6 +81,7 @@ function refusalOf(err: unknown): Refusal | undefined {
     return { status: PRINTING[err.code], error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
   }
   if (err instanceof RelayError) return { status: RELAY[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof RequestIdError) return { status: REQUEST_ID[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof NotReady) return { status: 503, error: { code: 'not-ready', message: err.message } };
   return undefined;
 }

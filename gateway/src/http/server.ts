@@ -10,6 +10,7 @@ import type { StoreInfo } from '../protocol/index.js';
 import { installAccessHooks } from './access-hooks.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { StopGate } from './stop-gate.js';
+import type { RequestLedger } from '../store/request-ledger.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -29,15 +30,18 @@ export interface HttpDeps {
   https?: { key: Buffer; cert: Buffer };
   /** Answers 503 once the gateway is stopping (the gateway's; a bench's stand-in goes without). */
   gate?: StopGate;
+  /** First answers to commands with a request id (http/request-once.ts); without it commands just run. */
+  ledger?: RequestLedger;
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
-export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
+export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate, ledger }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;
   const app = (https ? Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, https }) : Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
 
   gate?.install(app);
+  app.decorate('requestLedger', ledger);
   const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);
 

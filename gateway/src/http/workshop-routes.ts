@@ -13,6 +13,7 @@ import type { PublicContext, PublicOrderStatus, WorkshopEngine, WorkshopEvent } 
 import type { Actor } from '../store/audit-log.js';
 import { StatusToken, TicketId, WorkshopCommand } from '../protocol/index.js';
 import { answer } from './refusals.js';
+import { runOnce } from './request-once.js';
 import { requestActor } from './access-hooks.js';
 
 /**
@@ -23,7 +24,9 @@ import { requestActor } from './access-hooks.js';
 /** What the workshop routes need of the workshop service. */
 export interface WorkshopApi {
   readonly engine: WorkshopEngine;
-  execute(command: WorkshopCommand, actor: Actor): Promise<WorkshopEvent>;
+  /** The change, committed; announce() runs what follows it. */
+  commit(command: WorkshopCommand, actor: Actor): WorkshopEvent;
+  announce(event: WorkshopEvent, actor: Actor): Promise<WorkshopEvent>;
   publicContext(): PublicContext;
   publicStatus(order: RepairOrder): PublicOrderStatus;
 }
@@ -36,11 +39,15 @@ export function registerWorkshopRoutes(app: FastifyInstance, workshop: WorkshopA
         error: { code: 'invalid-command', message: 'the command does not match the schema', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
       });
     }
-    return answer(reply, async () => {
-      // The author is who signed the request, never a header (the history goes to head office).
-      const event = await workshop.execute(parsed.data, requestActor(req));
-      return { event: { id: event.id, type: event.type, at: event.at, ...(event.stage ? { stage: event.stage } : {}) }, order: staffView(event.order, workshop) };
-    });
+    // The author is who signed the request, never a header (the history goes to head office).
+    const actor = requestActor(req);
+    return answer(reply, () =>
+      runOnce(req, reply, {
+        commit: () => workshop.commit(parsed.data, actor),
+        answer: (event) => ({ event: { id: event.id, type: event.type, at: event.at, ...(event.stage ? { stage: event.stage } : {}) }, order: staffView(event.order, workshop) }),
+        announce: (event) => workshop.announce(event, actor),
+      }),
+    );
   });
 
   app.get('/api/workshop/orders', async (_req, reply) =>

@@ -331,4 +331,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX workshop_order_exit_pass ON workshop_order (json_extract(data, '$.exitPass'));
     `,
   },
+  {
+    version: 9,
+    description: 'first answers to commands sent with a request id (Idempotency-Key), per principal, kept a day',
+    sql: `
+      -- Written in the transaction of the change it answers; a retry with the same id reads it.
+      CREATE TABLE request_answer (
+        principal   TEXT NOT NULL,
+        request_id  TEXT NOT NULL,
+        target      TEXT NOT NULL,  -- method and path the id was first sent to
+        answer      TEXT NOT NULL,  -- the JSON answer sent then
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (principal, request_id)
+      ) STRICT;
+      CREATE INDEX request_answer_created ON request_answer (created_at);
+    `,
+  },
 ];

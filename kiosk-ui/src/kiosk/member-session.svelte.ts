@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KioskSession, TOPIC_ROOT, TicketStatusAnswer } from '@forecourt/gateway/protocol';
-import { post, request, type ApiResult } from '../lib/api.js';
+import { commandOnce, post, request, type ApiResult } from '../lib/api.js';
 import type { Bus } from '../lib/bus.svelte.js';
 
 export type MemberTicket = TicketStatusAnswer;
@@ -65,7 +65,8 @@ export class KioskMember {
     const session = this.session;
     if (!session || session.result !== 'greeting' || this.busy) return undefined;
     this.busy = true;
-    const result: ApiResult<MemberTicket> = await request(`/api/members/sessions/${session.sessionId}/${path}`, TicketStatusAnswer, post(body));
+    // Sent again with the same request id when the answer is lost: the ticket taken, not a second one.
+    const result: ApiResult<MemberTicket> = await commandOnce(`/api/members/sessions/${session.sessionId}/${path}`, TicketStatusAnswer, body);
     this.busy = false;
     // Another card may have been tapped meanwhile: its greeting stays.
     if (this.session !== session) return undefined;

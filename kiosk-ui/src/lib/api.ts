@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError, CommandAnswer, type QueueCommand } from '@forecourt/gateway/protocol';
 import { credentials, type HttpAuth } from './credentials.js';
+import { REQUEST_ID_HEADER, sendOnce } from './command-once.js';
 
 // The screens' HTTP calls. Answers cross a schema like every other input; a network failure or an
 // answer the screen does not understand becomes a coded error it can translate, never a throw.
@@ -51,7 +52,12 @@ export function post(body: object): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** A queue command from a kiosk or desk: `POST /api/queue/commands`. */
+/** A queue command from a kiosk or desk: `POST /api/queue/commands`, once. */
 export function sendQueueCommand(command: QueueCommand): Promise<ApiResult<CommandAnswer>> {
-  return request('/api/queue/commands', CommandAnswer, post(command));
+  return commandOnce('/api/queue/commands', CommandAnswer, command);
+}
+
+/** A command that must not act twice, sent again with the same request id when its answer is lost (command-once.ts). */
+export function commandOnce<S extends z.ZodType>(url: string, schema: S, body: object): Promise<ApiResult<z.infer<S>>> {
+  return sendOnce((requestId) => request(url, schema, { method: 'POST', headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId }, body: JSON.stringify(body) }));
 }
