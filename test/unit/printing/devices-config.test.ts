@@ -12,6 +12,16 @@ describe('devices configuration', () => {
     expect(config.devices.dispensers[0]?.serial.baudRate).toBe(9600);
   });
 
+  it('printer profiles say how a model proves a job printed; left out, what any ESC/POS printer does', () => {
+    const config = ConfigSchema.parse({ devices: { printers: [printer, { ...printer, id: 'printer-2', profile: { confirm: 'gs-h', clearBuffer: true, bufferBytes: 65536 } }] } });
+    expect(config.devices.printers[0]?.profile).toEqual({ encoding: 'gb18030', width: 80, qr: 'gs-k' });
+    expect(config.devices.printers[1]?.profile).toMatchObject({ confirm: 'gs-h', clearBuffer: true, bufferBytes: 65536 });
+    const bad = ConfigSchema.safeParse({ devices: { printers: [{ ...printer, profile: { confirm: 'dle-eot', clearBuffer: 'yes', bufferBytes: 100 } }] } });
+    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(
+      expect.arrayContaining(['devices.printers.0.profile.confirm', 'devices.printers.0.profile.clearBuffer', 'devices.printers.0.profile.bufferBytes']),
+    );
+  });
+
   it('turns the demo off in auto mode once devices are declared', () => {
     expect(demoEnabled(ConfigSchema.parse({}))).toBe(true);
     expect(demoEnabled(ConfigSchema.parse({ devices: { printers: [printer] } }))).toBe(false);

@@ -14,7 +14,7 @@ export const LF = 0x0a;
 export const STATUS_PRINTER = 1;
 export const STATUS_OFFLINE_CAUSE = 2;
 export const STATUS_PAPER = 4;
-/** The three queries a job is followed by; the answers come back one byte each, in this order. */
+/** The three real-time queries the agent asks before each job and while it prints; one byte each comes back, in this order. */
 export const STATUS_QUERY = Uint8Array.of(DLE, EOT, STATUS_PRINTER, DLE, EOT, STATUS_OFFLINE_CAUSE, DLE, EOT, STATUS_PAPER);
 
 /**

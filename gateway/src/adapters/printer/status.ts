@@ -17,7 +17,7 @@ export function statusReason(status: PrinterStatus): 'paper-out' | 'cover-open' 
   return undefined;
 }
 
-/** True when a job sent before the query has been printed: no condition that stops printing. */
+/** True when nothing stops the printer from printing. Real-time answers: they say nothing about a job sent before. */
 export function canPrint(status: PrinterStatus): boolean {
   return !status.offline && !status.coverOpen && !status.paperOut && !status.error;
 }
