@@ -24,8 +24,9 @@
  * - λ: higher-class tickets issued for these desks in the last half hour.
  * - Time of day enters through all of these, which follow the last hour or so rather than a table.
  *
- * The model's wait is then calibrated against the waits of the last customers called
- * (wait-calibration.ts), which gives the estimate (a median) and its 80 % interval.
+ * The model's wait is then calibrated against the waits of the last customers called, per service
+ * and priority class once they have enough (wait-calibration.ts), which gives the estimate (a
+ * median) and its 80 % interval.
  */
 import type { TicketPriority } from '../../protocol/index.js';
 import { DeskActivity, type CycleSample } from './desk-activity.js';
@@ -261,9 +262,12 @@ export class LearningEstimator implements WaitEstimator {
   }
 }
 
-/** Tickets whose errors are calibrated together once there are enough of them. */
+/**
+ * Tickets whose errors are calibrated together once there are enough of them: a service (its
+ * desks' habits the model does not see) and a class (the policy calls classes by different rules).
+ */
 function calibrationGroup(s: QueueSituation): string {
-  return s.service;
+  return `${s.service}/${s.priority}`;
 }
 
 function learn(means: Map<string, RunningMean>, key: string, sample: number): void {

@@ -8,7 +8,8 @@
  * from the model's, as log((real + slot) / (model + slot)) — a ratio, so a 2-minute and a
  * 20-minute queue teach the same thing, with one slot added so a wait near zero does not blow
  * it up. It keeps them per band of slots: with one turn to wait the spread is wide, with ten it
- * is narrower (a sum of ten service times varies less than one). This is Ibrahim & Whitt's
+ * is narrower (a sum of ten service times varies less than one); and per group (the estimator's
+ * service and class), used once the group has enough of its own. This is Ibrahim & Whitt's
  * delay-history idea applied to the model's error rather than to the raw wait: the last
  * customers' waits correct both the scale and the spread, and the window makes it follow the day.
  *
@@ -45,7 +46,7 @@ export interface WaitCalibrationOptions {
 }
 
 export class WaitCalibration {
-  /** Log ratios per band of slots, for all tickets and per group (a service, say). */
+  /** Log ratios per band of slots, for all tickets and per group (a service and class, say). */
   private readonly pooled = BANDS.map(() => new RatioWindow());
   private readonly groups = new Map<string, RatioWindow[]>();
 
@@ -62,7 +63,7 @@ export class WaitCalibration {
   }
 
   /**
-   * The group's own band once it has `minSamples` (services differ in ways the model does not
+   * The group's own band once it has `minSamples` (groups differ in ways the model does not
    * see), else all tickets' band, else the model's own spread.
    */
   quantiles(model: ModelWait, group: string): WaitQuantiles {
