@@ -8,7 +8,7 @@ import { SqliteMemberStore } from '../store/member-store.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
 import { ChangesPage, DmsChange, MAX_CHANGES_PAGE_BYTES, type RepairOrderChange } from './inbound-changes.js';
 import { WorkshopCommand } from '../protocol/workshop.js';
-import { sleep } from './link.js';
+import { BackgroundLoop, sleep } from './link.js';
 
 type HttpConfig = NonNullable<RelayConfig['http']>;
 
@@ -26,8 +26,7 @@ const PAGE = 1000;
  * owns customer data; the store owns what happened here (check-in, cards it issued).
  */
 export class DmsSync {
-  private abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
   private readonly client: DmsClient;
   private readonly members: SqliteMemberStore;
   private readonly counters;
@@ -47,14 +46,12 @@ export class DmsSync {
   }
 
   start(): Promise<void> {
-    this.abort = new AbortController();
-    this.loop = this.run(this.abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
+    await this.loop.stop();
     this.client.close();
   }
 

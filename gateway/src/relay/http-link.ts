@@ -4,7 +4,7 @@ import type { RelayConfig } from '../config/relay.js';
 import type { DmsEvent } from '../protocol/dms.js';
 import type { Outbox, SerializedEvent } from '../store/outbox.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
-import { LinkState, sleep, type RelayLink, type ResendOutcome } from './link.js';
+import { BackgroundLoop, LinkState, sleep, type RelayLink, type ResendOutcome } from './link.js';
 
 type HttpConfig = NonNullable<RelayConfig['http']>;
 
@@ -21,8 +21,7 @@ export class HttpLink implements RelayLink {
   private readonly client: DmsClient;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly policy;
-  private abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
 
   constructor(
     private readonly deps: { outbox: Outbox; storeId: string; config: HttpConfig; pollMs: number; now: () => Date; log: Logger },
@@ -45,15 +44,12 @@ export class HttpLink implements RelayLink {
   }
 
   start(): Promise<void> {
-    this.abort = new AbortController();
-    this.loop = this.run(this.abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-    this.loop = undefined;
+    await this.loop.stop();
     this.client.close();
   }
 

@@ -51,6 +51,25 @@ export class LinkState {
   }
 }
 
+/** A loop that runs in the background until stopped: stop() aborts its signal and waits for it to end. */
+export class BackgroundLoop {
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly body: (signal: AbortSignal) => Promise<void>) {}
+
+  start(): void {
+    this.abort = new AbortController();
+    this.running = this.body(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    this.running = undefined;
+  }
+}
+
 /** Waits `ms`, or less when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

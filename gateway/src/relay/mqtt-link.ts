@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
 import type { RelayStatusMessage } from '../protocol/dms.js';
 import type { Outbox, SerializedEvent } from '../store/outbox.js';
-import { LinkState, type RelayLink } from './link.js';
+import { BackgroundLoop, LinkState, type RelayLink } from './link.js';
 
 type MqttConfig = NonNullable<RelayConfig['mqtt']>;
 
@@ -28,8 +28,7 @@ export class MqttLink implements RelayLink {
   readonly name = 'mqtt' as const;
   readonly state: LinkState;
   private client: MqttClient | undefined;
-  private abort = new AbortController();
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
   /** Seqs published on the current connection and not yet acknowledged, in order. */
   private inFlight = new Map<number, boolean>();
   private nextSeq = 0;
@@ -48,7 +47,6 @@ export class MqttLink implements RelayLink {
 
   start(): Promise<void> {
     const { config, storeId, log } = this.deps;
-    this.abort = new AbortController();
     const client = mqtt.connect(config.url, {
       clientId: `forecourt-${storeId}`,
       clean: false,
@@ -79,14 +77,12 @@ export class MqttLink implements RelayLink {
       this.state.failed(err.message);
       log.warn({ err: err.message }, 'group broker refused or failed');
     });
-    this.loop = this.run(this.abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     const client = this.client;
     this.client = undefined;
     if (!client) return;
@@ -113,19 +109,21 @@ export class MqttLink implements RelayLink {
       const room = config.inFlight - this.inFlight.size;
       const batch = client?.connected && room > 0 ? outbox.afterSerialized(storeId, this.nextSeq - 1, room) : [];
       for (const event of batch) this.publish(client!, event);
-      if (batch.length === 0) await this.idle(pollMs);
+      if (batch.length === 0) await this.idle(pollMs, signal);
     }
   }
 
-  /** Until an acknowledgement makes room, a connection comes, stop() is called, or `ms` pass. */
-  private idle(ms: number): Promise<void> {
+  /** Until an acknowledgement makes room, a connection comes, the link stops, or `ms` pass. */
+  private idle(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', done);
         this.wake = undefined;
         resolve();
       };
       const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
       this.wake = done;
     });
   }
