@@ -18,6 +18,7 @@ import { PrinterEmulator, type PrintedPage, type PrinterEmulatorOptions } from '
 import { waitFor } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
 import { PtyPair } from '../support/serial.js';
+import { TEST_TICKET } from '../support/printing.js';
 
 // The printer agent against the printer emulator, on loopback TCP and socat PTYs: a job counts as
 // printed only on its in-order answer, a job torn by a stop prints again whole, marked, and the
@@ -27,16 +28,7 @@ import { PtyPair } from '../support/serial.js';
 const EPSON_LIKE: PrinterProfile = { encoding: 'gb18030', width: 80, qr: 'gs-k', confirm: 'gs-h', clearBuffer: true };
 const GENERIC: PrinterProfile = { encoding: 'gb18030', width: 80, qr: 'gs-k' };
 const FAST: Partial<PrinterTiming> = { reconnectMs: 200, notReadyPollMs: 100, idlePollMs: 1000, printingPollMs: 100, answerGraceMs: 800 };
-const TICKET: TicketPrint = {
-  storeName: { 'zh-Hans': '天河店', 'zh-Hant': '天河店', en: 'Tianhe Store' },
-  number: 'A000',
-  serviceName: { 'zh-Hans': '保养', 'zh-Hant': '保養', en: 'Maintenance' },
-  issuedAt: new Date('2025-03-14T02:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-  peopleAhead: 0,
-  estimatedWaitMin: 0,
-  statusUrl: 'http://store.local/t/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11',
-};
+const TICKET: TicketPrint = { ...TEST_TICKET, number: 'A000', peopleAhead: 0, estimatedWaitMin: 0 };
 const ticket = (number: string, profile = EPSON_LIKE) => ticketLayout(profile, { ...TICKET, number });
 /** A ticket's length on paper, in lines. */
 const TICKET_LINES = jobLines(ticket('A001'), 'gb18030');

@@ -3,22 +3,13 @@ import { EscPosBuilder } from '../../../gateway/src/adapters/printer/builder.js'
 import { CLEAR_BUFFER, PAPER_STATUS_REQUEST, STATUS_QUERY, processIdRequest } from '../../../gateway/src/adapters/printer/commands.js';
 import { EscPosDecoder, type DecoderEvent } from '../../../gateway/src/adapters/printer/decoder.js';
 import type { Block, Page } from '../../../gateway/src/adapters/printer/document.js';
-import { exitPassLayout, receptionSlipLayout, ticketLayout, type TicketPrint } from '../../../gateway/src/adapters/printer/layouts.js';
+import { exitPassLayout, receptionSlipLayout, ticketLayout } from '../../../gateway/src/adapters/printer/layouts.js';
 import { qrMatrix } from '../../../gateway/src/adapters/printer/qr-raster.js';
 import { renderSvg } from '../../../gateway/src/adapters/printer/render-svg.js';
 import { canPrint, encodeStatus, isStatusByte, parseStatus, statusReason } from '../../../gateway/src/adapters/printer/status.js';
 import type { PrinterProfile } from '../../../gateway/src/config/devices.js';
+import { TEST_TICKET } from '../../support/printing.js';
 
-const TICKET: TicketPrint = {
-  storeName: { 'zh-Hans': '天河店', 'zh-Hant': '天河店', en: 'Tianhe Store' },
-  number: 'A012',
-  serviceName: { 'zh-Hans': '保养', 'zh-Hant': '保養', en: 'Maintenance' },
-  issuedAt: new Date('2025-03-14T02:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-  peopleAhead: 3,
-  estimatedWaitMin: 12,
-  statusUrl: 'http://store.local/t/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11',
-};
 
 function pagesOf(events: DecoderEvent[]): Page[] {
   return events.flatMap((e) => (e.type === 'page' ? [e.page] : []));
@@ -42,7 +33,7 @@ function structure(page: Page): unknown[] {
 
 describe('ESC/POS encoder and emulator decoder', () => {
   it('lays out the queue ticket exactly as designed (golden structure, 58 mm, GB18030)', () => {
-    const page = decodeOne({ encoding: 'gb18030', width: 58, qr: 'gs-k' }, ticketLayout({ encoding: 'gb18030', width: 58, qr: 'gs-k' }, TICKET));
+    const page = decodeOne({ encoding: 'gb18030', width: 58, qr: 'gs-k' }, ticketLayout({ encoding: 'gb18030', width: 58, qr: 'gs-k' }, TEST_TICKET));
     expect(page.cut).toBe('partial');
     expect(page.unknownCommands).toEqual([]);
     expect(structure(page)).toEqual([
@@ -59,7 +50,7 @@ describe('ESC/POS encoder and emulator decoder', () => {
       ['center', ['1x1: Taken at 2025-03-14 10:05']],
       ['center', ['1x1: 3 ahead of you, about 12 min']],
       ['feed', 1],
-      ['qr', 'center', 4, 'M', TICKET.statusUrl],
+      ['qr', 'center', 4, 'M', TEST_TICKET.statusUrl],
       ['center', ['1x1 cjk: 扫码查看排队进度']],
       ['center', ['1x1: Scan to follow the queue']],
       ['center', ['1x1: --------------------------------']],
@@ -70,12 +61,12 @@ describe('ESC/POS encoder and emulator decoder', () => {
   });
 
   it('prints traditional Chinese on Big5 printers and English only on ASCII printers', () => {
-    const big5 = decodeOne({ encoding: 'big5', width: 80, qr: 'gs-k' }, ticketLayout({ encoding: 'big5', width: 80, qr: 'gs-k' }, TICKET));
+    const big5 = decodeOne({ encoding: 'big5', width: 80, qr: 'gs-k' }, ticketLayout({ encoding: 'big5', width: 80, qr: 'gs-k' }, TEST_TICKET));
     const text = structure(big5).flat(2).join('\n');
     expect(text).toContain('保養');
     expect(text).toContain('您的號碼');
     expect(text).not.toContain('保养');
-    const ascii = decodeOne({ encoding: 'ascii', width: 80, qr: 'gs-k' }, ticketLayout({ encoding: 'ascii', width: 80, qr: 'gs-k' }, TICKET));
+    const ascii = decodeOne({ encoding: 'ascii', width: 80, qr: 'gs-k' }, ticketLayout({ encoding: 'ascii', width: 80, qr: 'gs-k' }, TEST_TICKET));
     expect(ascii.blocks.every((b) => b.kind !== 'text' || b.runs.every((r) => !r.doubleByte))).toBe(true);
     expect(structure(ascii).flat(2).join('\n')).toContain('Maintenance');
   });
@@ -99,11 +90,11 @@ describe('ESC/POS encoder and emulator decoder', () => {
 
   it('prints the QR code as a raster image on printers without GS ( k, dot for dot the same symbol', () => {
     const profile: PrinterProfile = { encoding: 'gb18030', width: 80, qr: 'raster' };
-    const page = decodeOne(profile, ticketLayout(profile, TICKET));
+    const page = decodeOne(profile, ticketLayout(profile, TEST_TICKET));
     expect(page.blocks.some((b) => b.kind === 'qr')).toBe(false);
     const image = page.blocks.find((b): b is Extract<Block, { kind: 'image' }> => b.kind === 'image');
     expect(image).toBeDefined();
-    const matrix = qrMatrix(TICKET.statusUrl, 'M');
+    const matrix = qrMatrix(TEST_TICKET.statusUrl, 'M');
     const moduleDots = 6;
     expect(image!.widthDots * image!.scaleX).toBeGreaterThanOrEqual(matrix.length * moduleDots);
     expect(image!.heightDots * image!.scaleY).toBe(matrix.length * moduleDots);
@@ -122,7 +113,7 @@ describe('ESC/POS encoder and emulator decoder', () => {
 
   it('decodes a job split into arbitrary chunks the same as in one piece: each block as it completes, the page at its cut, then the requests in stream order', () => {
     const profile: PrinterProfile = { encoding: 'big5', width: 58, qr: 'gs-k' };
-    const job = Buffer.concat([ticketLayout(profile, TICKET), STATUS_QUERY, PAPER_STATUS_REQUEST, processIdRequest('j001'), CLEAR_BUFFER]);
+    const job = Buffer.concat([ticketLayout(profile, TEST_TICKET), STATUS_QUERY, PAPER_STATUS_REQUEST, processIdRequest('j001'), CLEAR_BUFFER]);
     const whole = new EscPosDecoder('big5').push(job);
     const decoder = new EscPosDecoder('big5');
     const chunked: DecoderEvent[] = [];
@@ -146,10 +137,10 @@ describe('ESC/POS encoder and emulator decoder', () => {
   it('lays out reception slips and exit passes with their titles, fields and signature line', () => {
     const profile: PrinterProfile = { encoding: 'big5', width: 80, qr: 'raster' };
     const slip = {
-      storeName: TICKET.storeName,
+      storeName: TEST_TICKET.storeName,
       number: 'R-0042',
       fields: [{ label: { 'zh-Hans': '车牌', 'zh-Hant': '車牌', en: 'Plate' }, value: '粵B·D5**8' }],
-      printedAt: TICKET.issuedAt,
+      printedAt: TEST_TICKET.issuedAt,
       timeZone: 'Asia/Taipei',
       signature: true,
     };

@@ -1,27 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLEAR_BUFFER, PAPER_STATUS_REQUEST, STATUS_PAPER, processIdRequest } from '../../../gateway/src/adapters/printer/commands.js';
-import { ticketLayout, type TicketPrint } from '../../../gateway/src/adapters/printer/layouts.js';
+import { ticketLayout } from '../../../gateway/src/adapters/printer/layouts.js';
 import { ReplyParser, type PrinterReply } from '../../../gateway/src/adapters/printer/replies.js';
 import { parseStatus } from '../../../gateway/src/adapters/printer/status.js';
 import type { PrinterProfile } from '../../../gateway/src/config/devices.js';
 import { PrinterEmulator, type PrintedPage, type PrinterEmulatorOptions } from '../../../gateway/src/tools/printer-emulator/printer-emulator.js';
 import { RealTimeScanner } from '../../../gateway/src/tools/printer-emulator/real-time-scanner.js';
+import { TEST_TICKET } from '../../support/printing.js';
 
 // The emulator's printer semantics, on a virtual clock: what waits in the receive buffer, what is
 // answered at once (real-time) and what only once everything before it has printed (in order).
 
 const PROFILE: PrinterProfile = { encoding: 'gb18030', width: 80, qr: 'gs-k' };
-const TICKET: TicketPrint = {
-  storeName: { 'zh-Hans': '天河店', 'zh-Hant': '天河店', en: 'Tianhe Store' },
-  number: 'A012',
-  serviceName: { 'zh-Hans': '保养', 'zh-Hant': '保養', en: 'Maintenance' },
-  issuedAt: new Date('2025-03-14T02:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-  peopleAhead: 3,
-  estimatedWaitMin: 12,
-  statusUrl: 'http://store.local/t/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11',
-};
-const ticket = (number: string) => ticketLayout(PROFILE, { ...TICKET, number });
+const ticket = (number: string) => ticketLayout(PROFILE, { ...TEST_TICKET, number });
 const STATUS_4 = Uint8Array.of(0x10, 0x04, STATUS_PAPER);
 
 /** A printer and a host that reads its answers. */

@@ -2,24 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { CLEAR_BUFFER, processIdRequest } from '../../../gateway/src/adapters/printer/commands.js';
 import { EscPosDecoder } from '../../../gateway/src/adapters/printer/decoder.js';
 import { splitAtCommands } from '../../../gateway/src/adapters/printer/job-pieces.js';
-import { testPrintLayout, ticketLayout, type TicketPrint } from '../../../gateway/src/adapters/printer/layouts.js';
+import { testPrintLayout, ticketLayout } from '../../../gateway/src/adapters/printer/layouts.js';
 import { ReplyParser } from '../../../gateway/src/adapters/printer/replies.js';
 import { reprintNotice, withReprintNotice } from '../../../gateway/src/adapters/printer/reprint-notice.js';
 import type { PrinterProfile } from '../../../gateway/src/config/devices.js';
+import { TEST_TICKET } from '../../support/printing.js';
 
 // What the printer agent reads back from a printer, how it cuts a job for the printer's buffer,
 // and the reprint's mark.
 
-const TICKET: TicketPrint = {
-  storeName: { 'zh-Hans': '天河店', 'zh-Hant': '天河店', en: 'Tianhe Store' },
-  number: 'A012',
-  serviceName: { 'zh-Hans': '保养', 'zh-Hant': '保養', en: 'Maintenance' },
-  issuedAt: new Date('2025-03-14T02:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-  peopleAhead: 3,
-  estimatedWaitMin: 12,
-  statusUrl: 'http://store.local/t/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11',
-};
 
 const pages = (profile: PrinterProfile, bytes: Uint8Array) => new EscPosDecoder(profile.encoding).push(bytes).flatMap((e) => (e.type === 'page' ? [e.page] : []));
 
@@ -58,7 +49,7 @@ describe('jobs cut for the printer\'s buffer', () => {
   const profile: PrinterProfile = { encoding: 'gb18030', width: 80, qr: 'raster' };
 
   it('cuts only where a command ends, each piece within the size unless one command is larger', () => {
-    const job = testPrintLayout(profile, TICKET.storeName, TICKET.issuedAt, 'Asia/Shanghai');
+    const job = testPrintLayout(profile, TEST_TICKET.storeName, TEST_TICKET.issuedAt, 'Asia/Shanghai');
     const pieces = splitAtCommands(job, 'gb18030', 300);
     expect(Buffer.concat(pieces)).toEqual(job);
     const ends = new Set(EscPosDecoder.commandEnds(job, 'gb18030'));
@@ -76,7 +67,7 @@ describe('jobs cut for the printer\'s buffer', () => {
   });
 
   it('leaves a job that fits as it is', () => {
-    const job = ticketLayout(profile, TICKET);
+    const job = ticketLayout(profile, TEST_TICKET);
     expect(splitAtCommands(job, 'gb18030', job.length)).toEqual([job]);
   });
 });
@@ -85,7 +76,7 @@ describe('reprint notice', () => {
   it('puts 重印 / REPRINT, large, at the top of the job, after its ESC @, and leaves the rest as it was', () => {
     for (const [encoding, chinese] of [['gb18030', '重印'], ['big5', '重印']] as const) {
       const profile: PrinterProfile = { encoding, width: 58, qr: 'gs-k' };
-      const job = ticketLayout(profile, TICKET);
+      const job = ticketLayout(profile, TEST_TICKET);
       const marked = withReprintNotice(job, reprintNotice(profile));
       const [page] = pages(profile, marked);
       const [original] = pages(profile, job);
@@ -96,7 +87,7 @@ describe('reprint notice', () => {
       expect(page!.blocks.slice(2)).toEqual(original!.blocks);
     }
     const ascii: PrinterProfile = { encoding: 'ascii', width: 80, qr: 'gs-k' };
-    expect(pages(ascii, withReprintNotice(ticketLayout(ascii, TICKET), reprintNotice(ascii)))[0]!.blocks[0]).toMatchObject({ runs: [{ text: 'REPRINT' }] });
+    expect(pages(ascii, withReprintNotice(ticketLayout(ascii, TEST_TICKET), reprintNotice(ascii)))[0]!.blocks[0]).toMatchObject({ runs: [{ text: 'REPRINT' }] });
   });
 
   it('a buffer clear in a job is a command of its own', () => {
