@@ -12,6 +12,7 @@ import { ConnectionGuard } from './broker/limits.js';
 import type { Config } from './config/schema.js';
 import { DemoHeadOffice } from './demo/demo-head-office.js';
 import { DemoStore } from './demo/demo-store.js';
+import { DataRetention } from './extensions/data-retention.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
 import { QueueService } from './extensions/queue-service.js';
@@ -180,6 +181,7 @@ export class Gateway {
       ...memberExtensions(ctx, queue, demo),
       ...printingExtensions(ctx, queue, workshop, demo),
       new RelayService(ctx, workshop),
+      new DataRetention(ctx),
     ];
   }
 

@@ -142,6 +142,21 @@ export const ConfigSchema = z
     workshop: WorkshopConfig.prefault({}),
     /** Head office: the DMS relay and sync (config/relay.ts). */
     relay: RelayConfig,
+    /**
+     * How long the gateway keeps its own logs (extensions/data-retention.ts). Head office gets its
+     * copy of the events from the outbox, which has its own retention (relay.retentionDays).
+     */
+    retention: z
+      .object({
+        /** Days of queue and workshop events kept; at least queue.waitEstimate.learnDays. */
+        eventDays: z.number().int().min(1).max(3650).default(90),
+        /** Days a printed or cancelled job keeps its bytes (for Reprint); the row stays. */
+        printJobBytesDays: z.number().int().min(1).max(365).default(7),
+        /** Hours between two runs (and one at start). */
+        everyHours: z.number().int().min(1).max(168).default(6),
+      })
+      .strict()
+      .prefault({}),
     dataDir: z.string().min(1).default('./data'),
     /** `auto`: simulated devices run while no real device is declared. */
     demo: z.union([z.boolean(), z.literal('auto')]).default('auto'),
@@ -153,6 +168,9 @@ export const ConfigSchema = z
   .strict()
   // Real cards need the dealer group's key: with the public demo key anyone could make one.
   .superRefine((config, ctx) => {
+    if (config.retention.eventDays < config.queue.waitEstimate.learnDays) {
+      ctx.addIssue({ code: 'custom', path: ['retention', 'eventDays'], message: `must be at least queue.waitEstimate.learnDays (${config.queue.waitEstimate.learnDays}): the wait estimates relearn those days at start` });
+    }
     if (!config.mqtt.plain && !config.tls) ctx.addIssue({ code: 'custom', path: ['mqtt', 'plain'], message: 'plain MQTT can only be turned off when tls is set' });
     if (config.devices.readers.length > 0 && config.members.cardKeys.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['members', 'cardKeys'], message: 'card readers are declared but no card key is set (openssl rand -hex 32)' });

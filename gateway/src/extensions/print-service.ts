@@ -133,6 +133,8 @@ export class PrintService implements Extension {
   reprint(jobId: string, actor: Actor): PrintJobSummary {
     const old = this.jobs.get(jobId);
     if (!old) throw new PrintError('job-not-found', 'no such print job');
+    // Data retention clears the bytes of old jobs (retention.printJobBytesDays); the row stays for the history.
+    if (old.data.length === 0) throw new PrintError('job-not-found', 'this job is too old to print again');
     const { config } = this.printer(old.printer);
     return this.ctx.identity.audit.record(actor, () => this.enqueue(config, old.kind, old.label, old.data, jobId), (job) => ({
       action: 'print.reprint',

@@ -240,6 +240,13 @@ export class Identity {
     return devicePrincipal(row);
   }
 
+  /** Forgets old sessions and enrolment requests (also done at each sign-in and enrolment; data retention calls it on its schedule). */
+  pruneStale(): void {
+    const now = this.now().getTime();
+    this.store.pruneSessions(new Date(now - SESSION_RETENTION_MS).toISOString());
+    this.store.pruneEnrolments(new Date(now - 24 * 3600_000).toISOString());
+  }
+
   listDevices(): EnrolledDevice[] {
     return this.store.listDevices().map(publicDevice);
   }
