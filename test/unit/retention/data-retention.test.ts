@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigSchema } from '../../../gateway/src/config/schema.js';
-import { RetentionPurge } from '../../../gateway/src/extensions/data-retention.js';
+import { Registry } from 'prom-client';
+import { DataRetention, RetentionPurge } from '../../../gateway/src/extensions/data-retention.js';
+import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
 import { openDatabase, type Db } from '../../../gateway/src/store/database.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
@@ -98,5 +100,38 @@ describe('data retention', () => {
     const ok = ConfigSchema.safeParse({ ...base, queue: { waitEstimate: { learnDays: 14 } }, retention: { eventDays: 14 } });
     expect(ok.error?.issues).toBeUndefined();
     expect(ConfigSchema.parse(base).retention).toEqual({ eventDays: 90, printJobBytesDays: 7, everyHours: 6 });
+  });
+
+  it('as an extension: purges once at start, counts in /metrics, stops its timer; a failure is logged, not fatal', async () => {
+    queueEvent(db, daysAgo(200));
+    const registry = new Registry();
+    const info = vi.fn();
+    const error = vi.fn();
+    const pruneStale = vi.fn();
+    const ctx = {
+      db,
+      config: ConfigSchema.parse({ version: 1, store: { id: 'store-1' } }),
+      now: () => new Date(NOW),
+      log: { info, error } as unknown as Logger,
+      identity: { pruneStale },
+      metrics: { registry },
+    } as unknown as ExtensionContext;
+    const ext = new DataRetention(ctx);
+    await ext.start();
+    await vi.waitFor(() => expect(info).toHaveBeenCalled());
+    await ext.stop();
+    expect(count(db, 'queue_event')).toBe(0);
+    expect(pruneStale).toHaveBeenCalledOnce();
+    expect(await registry.getSingleMetricAsString('forecourt_retention_purged_total')).toContain('kind="queue_event"} 1');
+    expect(info).toHaveBeenCalledWith(expect.objectContaining({ purged: expect.objectContaining({ queueEvents: 1 }) }), expect.any(String));
+
+    pruneStale.mockImplementation(() => {
+      throw new Error('disk I/O error');
+    });
+    const failing = new DataRetention({ ...ctx, metrics: { registry: new Registry() } } as unknown as ExtensionContext);
+    await failing.start();
+    await vi.waitFor(() => expect(error).toHaveBeenCalled());
+    await failing.stop();
+    expect(error).toHaveBeenCalledOnce();
   });
 });
