@@ -57,7 +57,7 @@ import { provisionAll, type Credentials } from './bus-credentials.js';
 import { Fleet, LATENCY_CLASSES, type PhaseResult, type Target } from './bus-fleet.js';
 import { benchConfig, BUSY_HOUR, DEFAULT_SIZE, plan, population, prepareStore, STORE_ID, widen, type Chain, type Population } from './bus-mix.js';
 import { freePort, GATEWAY_TCP_NODELAY, MOSQUITTO, startMosquitto, waitForPort } from './bus-mosquitto.js';
-import { percentile, procStat, type ProcStat } from './figures.js';
+import { GATEWAY_NODE_FLAGS, percentile, procStat, type ProcStat } from './figures.js';
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 10;
@@ -129,7 +129,7 @@ interface Side {
 async function startGatewaySide(dir: string, configFile: string, creds: Credentials): Promise<Side> {
   const httpPort = await freePort();
   const mqttPort = await freePort();
-  const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', configFile], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN, '--config', configFile], {
     env: { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
