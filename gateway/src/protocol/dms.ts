@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditRow } from './access/identity-api.js';
 
 // The store ↔ dealer-group (DMS) contract: what the relay sends, what the DMS answers, and what
 // comes back by the changes cursor. One definition for the gateway, the DMS simulator, the
@@ -100,14 +101,7 @@ export const RepairOrderData = z.strictObject({
 export const CheckInData = z.strictObject({ appointmentId: z.string(), customerId: DmsId, vehicleId: DmsId, ticket: z.string() });
 
 /** One row of the audit log: who did what (staff numbers and device ids, no customer data). */
-export const AuditData = z.strictObject({
-  actor: z.string(),
-  role: z.string().nullable(),
-  via: z.string().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  detail: z.unknown(),
-});
+export const AuditData = AuditRow.omit({ seq: true, at: true }).strict();
 
 /** A print job that did not print (kind and printer only; the bytes stay in the store). */
 export const PrintFailureData = z.strictObject({ printer: z.string(), kind: z.string(), label: z.string(), reason: z.string() });

@@ -1,6 +1,6 @@
 import type { DocumentLayout } from '../layout/document-layout.js';
-import { WORDS } from '../layout-text.js';
 import { DOC_WORDS as W } from './words.js';
+import { documentHeading } from './heading.js';
 
 /**
  * 出厂放行条 (出门证): printed when the order is released; the gate reads the plate and scans the
@@ -8,11 +8,7 @@ import { DOC_WORDS as W } from './words.js';
  */
 export const EXIT_PASS: DocumentLayout = {
   blocks: [
-    { kind: 'text', text: { field: 'store' }, align: 'center', bold: true },
-    { kind: 'title', text: { 'zh-Hans': '出厂放行条', 'zh-Hant': '出廠放行條', en: 'Exit pass' } },
-    { kind: 'text', text: WORDS.reprint, align: 'center', bold: true, when: 'reprint' },
-    { kind: 'text', text: { field: 'plate' }, align: 'center', size: 2, bold: true },
-    { kind: 'rule' },
+    ...documentHeading({ 'zh-Hans': '出厂放行条', 'zh-Hant': '出廠放行條', en: 'Exit pass' }, 'plate'),
     {
       kind: 'fields',
       rows: [

@@ -1,15 +1,11 @@
 import type { DocumentLayout } from '../layout/document-layout.js';
-import { WORDS } from '../layout-text.js';
 import { DOC_WORDS as W } from './words.js';
+import { documentHeading } from './heading.js';
 
 /** 维修结算单: the bill as the gateway holds it, printed when the order is in settlement. */
 export const SETTLEMENT: DocumentLayout = {
   blocks: [
-    { kind: 'text', text: { field: 'store' }, align: 'center', bold: true },
-    { kind: 'title', text: { 'zh-Hans': '维修结算单', 'zh-Hant': '維修結算單', en: 'Settlement statement' } },
-    { kind: 'text', text: WORDS.reprint, align: 'center', bold: true, when: 'reprint' },
-    { kind: 'text', text: { field: 'no' }, align: 'center', size: 2, bold: true },
-    { kind: 'rule' },
+    ...documentHeading({ 'zh-Hans': '维修结算单', 'zh-Hant': '維修結算單', en: 'Settlement statement' }, 'no'),
     {
       kind: 'fields',
       rows: [

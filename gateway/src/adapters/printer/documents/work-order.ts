@@ -1,6 +1,6 @@
 import type { DocumentLayout } from '../layout/document-layout.js';
-import { WORDS } from '../layout-text.js';
 import { DOC_WORDS as W } from './words.js';
+import { documentHeading } from './heading.js';
 
 /**
  * 任务委托书: printed when the advisor opens the reception; the customer signs the store's copy
@@ -12,11 +12,7 @@ export const WORK_ORDER: DocumentLayout = {
     { 'zh-Hans': '存根联', 'zh-Hant': '存根聯', en: 'Store copy' },
   ],
   blocks: [
-    { kind: 'text', text: { field: 'store' }, align: 'center', bold: true },
-    { kind: 'title', text: { 'zh-Hans': '任务委托书', 'zh-Hant': '任務委託書', en: 'Work order' } },
-    { kind: 'text', text: WORDS.reprint, align: 'center', bold: true, when: 'reprint' },
-    { kind: 'text', text: { field: 'no' }, align: 'center', size: 2, bold: true },
-    { kind: 'rule' },
+    ...documentHeading({ 'zh-Hans': '任务委托书', 'zh-Hant': '任務委託書', en: 'Work order' }, 'no'),
     {
       kind: 'fields',
       rows: [
