@@ -347,4 +347,50 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX request_answer_created ON request_answer (created_at);
     `,
   },
+  {
+    version: 10,
+    description: 'customer satisfaction: survey answers (one per order), follow-up call preferences and attempts, complaint flags',
+    sql: `
+      -- The customer's answer after a release; the primary key refuses a second one, whatever the race.
+      CREATE TABLE survey_answer (
+        order_id     TEXT PRIMARY KEY,
+        order_no     TEXT NOT NULL,
+        released_at  TEXT NOT NULL,
+        advisor      TEXT NOT NULL,
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        tags         TEXT NOT NULL CHECK (json_valid(tags)),
+        comment      TEXT,
+        via          TEXT NOT NULL CHECK (via IN ('kiosk', 'phone')),
+        answered_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX survey_answer_at ON survey_answer (answered_at);
+      -- When the customer would rather be called back (noted at settlement).
+      CREATE TABLE follow_up_preference (
+        order_id   TEXT PRIMARY KEY,
+        call_time  TEXT NOT NULL CHECK (call_time IN ('any', 'morning', 'noon', 'afternoon', 'evening')),
+        set_at     TEXT NOT NULL,
+        set_by     TEXT NOT NULL
+      ) STRICT;
+      -- Every follow-up call attempt, per release (a comeback released again is called again).
+      CREATE TABLE follow_up_call (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id     TEXT NOT NULL,
+        released_at  TEXT NOT NULL,
+        outcome      TEXT NOT NULL CHECK (outcome IN ('reached', 'not-reached', 'complaint')),
+        note         TEXT,
+        at           TEXT NOT NULL,
+        by           TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX follow_up_call_order ON follow_up_call (order_id, released_at);
+      -- A complaint raised by a call stays flagged for the manager until closed.
+      CREATE TABLE complaint_flag (
+        call_seq    INTEGER PRIMARY KEY REFERENCES follow_up_call (seq),
+        order_id    TEXT NOT NULL,
+        closed_at   TEXT,
+        closed_by   TEXT,
+        close_note  TEXT
+      ) STRICT;
+      CREATE INDEX complaint_flag_open ON complaint_flag (closed_at);
+    `,
+  },
 ];
