@@ -23,6 +23,8 @@ const SAMPLES: Record<string, unknown> = {
   'device/{device}/scan': { code: 'ACT-START', at },
   'device/{device}/tap': { kind: 'iso14443-4', at },
   'device/{device}/write/result': { requestId: '00000000-0000-4000-8000-000000000000', ok: true, at },
+  'device/{device}/print/report': { job: '00000000-0000-4000-8000-000000000000', event: 'printed', at },
+  'device/{device}/button': { event: '00000000-0000-4000-8000-000000000000', button: 1, at },
 };
 
 interface Client {

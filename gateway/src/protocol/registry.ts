@@ -4,6 +4,8 @@ import { CallEvent, DeskList, QueueMode, QueueSnapshot, RecentCalls, ServiceList
 import { ID_PATTERN, parseTopic } from './topics.js';
 import { BarcodeScan, ScanResult, WorkshopBoard, WorkshopBoardChange } from './workshop.js';
 import { PrintJobList } from './printing.js';
+import { PrintAgentCommand, PrintAgentReport } from './print-agent.js';
+import { DispenserButton, DispenserCounts, DispenserTicket } from './dispenser-agent.js';
 import { CardTap, CardWrite, CardWriteResult, DeskSession, KioskSession } from './members.js';
 import { STAFF_ROLES, type Audience } from './access/principal.js';
 import { DEVICE_KINDS } from './payloads.js';
@@ -189,6 +191,48 @@ export const TOPIC_DEFINITIONS: readonly TopicDefinition[] = [
     retained: false,
     schema: CardWriteResult,
     description: 'Outcome of a write request, after reading the pages back. QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/print/job',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: [], own: ['printer'] },
+    retained: false,
+    schema: PrintAgentCommand,
+    description:
+      'To a printer agent on another PC: a print job (`type: job`: id, attempt, reprint flag, label, ESC/POS bytes in base64) or `type: cancel` (take it back if the printer does not have it yet). Sent again until the agent reports it printed, and to the agent each time it connects; a job id the agent knows is never printed twice. QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/print/report',
+    publish: { who: [], own: ['printer'] },
+    subscribe: { who: [] },
+    retained: false,
+    schema: PrintAgentReport,
+    description:
+      "A printer agent's word on one job: `received`, `started` (its bytes go to the printer), `printed` (the printer's in-order answer came, no stop seen), `failed` with the printer's reason (it prints again, marked 重印), `cancelled`. The printer's condition goes on `device/{device}/state`. QoS 1.",
+  },
+  {
+    pattern: 'device/{device}/button',
+    publish: { who: [], own: ['dispenser'] },
+    subscribe: { who: [] },
+    retained: false,
+    schema: DispenserButton,
+    description: 'A button pressed on a dispenser whose agent runs on another PC; the event id makes a press sent twice one ticket. QoS 1.',
+  },
+  {
+    pattern: 'device/{device}/ticket',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: [], own: ['dispenser'] },
+    retained: false,
+    schema: DispenserTicket,
+    description: "The answer to a button event (ticket number, people ahead, minutes, or why none), for the dispenser's display; the ticket itself is printed on the dispenser's printer. QoS 1.",
+  },
+  {
+    pattern: 'device/{device}/counts',
+    publish: GATEWAY_ONLY,
+    subscribe: { who: [], own: ['dispenser'] },
+    retained: true,
+    schema: DispenserCounts,
+    description: "People waiting and minutes per button of one dispenser, for its display; on every change of the queue.",
   },
   {
     pattern: 'kiosk/{kiosk}/session',

@@ -34,6 +34,11 @@ export const topics = {
   deviceWrite: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/write`,
   deviceWriteResult: (store: string, device: string) => `${TOPIC_ROOT}/${store}/device/${device}/write/result`,
   deviceWriteResultAll: (store: string) => `${TOPIC_ROOT}/${store}/device/+/write/result`,
+  printAgentJob: (store: string, printer: string) => `${TOPIC_ROOT}/${store}/device/${printer}/print/job`,
+  printAgentReport: (store: string, printer: string) => `${TOPIC_ROOT}/${store}/device/${printer}/print/report`,
+  dispenserButton: (store: string, dispenser: string) => `${TOPIC_ROOT}/${store}/device/${dispenser}/button`,
+  dispenserTicket: (store: string, dispenser: string) => `${TOPIC_ROOT}/${store}/device/${dispenser}/ticket`,
+  dispenserCounts: (store: string, dispenser: string) => `${TOPIC_ROOT}/${store}/device/${dispenser}/counts`,
   kioskSession: (store: string, kiosk: string) => `${TOPIC_ROOT}/${store}/kiosk/${kiosk}/session`,
   deskSession: (store: string, desk: string) => `${TOPIC_ROOT}/${store}/desk/${desk}/session`,
 } as const;
