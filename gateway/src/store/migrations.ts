@@ -393,4 +393,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX complaint_flag_open ON complaint_flag (closed_at);
     `,
   },
+  {
+    version: 11,
+    description: 'staff cards: NTAG cards that sign a member of staff in, issued at the desk reader, revoked or superseded',
+    sql: `
+      -- The serial and version are written on the card under its MAC; the row is what makes the
+      -- card good: written (issued_at), not revoked, and the staff member's latest (version).
+      CREATE TABLE staff_card (
+        serial       INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid          TEXT NOT NULL,
+        staff_id     TEXT NOT NULL REFERENCES staff (id),
+        version      INTEGER NOT NULL,
+        key_id       INTEGER NOT NULL,
+        requested_at TEXT NOT NULL,
+        issued_at    TEXT,           -- NULL while the reader writes it; such a card signs nobody in
+        issued_by    TEXT NOT NULL,
+        revoked_at   TEXT,
+        revoked_by   TEXT,
+        revoked_why  TEXT CHECK (revoked_why IN ('revoked', 'superseded')),
+        UNIQUE (staff_id, version)
+      ) STRICT;
+      CREATE INDEX staff_card_uid ON staff_card (uid);
+    `,
+  },
 ];
