@@ -416,4 +416,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX staff_card_uid ON staff_card (uid);
     `,
   },
+  {
+    version: 12,
+    description: 'statistics: the queue per business day, hour, service and desk, rolled up once a day is over',
+    sql: `
+      -- One row per business day, hour of issue, service and desk ('' when never called), summed
+      -- from the day's queue events when the day is over, so a year is one range scan. Waits (w)
+      -- and service times (s) are counts per bucket of domain/stats/duration-buckets.ts.
+      CREATE TABLE stats_queue_hour (
+        business_day  TEXT NOT NULL,
+        hour          INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+        service       TEXT NOT NULL,
+        desk          TEXT NOT NULL,
+        issued        INTEGER NOT NULL,
+        issued_peak   INTEGER NOT NULL,
+        served        INTEGER NOT NULL,
+        no_shows      INTEGER NOT NULL,
+        walk_aways    INTEGER NOT NULL,
+        unfinished    INTEGER NOT NULL,
+        transfers     INTEGER NOT NULL,
+        wait_n        INTEGER NOT NULL,
+        wait_sum_s    REAL NOT NULL,
+        service_n     INTEGER NOT NULL,
+        service_sum_s REAL NOT NULL,
+        -- Estimates told at issue against the real wait, for tickets that were called.
+        est_n         INTEGER NOT NULL,
+        est_abs_err_s REAL NOT NULL,
+        est_err_s     REAL NOT NULL,
+        est_in_range  INTEGER NOT NULL,
+        w0  INTEGER NOT NULL,
+        w1  INTEGER NOT NULL,
+        w2  INTEGER NOT NULL,
+        w3  INTEGER NOT NULL,
+        w4  INTEGER NOT NULL,
+        w5  INTEGER NOT NULL,
+        w6  INTEGER NOT NULL,
+        w7  INTEGER NOT NULL,
+        w8  INTEGER NOT NULL,
+        w9  INTEGER NOT NULL,
+        w10 INTEGER NOT NULL,
+        w11 INTEGER NOT NULL,
+        w12 INTEGER NOT NULL,
+        w13 INTEGER NOT NULL,
+        w14 INTEGER NOT NULL,
+        w15 INTEGER NOT NULL,
+        s0  INTEGER NOT NULL,
+        s1  INTEGER NOT NULL,
+        s2  INTEGER NOT NULL,
+        s3  INTEGER NOT NULL,
+        s4  INTEGER NOT NULL,
+        s5  INTEGER NOT NULL,
+        s6  INTEGER NOT NULL,
+        s7  INTEGER NOT NULL,
+        s8  INTEGER NOT NULL,
+        s9  INTEGER NOT NULL,
+        s10 INTEGER NOT NULL,
+        s11 INTEGER NOT NULL,
+        s12 INTEGER NOT NULL,
+        s13 INTEGER NOT NULL,
+        s14 INTEGER NOT NULL,
+        s15 INTEGER NOT NULL,
+        PRIMARY KEY (business_day, hour, service, desk)
+      ) STRICT, WITHOUT ROWID;
+      -- The days rolled up (a day with no tickets has a row here and none above).
+      CREATE TABLE stats_day (
+        business_day TEXT PRIMARY KEY,
+        rolled_at    TEXT NOT NULL,
+        tickets      INTEGER NOT NULL
+      ) STRICT;
+      -- A day's events by time, for the roll-up and today's live figures.
+      CREATE INDEX queue_event_at ON queue_event (at);
+    `,
+  },
 ];

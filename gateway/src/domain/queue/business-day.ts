@@ -31,3 +31,8 @@ export function businessDay(at: Date, timeZone: string, dayStartHour: number): s
   const date = new Date(Date.UTC(local.year, local.month - 1, local.hour < dayStartHour ? local.day - 1 : local.day));
   return date.toISOString().slice(0, 10);
 }
+
+/** The hour (0-23) on the store's clocks at an instant: what the statistics group tickets by. */
+export function localHour(at: Date, timeZone: string): number {
+  return localParts(at, timeZone).hour;
+}

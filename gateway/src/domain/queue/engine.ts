@@ -186,7 +186,8 @@ export class QueueEngine {
         businessDay: day,
       };
       this.store.insertTicket(ticket);
-      return this.event('ticket.issued', now, ticket, null);
+      const situation = situationOf(ticket, this.store.ticketsOfDay(day, WAITING), [...this.desks.values()], now, this.policy);
+      return { ...this.event('ticket.issued', now, ticket, null), estimate: this.estimator.estimate(situation) };
     });
   }
 

@@ -1,6 +1,7 @@
 import type { QueueModeName } from '../../protocol/index.js';
 import type { Ticket } from './ticket.js';
 import type { TicketStatus } from './engine.js';
+import type { WaitEstimate } from './estimator.js';
 
 export const TICKET_EVENT_TYPES = [
   'ticket.issued',
@@ -26,6 +27,8 @@ export interface TicketEvent {
   desk: string | null;
   /** For a transfer: the service the ticket left. */
   fromService?: string;
+  /** For an issue: the wait the customer was told, kept so the statistics can score it. */
+  estimate?: WaitEstimate;
 }
 
 export interface ModeChangedEvent {

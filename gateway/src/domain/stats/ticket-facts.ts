@@ -1,0 +1,114 @@
+import type { QueueModeName, TicketPriority } from '../../protocol/index.js';
+import { localHour } from '../queue/business-day.js';
+import type { WaitEstimate } from '../queue/estimator.js';
+import type { QueueEvent } from '../queue/events.js';
+
+/** How a ticket's day ended: served, gone when called, cancelled while waiting, or still open. */
+export type TicketOutcome = 'served' | 'no-show' | 'walk-away' | 'unfinished';
+
+/** One ticket's figures for the statistics, folded from its events. */
+export interface TicketFact {
+  ticketId: string;
+  businessDay: string;
+  /** Hour of issue on the store's clocks. */
+  hour: number;
+  /** The service it ended in (after any transfers). */
+  service: string;
+  /** The desk of its last call; null if never called. */
+  desk: string | null;
+  priority: TicketPriority;
+  outcome: TicketOutcome;
+  /** Issue to first call; null if never called. */
+  waitS: number | null;
+  /** Start of service (or the call, without a start) to done; only for served tickets. */
+  serviceS: number | null;
+  transfers: number;
+  /** Issued while the store ran in peak mode. */
+  peak: boolean;
+  /** What the customer was told at issue; null for tickets issued before estimates were kept. */
+  estimate: WaitEstimate | null;
+}
+
+interface Open {
+  fact: TicketFact;
+  issuedMs: number;
+  servingMs: number | null;
+  calledMs: number | null;
+}
+
+const seconds = (fromMs: number, at: string) => Math.max(0, (Date.parse(at) - fromMs) / 1000);
+
+/**
+ * The facts of the tickets issued on `businessDay`, from that day's queue events in commit order
+ * (others are skipped). `initialMode` is the queue mode when the day began. A no-show is final
+ * unless it is put back; what is still open at the end is `unfinished`.
+ */
+export function ticketFacts(events: Iterable<QueueEvent>, businessDay: string, timeZone: string, initialMode: QueueModeName): TicketFact[] {
+  const open = new Map<string, Open>();
+  let mode = initialMode;
+  for (const event of events) {
+    if (event.type === 'mode.changed') {
+      mode = event.mode;
+      continue;
+    }
+    const { ticket } = event;
+    if (ticket.businessDay !== businessDay) continue;
+    if (event.type === 'ticket.issued') {
+      const issuedMs = Date.parse(ticket.issuedAt);
+      open.set(ticket.id, {
+        issuedMs,
+        servingMs: null,
+        calledMs: null,
+        fact: {
+          ticketId: ticket.id,
+          businessDay,
+          hour: localHour(new Date(issuedMs), timeZone),
+          service: ticket.service,
+          desk: null,
+          priority: ticket.priority,
+          outcome: 'unfinished',
+          waitS: null,
+          serviceS: null,
+          transfers: 0,
+          peak: mode === 'peak',
+          estimate: event.estimate ?? null,
+        },
+      });
+      continue;
+    }
+    const entry = open.get(ticket.id);
+    if (!entry) continue; // issued before the events kept (purged): nothing to count it from
+    const { fact } = entry;
+    fact.service = ticket.service;
+    if (event.desk) fact.desk = event.desk;
+    switch (event.type) {
+      case 'ticket.called':
+        entry.calledMs = Date.parse(event.at);
+        entry.servingMs = null;
+        fact.waitS ??= seconds(entry.issuedMs, event.at);
+        break;
+      case 'ticket.serving':
+        entry.servingMs = Date.parse(event.at);
+        break;
+      case 'ticket.done':
+        fact.outcome = 'served';
+        fact.serviceS = seconds(entry.servingMs ?? entry.calledMs ?? Date.parse(event.at), event.at);
+        break;
+      case 'ticket.no-show':
+        fact.outcome = 'no-show';
+        break;
+      case 'ticket.put-back':
+        fact.outcome = 'unfinished';
+        break;
+      case 'ticket.transferred':
+        fact.transfers += 1;
+        break;
+      case 'ticket.cancelled':
+        fact.outcome = 'walk-away';
+        break;
+      case 'ticket.recalled':
+        break;
+    }
+  }
+  return [...open.values()].map((entry) => entry.fact);
+}
