@@ -28,6 +28,18 @@ export class I18n {
 
   readonly language = $derived<Language>(this.chosen ?? this.storeDefault);
 
+  constructor() {
+    // <html lang> follows the screen's language on every page that has one: Traditional Chinese
+    // then renders with Traditional glyph shapes, and a screen reader picks the right voice.
+    if (typeof document !== 'undefined') {
+      $effect.root(() => {
+        $effect(() => {
+          document.documentElement.lang = this.language;
+        });
+      });
+    }
+  }
+
   setStoreDefault(language: Language): void {
     this.storeDefault = language;
   }
