@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { DemoHeadOffice } from './demo/demo-head-office.js';
 import { DemoStore } from './demo/demo-store.js';
 import { DataRetention } from './extensions/data-retention.js';
+import { Backups } from './extensions/backups.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
 import { QueueService } from './extensions/queue-service.js';
@@ -182,6 +183,7 @@ export class Gateway {
       ...printingExtensions(ctx, queue, workshop, demo),
       new RelayService(ctx, workshop),
       new DataRetention(ctx),
+      new Backups(ctx),
     ];
   }
 

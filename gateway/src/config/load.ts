@@ -65,6 +65,7 @@ export function loadConfig(
   if (overrides.dataDir !== undefined) config.dataDir = overrides.dataDir as string;
   const base = file ? resolve(file, '..') : cwd;
   config.dataDir = resolve(base, config.dataDir);
+  if (config.backup.folder !== undefined) config.backup.folder = resolve(base, config.backup.folder);
   if (config.tls) {
     const tls = config.tls;
     for (const key of ['cert', 'key', 'ca'] as const) {

@@ -157,6 +157,20 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Copies of the database (extensions/backups.ts): when, where, how many are kept. */
+    backup: z
+      .object({
+        /** Folder of the copies (relative to the config file); default `<dataDir>/backups`. Best on another disk. */
+        folder: z.string().min(1).optional(),
+        /** The store's local hour of the daily backup. */
+        hour: z.number().int().min(0).max(23).default(3),
+        /** The newest copy of each of this many last days is kept… */
+        keepDaily: z.number().int().min(1).max(366).default(7),
+        /** …and of each of this many last weeks. */
+        keepWeekly: z.number().int().min(0).max(520).default(4),
+      })
+      .strict()
+      .prefault({}),
     dataDir: z.string().min(1).default('./data'),
     /** `auto`: simulated devices run while no real device is declared. */
     demo: z.union([z.boolean(), z.literal('auto')]).default('auto'),

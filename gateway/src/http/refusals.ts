@@ -6,6 +6,8 @@ import { NotReady } from '../extensions/not-ready.js';
 import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
 import { RelayError } from '../relay/relay-error.js';
 import { RequestIdError, type RequestIdErrorCode } from './request-once.js';
+import { BackupError } from '../store/backup.js';
+import type { BackupErrorCode } from '../protocol/backups.js';
 
 // One place that turns a refused request into its HTTP answer `{error: {code, message}}`, so the
 // same refusal gets the same status from every route. Unknown things are 404, bad input 400,
@@ -68,6 +70,14 @@ const REQUEST_ID: Record<RequestIdErrorCode, number> = {
   'request-id-reused': 409,
 };
 
+/** A backup that failed is the gateway's failure (500), unless it stopped meanwhile. */
+const BACKUP: Record<BackupErrorCode, number> = {
+  'folder-unavailable': 500,
+  'copy-failed': 500,
+  'integrity-failed': 500,
+  cancelled: 503,
+};
+
 interface Refusal {
   status: number;
   error: { code: string; message: string; reason?: string };
@@ -82,6 +92,7 @@ function refusalOf(err: unknown): Refusal | undefined {
   }
   if (err instanceof RelayError) return { status: RELAY[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof RequestIdError) return { status: REQUEST_ID[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof BackupError) return { status: BACKUP[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof NotReady) return { status: 503, error: { code: 'not-ready', message: err.message } };
   return undefined;
 }

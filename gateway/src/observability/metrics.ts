@@ -30,6 +30,32 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Backups of the database (extensions/backups.ts), by result: ok or the failure's code. */
+  readonly backups = new Counter({
+    name: 'forecourt_backup_total',
+    help: 'Database backups tried, by result (ok, folder-unavailable, copy-failed, integrity-failed, cancelled)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backupLastSuccess = new Gauge({
+    name: 'forecourt_backup_last_success_timestamp_seconds',
+    help: 'When the newest checked backup was taken (0: none yet); alert when it is more than a day old',
+    registers: [this.registry],
+  });
+
+  readonly backupLastBytes = new Gauge({
+    name: 'forecourt_backup_last_bytes',
+    help: 'Size of the newest checked backup',
+    registers: [this.registry],
+  });
+
+  readonly backupLastSeconds = new Gauge({
+    name: 'forecourt_backup_last_duration_seconds',
+    help: 'How long the last backup took, copy and check',
+    registers: [this.registry],
+  });
+
   constructor(sources: { connectedClients: () => number; databaseBytes: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'forecourt_' });
     new Gauge({

@@ -12,3 +12,4 @@ export * from './access/topic-access.js';
 export * from './access/http-rules.js';
 export * from './access/identity-api.js';
 export * from './dms.js';
+export * from './backups.js';

@@ -122,6 +122,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/relay/dead-letters', who: ROLES.managers, note: 'events head office refused, with their content' },
   { method: 'POST', url: '/api/relay/dead-letters/:transport/:seq/retry', who: ROLES.managers, note: 'send a refused event again; audited' },
 
+  // Backups of the store database
+  { method: 'POST', url: '/api/backups', who: ADMINS, note: 'back the database up now (checked copy in the backup folder); audited' },
+  { method: 'GET', url: '/api/backups', who: ADMINS, note: 'the last backup tried (ok or why not) and the copies kept' },
+
   // Printing
   { method: 'POST', url: '/api/print/ticket/:ticketId', who: ['kiosk', ...FRONT], note: 'print a ticket' },
   { method: 'GET', url: '/api/print/printers', who: ANY_STAFF, note: 'printers and their state' },
