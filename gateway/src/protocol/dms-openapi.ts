@@ -10,9 +10,11 @@ import {
   EVENT_SCHEMAS,
   EventBatch,
   MAX_DMS_REPLY_BYTES,
+  FollowUpData,
   PrintFailureData,
   QueueModeData,
   RepairOrderData,
+  SurveyAnswerData,
   TicketData,
 } from './dms.js';
 
@@ -34,6 +36,8 @@ const COMPONENTS: [z.ZodType, string, string][] = [
   [CheckInData, 'CheckIn', 'STAR ServiceAppointment checked in at the kiosk, with the ticket it got.'],
   [AuditData, 'AuditEntry', 'One row of the store\'s audit log: who did what (staff numbers and device ids, no customer data).'],
   [PrintFailureData, 'PrintFailure', 'A print job that did not print (kind and printer; the content stays in the store).'],
+  [SurveyAnswerData, 'SurveyAnswer', "A customer's survey answer after a release: rating, tags and the comment without names, phone numbers or e-mail addresses."],
+  [FollowUpData, 'FollowUpCall', 'The follow-up call (回訪) of a release: the preferred time, each call\'s outcome (note scrubbed like a comment), a complaint closed.'],
   [EventBatch, 'EventBatch', 'The body of `POST /events`: events of one store in seq order.'],
   [BatchAccepted, 'BatchAccepted', 'Every event up to `acceptedThrough` is stored (the highest seq stored without a gap).'],
   [BatchRejected, 'BatchRejected', 'The events before `rejected.seq` are stored; that one is refused for good. The store keeps it for a manager to inspect and retry, and sends on the rest.'],

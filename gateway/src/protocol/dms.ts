@@ -106,6 +106,43 @@ export const AuditData = AuditRow.omit({ seq: true, at: true }).strict();
 /** A print job that did not print (kind and printer only; the bytes stay in the store). */
 export const PrintFailureData = z.strictObject({ printer: z.string(), kind: z.string(), label: z.string(), reason: z.string() });
 
+/**
+ * A customer's survey answer after a release. The comment is relayed without the customer's name,
+ * phone numbers or e-mail addresses (each replaced by `***`); the store keeps it as written.
+ */
+export const SurveyAnswerData = z.strictObject({
+  order: z.string(),
+  releasedAt: Timestamp,
+  advisor: z.string(),
+  customerId: DmsId.nullable(),
+  vehicleId: DmsId.nullable(),
+  rating: z.number().int().min(1).max(5),
+  tags: z.array(z.string()),
+  comment: z.string().nullable(),
+  via: z.enum(['kiosk', 'phone']),
+  answeredAt: Timestamp,
+});
+
+/**
+ * The follow-up call (回訪) of an order: the customer's preferred time (noted at settlement), each
+ * call's outcome (its note scrubbed like a survey comment), a complaint's flag closed by the manager.
+ */
+export const FollowUpData = z.strictObject({
+  order: z.string(),
+  kind: z.enum(['preference', 'call', 'flag-closed']),
+  /** The release the call is about; null for a preference noted before the release. */
+  releasedAt: Timestamp.nullable(),
+  customerId: DmsId.nullable(),
+  vehicleId: DmsId.nullable(),
+  callTime: z.string().optional(),
+  outcome: z.enum(['reached', 'not-reached', 'complaint']).optional(),
+  /** The call's number for this release, 1 for the first. */
+  attempt: z.number().int().min(1).optional(),
+  note: z.string().nullable().optional(),
+  at: Timestamp,
+  by: z.string(),
+});
+
 /** Each event's `schema` names its data schema; bumped when a field changes meaning. */
 export const EVENT_SCHEMAS = {
   'forecourt.ticket/1': TicketData,
@@ -114,6 +151,8 @@ export const EVENT_SCHEMAS = {
   'star.service-appointment.check-in/1': CheckInData,
   'forecourt.audit/1': AuditData,
   'forecourt.print-failure/1': PrintFailureData,
+  'forecourt.survey-answer/1': SurveyAnswerData,
+  'forecourt.follow-up/1': FollowUpData,
 } as const;
 export type EventSchemaName = keyof typeof EVENT_SCHEMAS;
 export const EventSchemaName = z.enum(Object.keys(EVENT_SCHEMAS) as [EventSchemaName, ...EventSchemaName[]]);

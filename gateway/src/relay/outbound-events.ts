@@ -2,7 +2,7 @@ import type { QueueEvent } from '../domain/queue/index.js';
 import type { WorkshopEvent } from '../domain/workshop/events.js';
 import type { OutboxEntry } from '../store/outbox.js';
 import type { z } from 'zod';
-import type { AuditData, CheckInData, PrintFailureData, RepairOrderData, TicketData } from '../protocol/dms.js';
+import type { AuditData, CheckInData, FollowUpData, PrintFailureData, RepairOrderData, SurveyAnswerData, TicketData } from '../protocol/dms.js';
 
 // Domain events → what head office receives (protocol/dms.ts). Each mapper picks the fields the
 // DMS contract names and nothing else: no ticket ids, order tokens, names or phone numbers.
@@ -13,7 +13,7 @@ export function ticketKey(businessDay: string, number: string): string {
 }
 
 /** The DMS ids a ticket keeps of its member (`member:12/vehicle:34`, see member-service). */
-function dmsIdsOf(memberRef: string | null): { customerId: number | null; vehicleId: number | null } {
+export function dmsIdsOf(memberRef: string | null): { customerId: number | null; vehicleId: number | null } {
   const match = memberRef ? /^member:(\d+)(?:\/vehicle:(\d+))?$/.exec(memberRef) : null;
   return { customerId: match ? Number(match[1]) : null, vehicleId: match?.[2] ? Number(match[2]) : null };
 }
@@ -106,4 +106,15 @@ export function auditEntry(at: string, data: z.input<typeof AuditData>): OutboxE
 
 export function printFailureEntry(at: string, jobId: string, data: z.input<typeof PrintFailureData>): OutboxEntry {
   return { type: 'print.failed', aggregate: { type: 'print-job', id: jobId }, at, schema: 'forecourt.print-failure/1', data };
+}
+
+/** A survey answer, on the order's aggregate; `data.comment` is already scrubbed (domain/survey/free-text.ts). */
+export function surveyAnswerEntry(orderId: string, data: z.input<typeof SurveyAnswerData>): OutboxEntry {
+  return { type: 'survey.answered', aggregate: { type: 'repair-order', id: orderId }, at: data.answeredAt, schema: 'forecourt.survey-answer/1', data };
+}
+
+/** A follow-up preference, call or closed complaint, on the order's aggregate; a note is already scrubbed. */
+export function followUpEntry(orderId: string, data: z.input<typeof FollowUpData>): OutboxEntry {
+  const type = data.kind === 'call' ? 'follow-up.called' : data.kind === 'preference' ? 'follow-up.preference-set' : 'follow-up.flag-closed';
+  return { type, aggregate: { type: 'repair-order', id: orderId }, at: data.at, schema: 'forecourt.follow-up/1', data };
 }
