@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { DemoHeadOffice } from './demo/demo-head-office.js';
 import { DemoStore } from './demo/demo-store.js';
 import { DataRetention } from './extensions/data-retention.js';
+import { Statistics } from './extensions/statistics.js';
 import { Backups } from './extensions/backups.js';
 import { DeviceMonitor } from './extensions/device-monitor.js';
 import type { Extension, ExtensionContext } from './extensions/extension.js';
@@ -182,6 +183,7 @@ export class Gateway {
       ...memberExtensions(ctx, queue, demo),
       ...printingExtensions(ctx, queue, workshop, demo),
       new RelayService(ctx, workshop),
+      new Statistics(ctx),
       new DataRetention(ctx),
       new Backups(ctx),
     ];

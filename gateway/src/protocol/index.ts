@@ -12,4 +12,5 @@ export * from './access/topic-access.js';
 export * from './access/http-rules.js';
 export * from './access/identity-api.js';
 export * from './dms.js';
+export * from './stats.js';
 export * from './backups.js';

@@ -7,7 +7,7 @@ const TICKET_COLUMNS = `id, business_day AS businessDay, number, service, origin
   priority, state, issued_at AS issuedAt, called_at AS calledAt, desk, recall_count AS recallCount,
   no_show_at AS noShowAt, member_ref AS memberRef`;
 
-const MODE_KEY = 'queue.mode';
+export const MODE_KEY = 'queue.mode';
 
 /** The queue in the store's SQLite database (tables of migration 2, mode in `meta`). */
 export class SqliteQueueStore implements QueueStore {

@@ -117,6 +117,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'POST', url: '/api/workshop/orders/:no/documents/:kind/print', who: [...FRONT, 'workshop-controller'], note: 'print one of them again on the desk printer (or a named one); audited' },
   { method: 'GET', url: '/api/workshop/exit-passes/:code', who: ANY_STAFF, note: 'the gate checks an exit pass: the released order it lets out, full plate' },
 
+  // Statistics
+  { method: 'GET', url: '/api/stats/queue', who: ROLES.managers, note: 'queue figures per day, hour, service or desk: tickets, waits, service times, no-shows, walk-aways, estimate accuracy' },
+  { method: 'GET', url: '/api/stats/queue.csv', who: ROLES.managers, note: 'the same as a CSV file' },
+
   // Head office (DMS relay)
   { method: 'GET', url: '/api/relay/status', who: [...FRONT, 'installer'], note: 'head office: connected or offline since when, events waiting, rejected' },
   { method: 'GET', url: '/api/relay/dead-letters', who: ROLES.managers, note: 'events head office refused, with their content' },

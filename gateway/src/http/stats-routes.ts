@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { QueueStatsQuery, type QueueFigures, type QueueStatsAnswer } from '../protocol/stats.js';
+import { invalid } from './identity-routes.js';
+import { answer } from './refusals.js';
+
+/** What the routes need of the statistics. */
+export interface StatsApi {
+  queue(query: QueueStatsQuery): QueueStatsAnswer;
+}
+
+const COLUMNS: [string, (f: QueueFigures) => number | string | null][] = [
+  ['issued', (f) => f.issued],
+  ['served', (f) => f.served],
+  ['no_shows', (f) => f.noShows],
+  ['walk_aways', (f) => f.walkAways],
+  ['unfinished', (f) => f.unfinished],
+  ['transfers', (f) => f.transfers],
+  ['peak_share', (f) => f.peakShare],
+  ['wait_p50_s', (f) => f.waitP50S],
+  ['wait_p90_s', (f) => f.waitP90S],
+  ['wait_mean_s', (f) => f.waitMeanS],
+  ['service_p50_s', (f) => f.serviceP50S],
+  ['service_p90_s', (f) => f.serviceP90S],
+  ['service_mean_s', (f) => f.serviceMeanS],
+  ['estimate_n', (f) => f.estimate?.n ?? 0],
+  ['estimate_mae_s', (f) => f.estimate?.maeS ?? null],
+  ['estimate_bias_s', (f) => f.estimate?.biasS ?? null],
+  ['estimate_in_range_share', (f) => f.estimate?.inRangeShare ?? null],
+];
+
+const cell = (value: number | string | null) => {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** The answer as CSV, one row per key and a `total` row; a BOM so spreadsheet programs read UTF-8. */
+export function queueStatsCsv(stats: QueueStatsAnswer): string {
+  const lines = [[stats.by, ...COLUMNS.map(([name]) => name)].join(',')];
+  for (const row of [...stats.rows, { ...stats.total, key: 'total' }]) {
+    lines.push([cell(row.key), ...COLUMNS.map(([, of]) => cell(of(row)))].join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The manager's statistics: figures as JSON for the desk, and the same as a CSV download. */
+export function registerStatsRoutes(app: FastifyInstance, stats: StatsApi): void {
+  app.get('/api/stats/queue', async (req, reply) => {
+    const query = QueueStatsQuery.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    return answer(reply, async () => stats.queue(query.data));
+  });
+  app.get('/api/stats/queue.csv', async (req, reply) => {
+    const query = QueueStatsQuery.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    const { from, to, by } = query.data;
+    return answer(reply, async () => {
+      const csv = queueStatsCsv(stats.queue(query.data));
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="queue-${from}-${to}-by-${by}.csv"`);
+      return csv;
+    });
+  });
+}
