@@ -13,6 +13,7 @@ import { DevicesConfig } from './devices.js';
 import { WorkshopConfig } from './workshop.js';
 import { MembersConfig } from './members.js';
 import { RelayConfig } from './relay.js';
+import { SurveyConfig } from './survey.js';
 
 /** Bumped when a config file written for an older gateway would be read differently. */
 export const CONFIG_VERSION = 1;
@@ -142,6 +143,8 @@ export const ConfigSchema = z
     workshop: WorkshopConfig.prefault({}),
     /** Head office: the DMS relay and sync (config/relay.ts). */
     relay: RelayConfig,
+    /** The customer's survey and the follow-up call (config/survey.ts). */
+    survey: SurveyConfig.prefault({}),
     /**
      * How long the gateway keeps its own logs (extensions/data-retention.ts). Head office gets its
      * copy of the events from the outbox, which has its own retention (relay.retentionDays).

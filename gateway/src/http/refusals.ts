@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { MemberError, type MemberErrorCode } from '../domain/members/index.js';
 import { QueueError, type QueueErrorCode } from '../domain/queue/index.js';
 import { WorkshopError, type WorkshopErrorCode } from '../domain/workshop/index.js';
+import { SurveyError, type SurveyErrorCode } from '../domain/survey/index.js';
 import { NotReady } from '../extensions/not-ready.js';
 import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
 import { RelayError } from '../relay/relay-error.js';
@@ -52,6 +53,15 @@ const MEMBERS: Record<MemberErrorCode, number> = {
   'not-demo': 404,
 };
 
+const SURVEY: Record<SurveyErrorCode, number> = {
+  'order-not-found': 404,
+  'flag-not-found': 404,
+  'survey-not-open': 409,
+  'survey-answered': 409,
+  'follow-up-not-open': 409,
+  'flag-closed': 409,
+};
+
 const PRINTING: Record<PrintErrorCode, number> = {
   'unknown-printer': 404,
   'job-not-found': 404,
@@ -86,6 +96,7 @@ interface Refusal {
 function refusalOf(err: unknown): Refusal | undefined {
   if (err instanceof QueueError) return { status: QUEUE[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof WorkshopError) return { status: WORKSHOP[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof SurveyError) return { status: SURVEY[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof MemberError) return { status: MEMBERS[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof PrintError) {
     return { status: PRINTING[err.code], error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
