@@ -22,6 +22,8 @@ import { StatusPublisher } from './extensions/status-publisher.js';
 import { workshopExtensions } from './extensions/workshop-extensions.js';
 import { WorkshopService } from './extensions/workshop-service.js';
 import { memberExtensions } from './extensions/member-extensions.js';
+import { MemberService } from './extensions/member-service.js';
+import { SurveyService } from './extensions/survey-service.js';
 import { printingExtensions } from './extensions/printing-extensions.js';
 import { createHttpServer } from './http/server.js';
 import { StopGate } from './http/stop-gate.js';
@@ -173,6 +175,7 @@ export class Gateway {
     const demo = demoEnabled(this.config);
     const queue = new QueueService(ctx);
     const workshop = new WorkshopService(ctx, queue);
+    const members = new MemberService(ctx, queue, demo);
     this.status = new StatusPublisher(ctx, GATEWAY_VERSION, demo);
     return [
       this.status,
@@ -180,8 +183,9 @@ export class Gateway {
       queue,
       ...(demo ? [new DemoStore(ctx, queue)] : []),
       ...workshopExtensions(ctx, workshop, demo),
-      ...memberExtensions(ctx, queue, demo),
+      ...memberExtensions(ctx, queue, demo, members),
       ...printingExtensions(ctx, queue, workshop, demo),
+      new SurveyService(ctx, workshop, members),
       new RelayService(ctx, workshop),
       new Statistics(ctx),
       new DataRetention(ctx),

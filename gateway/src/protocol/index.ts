@@ -7,6 +7,7 @@ export * from './queue-api.js';
 export * from './workshop.js';
 export * from './printing.js';
 export * from './members.js';
+export * from './survey.js';
 export * from './access/principal.js';
 export * from './access/topic-access.js';
 export * from './access/http-rules.js';

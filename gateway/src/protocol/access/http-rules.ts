@@ -121,6 +121,17 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/stats/queue', who: ROLES.managers, note: 'queue figures per day, hour, service or desk: tickets, waits, service times, no-shows, walk-aways, estimate accuracy' },
   { method: 'GET', url: '/api/stats/queue.csv', who: ROLES.managers, note: 'the same as a CSV file' },
 
+  // Survey and follow-up calls (回訪)
+  { method: 'GET', url: '/api/surveys/by-token/:token', who: EVERYONE, note: "the survey of the customer's order by the status page's unguessable token: open, answered, not released, expired" },
+  { method: 'POST', url: '/api/surveys/by-token/:token', who: EVERYONE, note: "the customer's answer from the status page; one per order; audited" },
+  { method: 'GET', url: '/api/surveys/kiosk/:sessionId', who: ['kiosk'], note: "the released order of the card tapped on the kiosk's own reader still waiting for an answer (masked plate)" },
+  { method: 'POST', url: '/api/surveys/kiosk/:sessionId', who: ['kiosk'], note: "the customer's answer at the kiosk, for an order of the tapped vehicle; one per order; audited" },
+  { method: 'GET', url: '/api/surveys', who: ROLES.managers, note: 'survey answers with filters, their count and average' },
+  { method: 'GET', url: '/api/follow-ups', who: FRONT, note: "orders due for their follow-up call (customer's name, masked mobile) and open complaints" },
+  { method: 'POST', url: '/api/follow-ups/:no/calls', who: FRONT, note: "a follow-up call's outcome: reached, not reached (stays due), complaint (flagged); audited" },
+  { method: 'POST', url: '/api/follow-ups/:no/preference', who: [...FRONT, 'workshop-controller'], note: "the customer's preferred time for the follow-up call, noted at settlement; audited" },
+  { method: 'POST', url: '/api/follow-ups/flags/:id/close', who: ROLES.managers, note: "the manager closes a complaint's flag; audited" },
+
   // Head office (DMS relay)
   { method: 'GET', url: '/api/relay/status', who: [...FRONT, 'installer'], note: 'head office: connected or offline since when, events waiting, rejected' },
   { method: 'GET', url: '/api/relay/dead-letters', who: ROLES.managers, note: 'events head office refused, with their content' },
