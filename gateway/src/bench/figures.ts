@@ -38,3 +38,12 @@ export function procStat(pid: number | undefined): ProcStat {
     return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
   }
 }
+
+/** Slope of the least-squares line through (x, y) points; NaN for fewer than two distinct x. */
+export function leastSquaresSlope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? NaN : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
+}
