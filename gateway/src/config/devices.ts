@@ -34,28 +34,42 @@ export const PrinterProfile = z
   .strict();
 export type PrinterProfile = z.infer<typeof PrinterProfile>;
 
+/**
+ * Who drives a device: `gateway`, its own agent (the device is on the gateway's machine or
+ * network); `remote`, an agent on the PC it is plugged into (`tools/printer-agent.js`,
+ * `tools/dispenser-agent.js`), connecting to the broker with the device's credentials. Default `gateway`.
+ */
+const AgentPlace = z.enum(['gateway', 'remote']).optional();
+
 export const PrinterConfig = z
   .object({
     id: DeviceId,
-    transport: PrinterTransportConfig,
+    agent: AgentPlace,
+    /** How the gateway reaches the printer; a remote printer's agent is told on its command line. */
+    transport: PrinterTransportConfig.optional(),
     profile: PrinterProfile.prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.agent === 'remote' || p.transport !== undefined, { path: ['transport'], message: 'a printer the gateway drives needs a transport' });
 export type PrinterConfig = z.infer<typeof PrinterConfig>;
 
 /** A peak-hour ticket dispenser on a serial line (firmware-config/DISPENSER-PROTOCOL.md). */
 export const DispenserConfig = z
   .object({
     id: DeviceId,
+    agent: AgentPlace,
+    /** The dispenser's line when the gateway drives it. */
     serial: z
       .object({ path: z.string().min(1), baudRate: z.number().int().min(1200).max(921600).default(9600) })
-      .strict(),
+      .strict()
+      .optional(),
     /** Button number (1-based, as the firmware reports it) → service code. */
     buttons: z.record(z.string().regex(/^([1-9]|1[0-6])$/, 'button 1-16'), ServiceCode),
     /** The printer (from `printers`) that prints this dispenser's tickets. */
     printer: DeviceId,
   })
-  .strict();
+  .strict()
+  .refine((d) => d.agent === 'remote' || d.serial !== undefined, { path: ['serial'], message: 'a dispenser the gateway drives needs a serial line' });
 export type DispenserConfig = z.infer<typeof DispenserConfig>;
 
 export const DevicesConfig = z

@@ -12,6 +12,7 @@ import { registerTicketPage } from '../http/ticket-page.js';
 import { topics, type DeviceState, type PrintJobKind, type PrintJobSummary } from '../protocol/index.js';
 import { PrintQueueStore } from '../store/print-queue.js';
 import { PrintError } from './print-error.js';
+import { RemotePrinter, type PrinterDriver } from './remote-printer.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
@@ -19,12 +20,13 @@ import type { QueueService } from './queue-service.js';
 const RECENT_JOBS = 30;
 
 /**
- * The store's printers: one PrinterAgent per configured printer, the print queue in SQLite,
- * each printer's state on `device/{id}/state` and the latest jobs on `print/jobs`.
+ * The store's printers: one PrinterAgent per configured printer (a RemotePrinter for one whose
+ * agent runs on another PC), the print queue in SQLite, each local printer's state on
+ * `device/{id}/state` and the latest jobs on `print/jobs`.
  */
 export class PrintService implements Extension {
   readonly name = 'printing';
-  private readonly printers = new Map<string, { config: PrinterConfig; agent: PrinterAgent }>();
+  private readonly printers = new Map<string, { config: PrinterConfig; agent: PrinterDriver }>();
   private jobsStore: PrintQueueStore | undefined;
   private readonly printedWaiters = new Map<string, () => void>();
   private publishTimer: NodeJS.Timeout | undefined;
@@ -57,7 +59,9 @@ export class PrintService implements Extension {
     this.started = false;
     clearTimeout(this.publishTimer);
     await Promise.all([...this.printers.values()].map(({ agent }) => agent.stop()));
-    await Promise.all([...this.printers.keys()].map((id) => this.publishState(id, { online: false, health: 'error', reason: 'offline' })));
+    // A remote printer's agent says so itself (its MQTT will).
+    const local = [...this.printers.values()].filter(({ config }) => config.agent !== 'remote');
+    await Promise.all(local.map(({ config }) => this.publishState(config.id, { online: false, health: 'error', reason: 'offline' })));
     this.printers.clear();
   }
 
@@ -68,8 +72,15 @@ export class PrintService implements Extension {
 
   /** Starts driving a printer (from the config, or one the demo brings). */
   addPrinter(config: PrinterConfig): void {
+    const agent = config.agent === 'remote' ? this.remotePrinter(config) : this.localPrinter(config);
+    this.printers.set(config.id, { config, agent });
+    if (this.started) void Promise.resolve(agent.start()).catch((err: unknown) => this.ctx.log.error({ err, printer: config.id }, 'printer did not start'));
+  }
+
+  private localPrinter(config: PrinterConfig): PrinterAgent {
     const { ctx } = this;
-    const agent = new PrinterAgent({
+    if (!config.transport) throw new Error(`printer ${config.id} has no transport`);
+    return new PrinterAgent({
       id: config.id,
       link: printerLink(config.transport),
       profile: config.profile,
@@ -83,15 +94,29 @@ export class PrintService implements Extension {
       },
       timing: this.timing,
     });
-    this.printers.set(config.id, { config, agent });
-    if (this.started) agent.start();
+  }
+
+  private remotePrinter(config: PrinterConfig): RemotePrinter {
+    const { ctx } = this;
+    return new RemotePrinter({
+      id: config.id,
+      store: ctx.config.store.id,
+      broker: ctx.broker,
+      jobs: this.jobs,
+      now: ctx.now,
+      log: ctx.log.child({ component: 'printer' }),
+      onJobChanged: (jobId, printed) => {
+        if (printed) this.printedWaiters.get(jobId)?.();
+        this.jobsChanged();
+      },
+    });
   }
 
   printerList(): PrinterView[] {
     return [...this.printers.values()].map(({ config, agent }) => ({
       id: config.id,
       profile: config.profile,
-      link: config.transport.type === 'tcp' ? `tcp ${config.transport.host}:${config.transport.port}` : `serial ${config.transport.path} ${config.transport.baudRate}`,
+      link: linkName(config),
       condition: agent.condition,
       queued: this.jobs.queuedCount(config.id),
     }));
@@ -118,14 +143,13 @@ export class PrintService implements Extension {
     const job = this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
     if (waitMs === 0) return { job, printed: false, printing: false };
     const printed = await this.waitPrinted(job.id, waitMs);
-    // Checked and cancelled in one step: the agent takes a job and writes it in one step too.
-    const printing = !printed && agent.inPrinter === job.id;
-    if (!printed && !printing && this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())) {
+    if (!printed && (await agent.withdraw(job.id, () => this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())))) {
       this.jobsChanged();
       throw new PrintError('not-printed', `printer ${id} did not print in time`, agent.condition.reason ?? 'slow');
     }
+    // Not taken back: the printer has it, and it may come out any moment.
     const summary = this.jobs.summary(job.id) ?? job;
-    return { job: summary, printed: summary.state === 'printed', printing: printing && summary.state !== 'printed' };
+    return { job: summary, printed: summary.state === 'printed', printing: summary.state === 'queued' };
   }
 
   /** Prints a job's bytes again (the desk's Reprint), as a new job at the end of the queue. */
@@ -189,7 +213,7 @@ export class PrintService implements Extension {
   }
 
   private renderTicket(config: PrinterConfig, ticketId: string): [string, Buffer] {
-    const { ticket, peopleAhead, estimatedWaitMin } = this.queue.engine.ticketStatus(ticketId);
+    const { ticket, peopleAhead, estimatedWaitMin, estimatedWaitRange } = this.queue.engine.ticketStatus(ticketId);
     const { store, queue } = this.ctx.config;
     const service = queue.services.find((s) => s.code === ticket.service);
     const bytes = ticketLayout(config.profile, {
@@ -200,6 +224,7 @@ export class PrintService implements Extension {
       timeZone: store.timeZone,
       peopleAhead,
       estimatedWaitMin,
+      estimatedWaitRange,
       statusUrl: `${publicBaseUrl(this.ctx.config)}/t/${ticket.id}`,
     });
     return [ticket.number, bytes];
@@ -213,7 +238,7 @@ export class PrintService implements Extension {
     return job;
   }
 
-  private printer(id: string): { config: PrinterConfig; agent: PrinterAgent } {
+  private printer(id: string): { config: PrinterConfig; agent: PrinterDriver } {
     const printer = this.printers.get(id);
     if (!printer) throw new PrintError('unknown-printer', `no printer ${id}`);
     return printer;
@@ -237,4 +262,9 @@ export class PrintService implements Extension {
     const state: DeviceState = { kind: 'printer', ...condition, at: this.ctx.now().toISOString() };
     return publishJson(this.ctx.broker, topics.deviceState(this.ctx.config.store.id, id), state, true);
   }
+}
+
+function linkName({ agent, transport }: PrinterConfig): string {
+  if (agent === 'remote' || !transport) return 'remote agent';
+  return transport.type === 'tcp' ? `tcp ${transport.host}:${transport.port}` : `serial ${transport.path} ${transport.baudRate}`;
 }

@@ -23,6 +23,7 @@ const COLUMNS = `id, printer, kind, label, state, attempts, length(data) AS byte
 export class PrintQueueStore {
   private readonly insertStmt;
   private readonly nextStmt;
+  private readonly queuedStmt;
   private readonly getStmt;
   private readonly attemptStmt;
   private readonly printedStmt;
@@ -41,6 +42,7 @@ export class PrintQueueStore {
        VALUES (@id, @printer, @kind, @label, 'queued', @data, @createdAt, @reprintOf)`,
     );
     this.nextStmt = db.prepare(`SELECT ${COLUMNS}, data FROM print_job WHERE printer = ? AND state = 'queued' ORDER BY seq LIMIT 1`);
+    this.queuedStmt = db.prepare(`SELECT ${COLUMNS}, data FROM print_job WHERE printer = ? AND state = 'queued' ORDER BY seq LIMIT ?`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS}, data FROM print_job WHERE id = ?`);
     this.attemptStmt = db.prepare(`UPDATE print_job SET attempts = attempts + 1 WHERE id = ?`);
     this.printedStmt = db.prepare(`UPDATE print_job SET state = 'printed', printed_at = ? WHERE id = ? AND state = 'queued'`);
@@ -65,6 +67,11 @@ export class PrintQueueStore {
   /** The oldest job still waiting for the printer: jobs print in the order they were queued. */
   next(printer: string): PrintJob | undefined {
     return this.nextStmt.get(printer) as PrintJob | undefined;
+  }
+
+  /** The jobs waiting for a printer, oldest first (sent to a remote printer's agent until it confirms them). */
+  queued(printer: string, limit: number): PrintJob[] {
+    return this.queuedStmt.all(printer, limit) as PrintJob[];
   }
 
   get(id: string): PrintJob | undefined {

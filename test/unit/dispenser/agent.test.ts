@@ -40,19 +40,26 @@ class MemoryLine implements DeviceLink {
   }
 }
 
+const BUTTONS: Record<number, string> = { 1: 'maintenance', 2: 'repair' };
+
 function setup(): { line: MemoryLine; agent: DispenserAgent; taken: string[]; states: DispenserState[] } {
   const line = new MemoryLine();
   const taken: string[] = [];
   const states: DispenserState[] = [];
   const agent = new DispenserAgent({
-    config: { id: 'dispenser-1', serial: { path: '/dev/null', baudRate: 9600 }, buttons: { '1': 'maintenance', '2': 'repair' }, printer: 'p' },
+    config: { id: 'dispenser-1' },
     link: line,
     log: createLogger('silent', false),
-    takeTicket: async (service) => {
+    takeTicket: async (button) => {
+      const service = BUTTONS[button];
+      if (!service) return { result: 'unknown-button', number: '', peopleAhead: 0, minutes: 0 };
       taken.push(service);
       return { result: 'issued', number: `A00${taken.length}`, peopleAhead: taken.length - 1, minutes: 5 };
     },
-    waiting: () => new Map([['maintenance', { waiting: 3, minutes: 12 }]]),
+    counts: () => [
+      { button: 1, waiting: 3, minutes: 12 },
+      { button: 2, waiting: 0, minutes: 0 },
+    ],
     onState: (s) => states.push(s),
     onReject: () => undefined,
   });

@@ -9,7 +9,7 @@ describe('devices configuration', () => {
     const config = ConfigSchema.parse({ devices: { printers: [printer, { id: 'printer-2', transport: { type: 'tcp', host: '10.0.0.5' } }], dispensers: [dispenser] } });
     expect(config.devices.printers[0]).toMatchObject({ transport: { baudRate: 115200 }, profile: { encoding: 'gb18030', width: 80, qr: 'gs-k' } });
     expect(config.devices.printers[1]?.transport).toEqual({ type: 'tcp', host: '10.0.0.5', port: 9100 });
-    expect(config.devices.dispensers[0]?.serial.baudRate).toBe(9600);
+    expect(config.devices.dispensers[0]?.serial?.baudRate).toBe(9600);
   });
 
   it('printer profiles say how a model proves a job printed; left out, what any ESC/POS printer does', () => {
@@ -20,6 +20,15 @@ describe('devices configuration', () => {
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(
       expect.arrayContaining(['devices.printers.0.profile.confirm', 'devices.printers.0.profile.clearBuffer', 'devices.printers.0.profile.bufferBytes']),
     );
+  });
+
+  it('a printer or dispenser whose agent runs on another PC needs no line; one the gateway drives does', () => {
+    const remote = ConfigSchema.safeParse({ devices: { printers: [{ id: 'printer-1', agent: 'remote' }], dispensers: [{ ...dispenser, agent: 'remote', serial: undefined }] } });
+    expect(remote.success).toBe(true);
+    const local = ConfigSchema.safeParse({ devices: { printers: [{ id: 'printer-1' }], dispensers: [{ ...dispenser, serial: undefined, printer: 'printer-1' }] } });
+    expect(local.error?.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['devices.printers.0.transport']));
+    const dispenserOnly = ConfigSchema.safeParse({ devices: { printers: [printer], dispensers: [{ ...dispenser, serial: undefined }] } });
+    expect(dispenserOnly.error?.issues.map((i) => i.path.join('.'))).toEqual(['devices.dispensers.0.serial']);
   });
 
   it('turns the demo off in auto mode once devices are declared', () => {

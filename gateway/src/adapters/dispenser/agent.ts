@@ -11,13 +11,16 @@ import { FrameWriter } from './writer.js';
 export type DispenserState = Pick<DeviceState, 'online' | 'health' | 'reason'>;
 
 export interface DispenserAgentDeps {
-  config: DispenserConfig;
+  config: Pick<DispenserConfig, 'id'>;
   link: DeviceLink;
   log: Logger;
-  /** Issues a ticket for the service and queues it on the dispenser's printer. */
-  takeTicket: (service: string) => Promise<Omit<TicketAnswer, 'button'>>;
-  /** Waiting people and minutes per service, for the dispenser's display. */
-  waiting: () => Map<string, { waiting: number; minutes: number }>;
+  /**
+   * Issues a ticket for a button and queues it on the dispenser's printer (`unknown-button` when
+   * no service has it): the gateway's queue, in the gateway or over the bus (bus-agent.ts).
+   */
+  takeTicket: (button: number) => Promise<Omit<TicketAnswer, 'button'>>;
+  /** Waiting people and minutes per button, for the dispenser's display. */
+  counts: () => WaitingCounts;
   onState: (state: DispenserState) => void;
   /** A rejected frame or payload, for the metrics. */
   onReject: (kind: RejectKind | 'bad-payload' | 'unknown-type' | 'duplicate') => void;
@@ -91,13 +94,7 @@ export class DispenserAgent {
   /** Sends the waiting counts now (the queue changed). */
   async sendCounts(): Promise<void> {
     if (!this.deps.link.isOpen) return;
-    const waiting = this.deps.waiting();
-    const counts: WaitingCounts = Object.entries(this.deps.config.buttons).map(([button, service]) => ({
-      button: Number(button),
-      waiting: waiting.get(service)?.waiting ?? 0,
-      minutes: waiting.get(service)?.minutes ?? 0,
-    }));
-    await this.writer.send(MSG.COUNTS, encode.counts(counts));
+    await this.writer.send(MSG.COUNTS, encode.counts(this.deps.counts()));
   }
 
   private watch(): void {
@@ -204,10 +201,8 @@ export class DispenserAgent {
   }
 
   private async answerButton(button: number): Promise<Buffer> {
-    const service = this.deps.config.buttons[String(button)];
-    if (!service) return encode.ticket({ button, result: 'unknown-button', number: '', peopleAhead: 0, minutes: 0 });
     try {
-      return encode.ticket({ button, ...(await this.deps.takeTicket(service)) });
+      return encode.ticket({ button, ...(await this.deps.takeTicket(button)) });
     } catch (err) {
       this.deps.log.error({ err, dispenser: this.deps.config.id, button }, 'dispenser ticket failed');
       return encode.ticket({ button, result: 'error', number: '', peopleAhead: 0, minutes: 0 });

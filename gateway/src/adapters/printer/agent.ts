@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PrinterProfile } from '../../config/devices.js';
 import type { DeviceState } from '../../protocol/index.js';
-import type { PrintJob, PrintQueueStore } from '../../store/print-queue.js';
+import type { PrintJob } from '../../store/print-queue.js';
 import { CLEAR_BUFFER, PAPER_STATUS_REQUEST, STATUS_QUERY, processIdRequest } from './commands.js';
 import { splitAtCommands } from './job-pieces.js';
 import type { DeviceLink } from './link.js';
@@ -46,11 +46,24 @@ export const DEFAULT_PRINTER_TIMING: PrinterTiming = {
 /** Room left in the printer's buffer for the requests and status queries that follow a piece. */
 const BUFFER_RESERVE = 256;
 
+/**
+ * Where the agent takes its jobs, oldest first: the print queue in SQLite when it runs in the
+ * gateway, the jobs sent to it over MQTT when it runs on another PC (remote-jobs.ts).
+ */
+export interface PrintJobSource {
+  next(printer: string): Pick<PrintJob, 'id' | 'label' | 'attempts' | 'data'> | undefined;
+  /** Its bytes go to the printer now. */
+  countAttempt(id: string): void;
+  markPrinted(id: string, at: Date): void;
+  /** The printer stopped in it or went silent: it stays queued and prints again, marked. */
+  interrupted?(id: string, reason: string): void;
+}
+
 export interface PrinterAgentDeps {
   id: string;
   link: DeviceLink;
   profile: PrinterProfile;
-  jobs: PrintQueueStore;
+  jobs: PrintJobSource;
   now: () => Date;
   log: Logger;
   /** Called when the printer's condition changes (and once at start). */
@@ -172,9 +185,19 @@ export class PrinterAgent {
     this.wakeUp?.();
   }
 
+  /**
+   * Cancels a job (through `cancel`) unless the printer has it. Checked and cancelled in one
+   * step: the agent takes a job and writes it in one step too.
+   */
+  withdraw(jobId: string, cancel: () => boolean): Promise<boolean> {
+    return Promise.resolve(this.inPrinter !== jobId && cancel());
+  }
+
   private async run(): Promise<void> {
     const { link, jobs, id, log } = this.deps;
     while (this.running) {
+      let job: ReturnType<PrintJobSource['next']>;
+      let printing = false;
       try {
         if (!link.isOpen) await this.openLink();
         if (!this.synced && !(await this.sync())) {
@@ -186,17 +209,22 @@ export class PrinterAgent {
           await this.sleep(this.timing.notReadyPollMs);
           continue;
         }
-        const job = jobs.next(id);
+        job = jobs.next(id);
         if (!job) {
           await this.sleep(this.timing.idlePollMs);
           continue;
         }
-        if (!(await this.print(job))) {
+        printing = true;
+        const printed = await this.print(job);
+        printing = false;
+        if (!printed) {
           log.warn({ printer: id, job: job.id, label: job.label, reason: this.current.reason }, 'printer stopped in the middle of a job; it prints again, whole, marked as a reprint');
+          jobs.interrupted?.(job.id, this.current.reason ?? 'stopped');
           this.synced = false;
           if (this.deps.profile.clearBuffer) await this.clearBuffer();
         }
       } catch (err) {
+        if (job && printing) jobs.interrupted?.(job.id, 'offline');
         this.inPrinter = undefined;
         this.synced = false;
         if (!this.running) break;
@@ -255,7 +283,7 @@ export class PrinterAgent {
    * Sends a job, piece by piece, and waits for its in-order answers. True when it printed (and
    * is marked so); false when the printer stopped in it: it stays queued.
    */
-  private async print(job: PrintJob): Promise<boolean> {
+  private async print(job: NonNullable<ReturnType<PrintJobSource['next']>>): Promise<boolean> {
     const { jobs, profile } = this.deps;
     // Sent before and never confirmed: whatever came out of it, this copy says it is a reprint.
     const data = job.attempts > 0 ? withReprintNotice(job.data, this.notice) : job.data;
