@@ -1,12 +1,10 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { backupOverdue, nextBackupAt } from '../domain/backups/schedule.js';
 import { selectBackups } from '../domain/backups/retention.js';
 import { registerBackupRoutes, type BackupApi } from '../http/backup-routes.js';
 import type { BackupAnswer, BackupLast, BackupStatus } from '../protocol/backups.js';
 import type { Actor } from '../store/audit-log.js';
-import { BackupError, backupDatabase, backupFolderOf, listBackupFiles, removePartials, type BackupFileInfo } from '../store/backup.js';
+import { BackupError, backupDatabase, backupFolderOf, listBackupFiles, pruneBackups, removePartials, type BackupFileInfo } from '../store/backup.js';
 import { BackupRecord } from '../store/backup-record.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { NotReady } from './not-ready.js';
@@ -148,15 +146,14 @@ export class Backups implements Extension, BackupApi {
     }
   }
 
-  /** Deletes the copies the retention rule no longer keeps; a copy that will not go is retried next time. */
+  /** Deletes the copies the retention rule no longer keeps; one that will not go is tried again after the next backup. */
   private applyRetention(): void {
     const { config, log } = this.ctx;
     try {
-      const { drop } = selectBackups(listBackupFiles(this.folder), config.backup, config.store.timeZone);
-      for (const file of drop) rmSync(join(this.folder, file), { force: true });
-      if (drop.length > 0) log.info({ deleted: drop }, 'backups: old copies deleted');
+      const deleted = pruneBackups(this.folder, config.backup, config.store.timeZone);
+      if (deleted.length > 0) log.info({ deleted }, 'backups: old copies deleted');
     } catch (err) {
-      log.warn({ err }, 'backups: old copies could not be deleted; retried after the next backup');
+      log.warn({ err }, 'backups: old copies could not be deleted; tried again after the next backup');
     }
   }
 

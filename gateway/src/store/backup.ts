@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodedError } from '../domain/coded-error.js';
 import { localParts, offsetMinutes } from '../domain/backups/local-time.js';
+import { selectBackups, type BackupKeep } from '../domain/backups/retention.js';
 import type { BackupErrorCode } from '../protocol/backups.js';
 import type { Db } from './database.js';
 
@@ -66,6 +67,13 @@ export function listBackupFiles(folder: string): BackupFileInfo[] {
     }
   }
   return files.sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
+/** Deletes the copies the retention rule no longer keeps; returns their names. */
+export function pruneBackups(folder: string, keep: BackupKeep, timeZone: string): string[] {
+  const { drop } = selectBackups(listBackupFiles(folder), keep, timeZone);
+  for (const file of drop) rmSync(join(folder, file), { force: true });
+  return drop;
 }
 
 /** Removes copies a stopped or killed gateway left half made. */
