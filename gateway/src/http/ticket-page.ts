@@ -12,7 +12,9 @@ const WORDS: Record<Language, Record<'title' | 'ahead' | 'wait' | 'minutes' | 'n
 
 /**
  * `/t/{ticketId}`: the page the QR code on a printed ticket opens on the customer's phone — the
- * ticket's number, service, people ahead and minutes, in all three languages, without script.
+ * ticket's number, service, people ahead and minutes, in all three languages. Every 20 s a few
+ * lines of script fetch the page again and swap its content in place (no reload: a screen reader
+ * keeps its place and the page does not jump); without script, a meta refresh does it.
  */
 export function registerTicketPage(app: FastifyInstance, queue: Pick<QueueApi, 'engine'>, config: Config): void {
   app.get<{ Params: { id: string } }>('/t/:id', async (req, reply) => {
@@ -40,11 +42,14 @@ export function registerTicketPage(app: FastifyInstance, queue: Pick<QueueApi, '
 
 function page(config: Config, body: string): string {
   const name = config.store.name;
-  return `<!doctype html><html lang="${config.store.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta http-equiv="refresh" content="20">
+  return `<!doctype html><html lang="${config.store.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><noscript><meta http-equiv="refresh" content="20"></noscript>
 <title>${esc(name[config.store.language])}</title>
 <style>body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:1.2rem;max-width:32rem;line-height:1.5;color:#1d2733}.number{font-size:4rem;font-weight:800;text-align:center;margin:.2em 0;color:#1f4e79}section{border-top:1px solid #d5dde6;padding:.4em 0}h2{font-size:1rem;margin:.2em 0;color:#5b6776}.state{font-weight:700;margin:.2em 0}dl{display:grid;grid-template-columns:auto 1fr;gap:.2em 1em;margin:.3em 0}dd{margin:0;font-weight:700}.small{color:#5b6776;font-size:.85rem}</style></head>
-<body><h1>${esc(name[config.store.language])}</h1>${body}</body></html>`;
+<body><main><h1>${esc(name[config.store.language])}</h1><div id="live">${body}</div></main><script>${REFRESH}</script></body></html>`;
 }
+
+/** Every 20 s while the page is in view: the page again, its content swapped in place where it changed. */
+const REFRESH = `setInterval(function(){if(document.hidden)return;fetch(location.href,{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){var n=new DOMParser().parseFromString(t,'text/html').getElementById('live'),o=document.getElementById('live');if(n&&o&&n.innerHTML!==o.innerHTML)o.innerHTML=n.innerHTML}).catch(function(){})},20000)`;
 
 function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Language } from '@forecourt/gateway/protocol';
+import { addStaff, enrolledPage, gatewayWithChromium, signedInDesk, signInOnPage } from '../support/browser.js';
+import { describeRealStack } from '../support/real-stack.js';
+
+// Every screen in every language through axe-core in Chromium: <html lang> follows the chosen
+// language, and axe finds no serious or critical violation of WCAG 2.2 A/AA. One gateway, one
+// browser; each screen is opened once and switched through the three languages.
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+const LANGUAGES: Language[] = ['zh-Hans', 'zh-Hant', 'en'];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/** axe's serious and critical WCAG 2.2 A/AA violations on the page as it is now, one line per element. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, {
+    runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} },
+    resultTypes: ['violations'],
+  }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${n.failureSummary ?? ''}`));
+}
+
+/** Picks a language on the screen's own switch, as a customer would, and waits for <html lang>. */
+async function choose(page: Page, language: Language): Promise<void> {
+  await page.click(`header [role=group] button[lang="${language}"]`);
+  await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(language)}`);
+}
+
+describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
+  const env = gatewayWithChromium();
+  let orderToken = '';
+  let ticketId = '';
+
+  async function post(path: string, body: object): Promise<Record<string, { id?: string; token?: string }>> {
+    const res = await fetch(`${env.gw.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...env.gw.admin }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, { id?: string; token?: string }>;
+  }
+
+  beforeAll(async () => {
+    // Something on every screen: waiting tickets, one called to desk 2, a repair order in the workshop.
+    for (const service of ['maintenance', 'maintenance', 'repair']) ticketId = (await post('/api/queue/commands', { action: 'issue', service })).ticket?.id ?? '';
+    await post('/api/queue/commands', { action: 'call-next', desk: '2' });
+    const open = await post('/api/workshop/commands', { action: 'open', plate: '粤B·D5678', model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil service', technicians: ['张伟'] }], promisedAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
+    orderToken = open.order?.token ?? '';
+    await post('/api/workshop/commands', { action: 'move', order: (open.order as { no?: string }).no, to: 'dispatched' });
+  });
+
+  /** Each screen opened ready to be looked at, with its language switch in the header. */
+  const SCREENS: Record<string, () => Promise<Page>> = {
+    kiosk: async () => {
+      const page = await enrolledPage(env.browser, env.gw, { id: 'a11y-kiosk', kind: 'kiosk' });
+      await page.goto(`${env.gw.httpUrl}/kiosk/`);
+      await page.waitForSelector('[data-testid=service]');
+      return page;
+    },
+    board: async () => {
+      const page = await enrolledPage(env.browser, env.gw, { id: 'a11y-board', kind: 'board' }, { width: 1920, height: 1080 });
+      await page.goto(`${env.gw.httpUrl}/board/`);
+      await page.waitForSelector('[data-testid=link-state][data-state=connected]');
+      return page;
+    },
+    'workshop board': async () => {
+      const page = await enrolledPage(env.browser, env.gw, { id: 'a11y-workshop', kind: 'board' }, { width: 1920, height: 1080 });
+      await page.goto(`${env.gw.httpUrl}/board/?view=workshop`);
+      await page.waitForSelector('[data-testid=ws-row]');
+      return page;
+    },
+    desk: async () => {
+      const page = await signedInDesk(env.browser, env.gw, { role: 'manager', desk: '1' });
+      await page.goto(`${env.gw.httpUrl}/desk/`);
+      await page.waitForSelector('[data-testid=link-state][data-state=connected]');
+      await page.waitForSelector('[data-testid=desk-name]');
+      await page.waitForSelector('[data-testid=waiting-ticket]');
+      // Every folding panel open, so that axe looks inside them too.
+      await page.evaluate(`document.querySelectorAll('details').forEach((d) => { d.open = true; })`);
+      return page;
+    },
+    bay: async () => {
+      const page = await enrolledPage(env.browser, env.gw, { id: 'a11y-bay', kind: 'bay', station: '1' }, { width: 1024, height: 768 });
+      await page.goto(`${env.gw.httpUrl}/bay/`);
+      const technician = addStaff(env.gw.gateway, 'technician');
+      await signInOnPage(page, technician.staffNo, technician.pin);
+      await page.waitForSelector('[data-testid=bay-input]:focus');
+      return page;
+    },
+    'phone status': async () => {
+      const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${env.gw.httpUrl}/status/?t=${orderToken}`);
+      await page.waitForSelector('[data-testid=status-order]');
+      return page;
+    },
+  };
+
+  it.each(Object.keys(SCREENS))('%s: <html lang> follows the language, no serious or critical violations in any', async (name) => {
+    const page = await SCREENS[name]!();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const found: string[] = [];
+    for (const language of LANGUAGES) {
+      await choose(page, language);
+      found.push(...(await seriousViolations(page)).map((line) => `${name} [${language}] ${line}`));
+    }
+    expect(found).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('the phone page of a printed ticket (/t/…, server-rendered, all three languages at once)', async () => {
+    const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.clock.install();
+    await page.goto(`${env.gw.httpUrl}/t/${ticketId}`);
+    // The page speaks the store's language; each language's section says which it is.
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe(env.gw.config.store.language);
+    expect(await page.locator('section[lang]').evaluateAll((els) => els.map((el) => el.getAttribute('lang')))).toEqual(LANGUAGES);
+    expect(await seriousViolations(page)).toEqual([]);
+    // It follows the ticket in place, without a reload that would throw a screen reader back to the top.
+    expect(await page.textContent('section[lang=en] .state')).toBe('Waiting');
+    await page.evaluate(`window.marker = 'still the same document'`);
+    await post('/api/queue/commands', { action: 'call', desk: '1', ticketId });
+    await page.clock.fastForward(20_000);
+    await expect.poll(() => page.textContent('section[lang=en] .state')).toBe('Please go to the desk');
+    expect(await page.evaluate<string>('window.marker')).toBe('still the same document');
+    await page.close();
+  });
+});
