@@ -33,7 +33,7 @@ export interface MemberGateway {
 }
 
 /** A real gateway with card keys and readers (`agent: remote` ones are served by a test's own agent). */
-export async function startMemberGateway(options: { readers?: { id: string; pcscName: string; role: 'kiosk' | 'desk'; station: string; agent?: 'gateway' | 'remote' }[]; members?: MemberRecord[]; now?: () => Date } = {}): Promise<MemberGateway> {
+export async function startMemberGateway(options: { readers?: { id: string; pcscName: string; role: 'kiosk' | 'desk' | 'bay'; station: string; agent?: 'gateway' | 'remote' }[]; members?: MemberRecord[]; now?: () => Date } = {}): Promise<MemberGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'forecourt-members-'));
   const { config } = loadConfig(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir], {}, dataDir);
   config.http.host = '127.0.0.1';

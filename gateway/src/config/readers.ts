@@ -3,14 +3,15 @@ import { DeviceId } from '../protocol/index.js';
 
 /**
  * An NFC reader on PC/SC (README "Member cards"). `pcscName` is the reader's name as pcscd reports
- * it (`pcsc_scan` lists them); `station` is the kiosk id (for `kiosk`) or the desk id (for `desk`)
- * whose screen reacts to its taps.
+ * it (`pcsc_scan` lists them); `station` is the kiosk id (for `kiosk`), the desk id (for `desk`) or
+ * the bay (for `bay`) whose screen reacts to its taps.
  */
 export const ReaderConfig = z
   .object({
     id: DeviceId,
     pcscName: z.string().min(1).max(200),
-    role: z.enum(['kiosk', 'desk']),
+    /** `bay`: a bay terminal's reader, for staff cards only (sign-in). */
+    role: z.enum(['kiosk', 'desk', 'bay']),
     station: DeviceId,
     /**
      * `gateway`: plugged into the gateway's machine, served by its own reader agent. `remote`:

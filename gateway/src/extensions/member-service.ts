@@ -51,6 +51,12 @@ const ISSUE_WINDOW_MS = 120_000;
 const WRITE_ANSWER_MS = 5000;
 const VISITS_SHOWN = 20;
 
+/** A service that takes some taps before they are taken for member cards. */
+export interface TapClaimant {
+  claims(reader: ReaderConfig): boolean;
+  handleTap(reader: ReaderConfig, tap: CardTap): Promise<void>;
+}
+
 interface PendingIssue {
   desk: string;
   memberId: number;
@@ -77,6 +83,7 @@ export class MemberService implements Extension {
   private readonly taps: Counter<'result'>;
   private readonly tapTopic: string;
   private readonly writeResultTopic: string;
+  private claimant: TapClaimant | undefined;
 
   constructor(
     private readonly ctx: ExtensionContext,
@@ -141,8 +148,14 @@ export class MemberService implements Extension {
     registerMemberRoutes(app, this);
   }
 
+  /** Taps another service claims first (staff cards: their issue, sign-in, bay readers). */
+  claimTapsWith(claimant: TapClaimant): void {
+    this.claimant = claimant;
+  }
+
   /** One tap on a configured reader (or the demo's pretend reader). */
   async handleTap(reader: ReaderConfig, tap: CardTap): Promise<void> {
+    if (this.claimant?.claims(reader)) return this.claimant.handleTap(reader, tap);
     const store = this.store;
     if (reader.role === 'desk') {
       const pending = this.pendingIssue(reader.station);

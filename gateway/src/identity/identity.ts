@@ -121,16 +121,28 @@ export class Identity {
     }
     this.sources.succeed([sourceKey]);
     this.accounts.succeed([accountKey]);
+    return this.openSession(staff, { screen: request.screen, desk: request.desk ?? null, source, detail: {} });
+  }
+
+  /**
+   * A session for the staff member whose card was tapped on the reader of an enrolled screen (the
+   * card already checked: http/staff-card-routes.ts). The same session as a PIN sign-in's.
+   */
+  signInByCard(staff: StaffRow, at: { screen: 'desk' | 'bay'; desk: string | null; source: string; card: number }): Extract<SignInResult, { ok: true }> {
+    return this.openSession(staff, { screen: at.screen, desk: at.desk, source: at.source, detail: { card: at.card } });
+  }
+
+  private openSession(staff: StaffRow, at: { screen: 'desk' | 'bay'; desk: string | null; source: string; detail: Record<string, unknown> }): Extract<SignInResult, { ok: true }> {
     const sessionId = randomSecret();
-    const at = this.now().toISOString();
+    const now = this.now().toISOString();
     this.store.pruneSessions(new Date(this.now().getTime() - SESSION_RETENTION_MS).toISOString());
-    const desk = request.desk ?? null;
+    const { screen, desk, source } = at;
     this.audit.record(
       { actor: `staff:${staff.staffNo}`, role: staff.role, via: source },
-      () => this.store.openSession({ idHash: hashSecret(sessionId), staffId: staff.id, screen: request.screen, desk, source, at }),
-      () => ({ action: 'auth.sign-in', target: `staff:${staff.staffNo}`, detail: { screen: request.screen, desk } }),
+      () => this.store.openSession({ idHash: hashSecret(sessionId), staffId: staff.id, screen, desk, source, at: now }),
+      () => ({ action: 'auth.sign-in', target: `staff:${staff.staffNo}`, detail: { screen, desk, ...at.detail } }),
     );
-    return { ok: true, sessionId, principal: staffPrincipal(staff, desk, 'session'), idleTimeoutS: this.options.idleTimeoutS[request.screen] };
+    return { ok: true, sessionId, principal: staffPrincipal(staff, desk, 'session'), idleTimeoutS: this.options.idleTimeoutS[screen] };
   }
 
   /**

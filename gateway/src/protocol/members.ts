@@ -82,7 +82,8 @@ export type KioskRefusal = z.infer<typeof KioskRefusal>;
 export const KioskSession = z.union([KioskGreeting, KioskRefusal]);
 export type KioskSession = z.infer<typeof KioskSession>;
 
-export const DESK_TAP_RESULTS = ['member', 'card-issued', 'card-issue-failed', ...TAP_REFUSALS] as const;
+/** `staff-card-…`: a staff card issued by a manager at this desk's reader (README "Staff cards"), or why not. */
+export const DESK_TAP_RESULTS = ['member', 'card-issued', 'card-issue-failed', 'staff-card-issued', 'staff-card-issue-failed', ...TAP_REFUSALS] as const;
 
 /** Not retained: a tap on the desk's reader. The record itself comes from GET /api/members/sessions/{sessionId}. */
 export const DeskSession = z.strictObject({

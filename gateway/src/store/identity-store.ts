@@ -77,6 +77,10 @@ export class IdentityStore {
     return this.sql(`SELECT ${STAFF_COLUMNS} FROM staff WHERE staff_no = ?`).get(staffNo) as StaffRow | undefined;
   }
 
+  staffById(id: string): StaffRow | undefined {
+    return this.sql(`SELECT ${STAFF_COLUMNS} FROM staff WHERE id = ?`).get(id) as StaffRow | undefined;
+  }
+
   listStaff(): StaffRow[] {
     return this.sql(`SELECT ${STAFF_COLUMNS} FROM staff ORDER BY staff_no`).all() as StaffRow[];
   }

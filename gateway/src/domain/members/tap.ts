@@ -1,4 +1,5 @@
 import type { CardTap, TapRefusal } from '../../protocol/index.js';
+import { looksLikeStaffCard } from '../identity/staff-card.js';
 import { verifyCard, type CardKey } from './card-format.js';
 import type { MemberRecord, VehicleRecord } from './member.js';
 import type { MemberStore } from './store.js';
@@ -18,7 +19,8 @@ export function recogniseTap(tap: CardTap, keys: (id: number) => CardKey | undef
   const { uid } = tap;
   const check = verifyCard(Buffer.from(uid, 'hex'), Buffer.from(tap.data, 'hex'), keys);
   if (!check.ok) {
-    if (check.reason === 'foreign') return { kind: 'refused', refusal: 'unknown-card', uid };
+    // A staff card is never a member's, genuine or not: the customer is asked for the member card.
+    if (check.reason === 'foreign') return { kind: 'refused', refusal: looksLikeStaffCard(Buffer.from(tap.data, 'hex')) ? 'not-member-card' : 'unknown-card', uid };
     return { kind: 'refused', refusal: 'not-genuine', uid, possibleClone: check.reason === 'bad-mac' };
   }
   if (store.card(uid)?.revokedAt) return { kind: 'refused', refusal: 'revoked', uid };

@@ -1,6 +1,7 @@
 import { QueueCommand } from '../queue.js';
 import { WorkshopCommand } from '../workshop.js';
 import { MemberCommand } from '../members.js';
+import type { StaffCardCommand } from './identity-api.js';
 import { ROLES, type Audience } from './principal.js';
 
 /**
@@ -64,6 +65,13 @@ export const MEMBER_ACTIONS: Readonly<Record<MemberAction, readonly Audience[]>>
   'card:cancel': FRONT,
 };
 
+/** Staff cards: a manager issues and revokes them (a card signs its holder in with their role). */
+export const STAFF_CARD_ACTIONS: Readonly<Record<StaffCardCommand['action'], readonly Audience[]>> = {
+  issue: ROLES.managers,
+  cancel: ROLES.managers,
+  revoke: ROLES.managers,
+};
+
 const union = (actions: Readonly<Record<string, readonly Audience[]>>): Audience[] => [...new Set(Object.values(actions).flat())];
 
 /** Static files of the screens: the pages are public, the data behind them is not. */
@@ -91,6 +99,9 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', url: '/api/devices', who: ADMINS, note: 'enrolled screens and provisioned devices' },
   { method: 'POST', url: '/api/devices/:id/revoke', who: ADMINS, note: 'revoke a device: its token stops working, its connections close' },
   { method: 'GET', url: '/api/audit', who: ROLES.managers, note: 'who did what, when, from which device' },
+  { method: 'POST', url: '/api/auth/card-sign-in', who: ['desk', 'bay'], note: "an enrolled desk PC or bay terminal waits (5 s at a time) for a staff card on its own station's reader; the session cookie of whoever tapped" },
+  { method: 'GET', url: '/api/staff', who: ROLES.managers, note: 'staff and the staff card each holds' },
+  { method: 'POST', url: '/api/staff/cards/commands', who: union(STAFF_CARD_ACTIONS), actions: STAFF_CARD_ACTIONS, note: "issue a staff card at the manager's desk reader, or revoke one; audited" },
 
   // Queue
   { method: 'POST', url: '/api/queue/commands', who: union(QUEUE_ACTIONS), actions: QUEUE_ACTIONS, note: 'queue commands' },

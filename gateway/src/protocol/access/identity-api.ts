@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceId, DeviceKind } from '../payloads.js';
-import { Principal, ScreenKind, StaffRole } from './principal.js';
+import { Principal, ScreenKind, StaffPrincipal, StaffRole } from './principal.js';
 
 // Bodies and answers of the identity routes (http/identity-routes.ts), shared with the screens.
 
@@ -85,5 +85,44 @@ export const AuditQuery = z.strictObject({
   actor: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
 });
+
+// Staff cards (http/staff-card-routes.ts): issued and revoked by a manager at the desk, tapped on
+// the reader of an enrolled desk PC or bay terminal to sign in.
+
+const Station = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
+
+/** Why a tap at sign-in signed nobody in. */
+export const STAFF_TAP_REFUSALS = ['member-card', 'not-staff-card', 'unreadable', 'not-genuine', 'revoked', 'superseded', 'staff-disabled'] as const;
+export const StaffTapRefusal = z.enum(STAFF_TAP_REFUSALS);
+export type StaffTapRefusal = z.infer<typeof StaffTapRefusal>;
+
+/** An enrolled desk PC or bay terminal waits (a few seconds at a time) for a staff card on its reader. */
+export const CardSignInRequest = z.strictObject({});
+export const CardSignInAnswer = z.discriminatedUnion('result', [
+  z.object({ result: z.literal('signed-in'), principal: StaffPrincipal, idleTimeoutS: z.number().int().positive() }),
+  z.object({ result: z.literal('waiting') }),
+  z.object({ result: z.literal('refused'), refusal: StaffTapRefusal, tapAt: z.string() }),
+]);
+export type CardSignInAnswer = z.infer<typeof CardSignInAnswer>;
+
+export const StaffCardCommand = z.discriminatedUnion('action', [
+  /** The next card tapped on the desk's reader is written as the staff member's card. */
+  z.strictObject({ action: z.literal('issue'), staffNo: StaffNo, desk: Station }),
+  z.strictObject({ action: z.literal('cancel'), desk: Station }),
+  /** The staff member's card stops working at once (lost, or the person left). */
+  z.strictObject({ action: z.literal('revoke'), staffNo: StaffNo }),
+]);
+export type StaffCardCommand = z.infer<typeof StaffCardCommand>;
+
+export const StaffCardInfo = z.object({ serial: z.number().int(), version: z.number().int(), uid: z.string(), issuedAt: z.string(), issuedBy: z.string() });
+export type StaffCardInfo = z.infer<typeof StaffCardInfo>;
+
+export const StaffListAnswer = z.object({
+  staff: z.array(z.object({ staffNo: z.string(), name: z.string(), role: StaffRole, disabled: z.boolean(), card: StaffCardInfo.nullable() })),
+});
+export type StaffListAnswer = z.infer<typeof StaffListAnswer>;
+
+export const StaffCardIssueAnswer = z.object({ reader: z.string(), until: z.string() });
+export const StaffCardRevokeAnswer = z.object({ revoked: z.number().int().nonnegative() });
 
 export { StaffRole };
