@@ -9,5 +9,6 @@ export const TEST_TICKET: TicketPrint = {
   timeZone: 'Asia/Shanghai',
   peopleAhead: 3,
   estimatedWaitMin: 12,
+  estimatedWaitRange: { low: 11, high: 13 },
   statusUrl: 'http://store.local/t/6f1c1a57-8d1f-4a53-9a8e-5d7d0c6f6d11',
 };

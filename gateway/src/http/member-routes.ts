@@ -116,6 +116,7 @@ function ticketAnswer({ event, status }: CommandResult): TicketStatusAnswer {
     peopleAhead: status.peopleAhead,
     estimatedWaitMin: status.estimatedWaitMin,
     estimatedWaitRange: status.estimatedWaitRange,
+    waitChange: status.waitChange,
   };
 }
 

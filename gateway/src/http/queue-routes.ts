@@ -70,6 +70,7 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
         peopleAhead: status.peopleAhead,
         estimatedWaitMin: status.estimatedWaitMin,
         estimatedWaitRange: status.estimatedWaitRange,
+        waitChange: status.waitChange,
       };
       return answer;
     });

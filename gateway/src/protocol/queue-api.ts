@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LocalizedText } from './i18n.js';
 import { QueueModeName, TicketPriority, WaitRange } from './queue.js';
+import { WaitChange } from './wait-change.js';
 
 // Answers of the queue's HTTP API (http/queue-routes.ts), shared by the gateway, the screens and
 // the tests. Screens parse every answer with these schemas before using it.
@@ -38,6 +39,8 @@ export const TicketStatusAnswer = z.object({
   peopleAhead: z.number().int().nonnegative(),
   estimatedWaitMin: z.number().int().nonnegative(),
   estimatedWaitRange: WaitRange,
+  /** Set while the ticket waits and its estimate moved a lot since it was taken. */
+  waitChange: WaitChange.nullable(),
 });
 export type TicketStatusAnswer = z.infer<typeof TicketStatusAnswer>;
 

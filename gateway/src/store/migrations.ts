@@ -488,4 +488,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX queue_event_at ON queue_event (at);
     `,
   },
+  {
+    version: 13,
+    description: "queue tickets keep the wait estimate shown when they were taken, for the phone page's \"changed a lot\"",
+    sql: `
+      -- Whole minutes: the median and its 80 % interval; NULL on tickets taken before.
+      ALTER TABLE queue_ticket ADD COLUMN first_wait_min INTEGER;
+      ALTER TABLE queue_ticket ADD COLUMN first_wait_low INTEGER;
+      ALTER TABLE queue_ticket ADD COLUMN first_wait_high INTEGER;
+    `,
+  },
 ];

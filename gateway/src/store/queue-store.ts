@@ -5,11 +5,12 @@ import { queueEntry } from '../relay/outbound-events.js';
 
 const TICKET_COLUMNS = `id, business_day AS businessDay, number, service, original_service AS originalService,
   priority, state, issued_at AS issuedAt, called_at AS calledAt, desk, recall_count AS recallCount,
-  no_show_at AS noShowAt, member_ref AS memberRef`;
+  no_show_at AS noShowAt, member_ref AS memberRef, first_wait_min AS firstWaitMin, first_wait_low AS firstWaitLow,
+  first_wait_high AS firstWaitHigh`;
 
 export const MODE_KEY = 'queue.mode';
 
-/** The queue in the store's SQLite database (tables of migration 2, mode in `meta`). */
+/** The queue in the store's SQLite database (tables of migrations 2 and 13, mode in `meta`). */
 export class SqliteQueueStore implements QueueStore {
   private readonly immediate;
   private readonly ticketStmt;
@@ -43,9 +44,9 @@ export class SqliteQueueStore implements QueueStore {
     );
     this.insertTicketStmt = db.prepare(
       `INSERT INTO queue_ticket (id, business_day, number, service, original_service, priority, state,
-         issued_at, called_at, desk, recall_count, no_show_at, member_ref)
+         issued_at, called_at, desk, recall_count, no_show_at, member_ref, first_wait_min, first_wait_low, first_wait_high)
        VALUES (@id, @businessDay, @number, @service, @originalService, @priority, @state,
-         @issuedAt, @calledAt, @desk, @recallCount, @noShowAt, @memberRef)`,
+         @issuedAt, @calledAt, @desk, @recallCount, @noShowAt, @memberRef, @firstWaitMin, @firstWaitLow, @firstWaitHigh)`,
     );
     // Only what a transition may change; identity, number, priority and issue time are fixed.
     this.updateTicketStmt = db.prepare(

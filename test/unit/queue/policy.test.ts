@@ -22,6 +22,9 @@ function ticket(priority: TicketPriority, issuedMin: number, service = 'maintena
     noShowAt: null,
     memberRef: null,
     businessDay: '2024-05-06',
+    firstWaitMin: null,
+    firstWaitLow: null,
+    firstWaitHigh: null,
   };
 }
 

@@ -15,7 +15,7 @@ export function printLanguages(encoding: PrinterEncoding): Language[] {
 export const WORDS = {
   yourNumber: { 'zh-Hans': '您的号码', 'zh-Hant': '您的號碼', en: 'Your number' },
   issued: { 'zh-Hans': '取号时间', 'zh-Hant': '取號時間', en: 'Taken at' },
-  ahead: { 'zh-Hans': '前面还有 {n} 人，约 {min} 分钟', 'zh-Hant': '前面還有 {n} 人，約 {min} 分鐘', en: '{n} ahead of you, about {min} min' },
+  ahead: { 'zh-Hans': '前面还有 {n} 人，{wait}', 'zh-Hant': '前面還有 {n} 人，{wait}', en: '{n} ahead of you, {wait}' },
   noWait: { 'zh-Hans': '无需等候', 'zh-Hant': '無需等候', en: 'No wait' },
   scan: { 'zh-Hans': '扫码查看排队进度', 'zh-Hant': '掃碼查看排隊進度', en: 'Scan to follow the queue' },
   footer: { 'zh-Hans': '请留意叫号，过号请至服务台', 'zh-Hant': '請留意叫號，過號請洽服務台', en: 'Please listen for your number' },

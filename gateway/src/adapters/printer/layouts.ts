@@ -1,4 +1,4 @@
-import type { LocalizedText } from '../../protocol/index.js';
+import { waitPhrase, waitText, type LocalizedText, type WaitRange } from '../../protocol/index.js';
 import type { PrinterProfile } from '../../config/devices.js';
 import { EscPosBuilder } from './builder.js';
 import { WORDS, fill, printLanguages } from './layout-text.js';
@@ -11,6 +11,7 @@ export interface TicketPrint {
   timeZone: string;
   peopleAhead: number;
   estimatedWaitMin: number;
+  estimatedWaitRange: WaitRange;
   /** The ticket's live status page (`/t/{ticketId}`), printed as a QR code. */
   statusUrl: string;
 }
@@ -28,9 +29,10 @@ export function ticketLayout(profile: PrinterProfile, t: TicketPrint): Buffer {
   if (langs.length > 1) p.line(t.serviceName.en);
   p.feed(1);
   const time = formatTime(t.issuedAt, t.timeZone);
+  const noWait = t.peopleAhead === 0 && waitPhrase(t).kind === 'soon';
   for (const lang of langs) {
     p.line(`${WORDS.issued[lang]} ${time}`);
-    p.line(t.peopleAhead === 0 && t.estimatedWaitMin === 0 ? WORDS.noWait[lang] : fill(WORDS.ahead[lang], { n: t.peopleAhead, min: t.estimatedWaitMin }));
+    p.line(noWait ? WORDS.noWait[lang] : fill(WORDS.ahead[lang], { n: t.peopleAhead, wait: waitText(t, lang) }));
   }
   p.feed(1).qr(t.statusUrl, profile.width === 58 ? 4 : 6);
   for (const lang of langs) p.line(WORDS.scan[lang]);

@@ -8,10 +8,11 @@ const ICONV_NAME: Record<PrinterEncoding, string> = { gb18030: 'gb18030', big5: 
 
 /**
  * Half-width ¥ is not in GBK or Big5 (prints "?"); the full-width ￥ is. Printers in ASCII mode
- * get "CNY " instead, so an amount never prints as a question mark.
+ * get "CNY " instead, so an amount never prints as a question mark, and a hyphen for the en dash
+ * of a wait range ("about 10-15 min").
  */
 export function normalizeForPrinter(text: string, encoding: PrinterEncoding): string {
-  if (encoding === 'ascii') return text.replace(/[¥￥]/g, 'CNY ');
+  if (encoding === 'ascii') return text.replace(/[¥￥]/g, 'CNY ').replace(/–/g, '-');
   const yen = text.replace(/¥/g, '￥');
   return encoding === 'big5' ? yen.replace(SIMPLIFIED_PROVINCES, (ch) => TRADITIONAL_PROVINCE[ch] ?? ch) : yen;
 }

@@ -43,8 +43,10 @@ import type {
   QueueSnapshot,
   ServiceSummary,
   TicketPriority,
+  WaitChange,
   WaitingTicket,
 } from '../../protocol/index.js';
+import { waitChangeDirection } from '../../protocol/wait-change.js';
 import { businessDay } from './business-day.js';
 import { QueueError } from './errors.js';
 import { SimpleEstimator, type WaitEstimate, type WaitEstimator } from './estimator.js';
@@ -108,6 +110,8 @@ export interface TicketStatus {
   estimatedWaitRange: WaitRange;
   /** The estimator's answer unrounded; zero once the ticket no longer waits. */
   estimate: WaitEstimate;
+  /** Set while the ticket waits and its estimate moved a lot since it was taken. */
+  waitChange: WaitChange | null;
 }
 
 export interface DeskState {
@@ -170,6 +174,11 @@ export class QueueEngine {
   issue({ service, priority = 'regular', memberRef }: IssueRequest): TicketEvent {
     return this.transition((now, day) => {
       const config = this.service(service);
+      const issuedAt = now.toISOString();
+      // What the kiosk and the printed ticket show; the issue itself may still teach the estimator a little.
+      const waiting = this.store.ticketsOfDay(day, WAITING);
+      const first = this.estimator.estimate(situationOf({ service, priority, issuedAt }, waiting, [...this.desks.values()], now, this.policy));
+      const firstRange = rangeOf(first);
       const ticket: Ticket = {
         id: randomUUID(),
         number: ticketNumber(config, this.store.nextNumber(day, service), this.numberDigits),
@@ -177,13 +186,16 @@ export class QueueEngine {
         originalService: service,
         priority,
         state: 'waiting',
-        issuedAt: now.toISOString(),
+        issuedAt,
         calledAt: null,
         desk: null,
         recallCount: 0,
         noShowAt: null,
         memberRef: memberRef ?? null,
         businessDay: day,
+        firstWaitMin: Math.round(first.minutes),
+        firstWaitLow: firstRange.low,
+        firstWaitHigh: firstRange.high,
       };
       this.store.insertTicket(ticket);
       const situation = situationOf(ticket, this.store.ticketsOfDay(day, WAITING), [...this.desks.values()], now, this.policy);
@@ -365,16 +377,18 @@ export class QueueEngine {
     const now = this.clock();
     const ticket = this.ticket(ticketId);
     if (ticket.state !== 'waiting') {
-      return { ticket, peopleAhead: 0, estimatedWaitMin: 0, estimatedWaitRange: { low: 0, high: 0 }, estimate: { minutes: 0, low: 0, high: 0 } };
+      return { ticket, peopleAhead: 0, estimatedWaitMin: 0, estimatedWaitRange: { low: 0, high: 0 }, estimate: { minutes: 0, low: 0, high: 0 }, waitChange: null };
     }
     const situation = situationOf(ticket, this.store.ticketsOfDay(ticket.businessDay, WAITING), [...this.desks.values()], now, this.policy);
     const estimate = this.estimator.estimate(situation);
+    const estimatedWaitMin = Math.round(estimate.minutes);
     return {
       ticket,
       peopleAhead: situation.peopleAhead,
-      estimatedWaitMin: Math.round(estimate.minutes),
+      estimatedWaitMin,
       estimatedWaitRange: rangeOf(estimate),
       estimate,
+      waitChange: waitChangeOf(ticket, now, estimatedWaitMin),
     };
   }
 
@@ -499,6 +513,17 @@ export class QueueEngine {
     }
     return ticket;
   }
+}
+
+/**
+ * The ticket's move since it was taken. Not for a ticket put back after a no-show: it was called
+ * once already, and its first estimate no longer says anything.
+ */
+function waitChangeOf(ticket: Ticket, now: Date, minutes: number): WaitChange | null {
+  const { firstWaitMin, firstWaitLow, firstWaitHigh } = ticket;
+  if (firstWaitMin === null || firstWaitLow === null || firstWaitHigh === null || ticket.noShowAt !== null) return null;
+  const direction = waitChangeDirection({ at: new Date(ticket.issuedAt), minutes: firstWaitMin }, { now, minutes });
+  return direction ? { direction, first: { estimatedWaitMin: firstWaitMin, estimatedWaitRange: { low: firstWaitLow, high: firstWaitHigh } } } : null;
 }
 
 /** Whole minutes that contain the interval. */

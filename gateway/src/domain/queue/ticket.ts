@@ -25,6 +25,13 @@ export interface Ticket {
   noShowAt: string | null;
   memberRef: string | null;
   businessDay: string;
+  /**
+   * The estimate shown when the ticket was taken (kiosk, printed ticket), whole minutes; null for
+   * tickets stored before it was kept. The phone page compares later estimates with it.
+   */
+  firstWaitMin: number | null;
+  firstWaitLow: number | null;
+  firstWaitHigh: number | null;
 }
 
 /** Digits of a day's ticket numbers: A001 or A0001 (`queue.numberDigits`). */
