@@ -155,6 +155,8 @@ export const ConfigSchema = z
         eventDays: z.number().int().min(1).max(3650).default(90),
         /** Days a printed or cancelled job keeps its bytes (for Reprint); the row stays. */
         printJobBytesDays: z.number().int().min(1).max(365).default(7),
+        /** Days audit rows are kept, counted once head office holds them (never deleted before). */
+        auditDays: z.number().int().min(30).max(3650).default(400),
         /** Hours between two runs (and one at start). */
         everyHours: z.number().int().min(1).max(168).default(6),
       })

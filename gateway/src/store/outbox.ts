@@ -82,6 +82,11 @@ export class Outbox {
         `DELETE FROM outbox WHERE seq <= @through AND at < @before
            AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)`,
       ),
+      // Two statements, not one with OR, so each uses an index: the seq range, the dead letters.
+      oldestUnsentOf: db.prepare('SELECT MIN(at) FROM outbox WHERE seq > ? AND aggregate_type = ?').pluck(),
+      oldestDeadOf: db.prepare(
+        `SELECT MIN(o.at) FROM relay_dead_letter d JOIN outbox o ON o.seq = d.seq WHERE d.resolved_at IS NULL AND o.aggregate_type = ?`,
+      ).pluck(),
       purgeOldest: db.prepare(
         `DELETE FROM outbox WHERE seq IN (
            SELECT seq FROM outbox WHERE seq <= @through
@@ -187,6 +192,15 @@ export class Outbox {
    */
   purgeAcknowledged(through: number, before: string): number {
     return this.stmt.purgeThrough.run({ through, before }).changes;
+  }
+
+  /**
+   * When the oldest event of an aggregate type that head office does not hold yet happened: not
+   * acknowledged through `through`, or refused and still open. Undefined when it holds them all.
+   */
+  oldestPendingAt(aggregateType: AggregateType, through: number): string | undefined {
+    const times = [this.stmt.oldestUnsentOf.get(through, aggregateType), this.stmt.oldestDeadOf.get(aggregateType)].filter((t): t is string => typeof t === 'string');
+    return times.sort()[0];
   }
 
   /** At the cap: the oldest acknowledged events go first, whatever their age. */

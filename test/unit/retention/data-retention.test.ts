@@ -13,7 +13,7 @@ const NOW = Date.parse('2026-03-10T12:00:00Z');
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(NOW - days * DAY_MS).toISOString();
 const log = { info: vi.fn(), error: vi.fn() } as unknown as Logger;
-const config = { eventDays: 10, printJobBytesDays: 7, everyHours: 6 };
+const config = { eventDays: 10, printJobBytesDays: 7, everyHours: 6, auditDays: 400 };
 
 let n = 0;
 function queueEvent(db: Db, at: string): void {
@@ -99,7 +99,7 @@ describe('data retention', () => {
     expect(JSON.stringify(short.error?.issues)).toContain('learnDays');
     const ok = ConfigSchema.safeParse({ ...base, queue: { waitEstimate: { learnDays: 14 } }, retention: { eventDays: 14 } });
     expect(ok.error?.issues).toBeUndefined();
-    expect(ConfigSchema.parse(base).retention).toEqual({ eventDays: 90, printJobBytesDays: 7, everyHours: 6 });
+    expect(ConfigSchema.parse(base).retention).toEqual({ eventDays: 90, printJobBytesDays: 7, everyHours: 6, auditDays: 400 });
   });
 
   it('as an extension: purges once at start, counts in /metrics, stops its timer; a failure is logged, not fatal', async () => {
