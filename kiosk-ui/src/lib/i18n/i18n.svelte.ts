@@ -1,6 +1,7 @@
 import type { Language, LocalizedText } from '@forecourt/gateway/protocol';
 import { LANGUAGES } from '@forecourt/gateway/protocol';
 import { auth } from './auth.js';
+import { backups } from './backups.js';
 import { board } from './board.js';
 import { common } from './common.js';
 import { desk } from './desk.js';
@@ -10,8 +11,8 @@ import { members } from './members.js';
 import { printing } from './printing.js';
 import { workshop } from './workshop.js';
 
-const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth, headOffice];
-export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'];
+const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth, headOffice, backups];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'];
 
 const DICTIONARIES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
