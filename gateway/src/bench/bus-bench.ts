@@ -57,7 +57,8 @@ import { provisionAll, type Credentials } from './bus-credentials.js';
 import { Fleet, LATENCY_CLASSES, type PhaseResult, type Target } from './bus-fleet.js';
 import { benchConfig, BUSY_HOUR, DEFAULT_SIZE, plan, population, prepareStore, STORE_ID, widen, type Chain, type Population } from './bus-mix.js';
 import { freePort, GATEWAY_TCP_NODELAY, MOSQUITTO, startMosquitto, waitForPort } from './bus-mosquitto.js';
-import { GATEWAY_NODE_FLAGS, percentile, procStat, type ProcStat } from './figures.js';
+import { percentile, procStat, type ProcStat } from './figures.js';
+import { spawnGateway, stopChild as stop, waitHealthy as waitUntilHealthy, watchChild } from './gateway-process.js';
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 10;
@@ -66,7 +67,6 @@ const TARGET_RSS_MB = 150;
 const IN_FLIGHT = 8;
 /** Busy hours the saturation steps may use in all (ticket numbers: see main). */
 const MAX_SAT_HOURS = 28;
-const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const STANDIN_MAIN = fileURLToPath(new URL('./bus-standin.js', import.meta.url));
 
 class BenchFailure extends Error {}
@@ -74,43 +74,12 @@ class BenchFailure extends Error {}
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 6000);
-  return exited.finally(() => clearTimeout(timer));
-}
-
-/** Keeps the last lines a child printed, and counts the gateway's refusal warnings. */
-function watch(child: ChildProcess, name: string): { tail: () => string; refusals: () => number; died: () => string | undefined } {
-  let tail = '';
-  let refusals = 0;
-  let died: string | undefined;
-  child.once('exit', (code, signal) => (died = `${name} exited (${signal ?? code}) during the run; its last output: ${tail.slice(-1500)}`));
-  const take = (d: Buffer) => {
-    const text = d.toString();
-    if (process.env['BUS_DEBUG']) process.stderr.write(`[${name}] ${text}`);
-    refusals += (text.match(/refused|invalid publish|dropped/g) ?? []).length;
-    tail = (tail + text).slice(-3000);
-  };
-  child.stdout?.on('data', take);
-  child.stderr?.on('data', take);
-  return { tail: () => tail, refusals: () => refusals, died: () => died };
-}
+const watch = (child: ChildProcess, name: string) => watchChild(child, name, Boolean(process.env['BUS_DEBUG']));
 
 async function waitHealthy(base: string, child: ChildProcess, out: () => string): Promise<void> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new BenchFailure(`it exited with ${child.exitCode}: ${out()}`);
-    const ok = await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > until) throw new BenchFailure(`not healthy after 30 s: ${out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitUntilHealthy(base, child, out).catch((err: unknown) => {
+    throw new BenchFailure((err as Error).message);
+  });
 }
 
 interface Side {
@@ -129,10 +98,7 @@ interface Side {
 async function startGatewaySide(dir: string, configFile: string, creds: Credentials): Promise<Side> {
   const httpPort = await freePort();
   const mqttPort = await freePort();
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN, '--config', configFile], {
-    env: { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGateway(configFile, { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir });
   const out = watch(child, 'the gateway');
   const base = `http://127.0.0.1:${httpPort}`;
   try {

@@ -46,13 +46,17 @@ const CLI_KIND: Partial<Record<Member['kind'], string>> = { 'barcode-scanner': '
 const tokenOf = (text: string, id: string): string | undefined =>
   new RegExp(`fcd\\.${id.replace(/[-]/g, '\\-')}\\.[A-Za-z0-9_-]{43}`).exec(text)?.[0];
 
-/** Provisions every member (devices and screens) and a staff token on the store's data directory. */
-export async function provisionAll(dataDir: string, members: readonly Member[], storeId: string): Promise<Credentials> {
+/**
+ * Provisions every member (devices and screens) and a staff token on the store's data directory.
+ * `useCli: false` writes the same records in-process: on a loaded 2-core machine each CLI start
+ * can take seconds.
+ */
+export async function provisionAll(dataDir: string, members: readonly Member[], storeId: string, { useCli = true } = {}): Promise<Credentials> {
   const logins = new Map<string, Login>();
   const made: Credentials['made'] = { cli: 0, inProcess: 0, why: [] };
   const leftover: Member[] = [];
-  const cli = existsSync(DEVICES_CLI);
-  if (!cli) made.why.push('devices-cli.js is not built yet: devices provisioned in-process through Identity.provisionDevice');
+  const cli = useCli && existsSync(DEVICES_CLI);
+  if (!existsSync(DEVICES_CLI)) made.why.push('devices-cli.js is not built yet: devices provisioned in-process through Identity.provisionDevice');
   // A few CLI processes at a time (each opens the database; SQLite's busy timeout orders the writes).
   const queue = [...members];
   const worker = async () => {
@@ -66,7 +70,7 @@ export async function provisionAll(dataDir: string, members: readonly Member[], 
   };
   await Promise.all(Array.from({ length: 4 }, worker));
 
-  let staffToken = existsSync(STAFF_CLI) ? await staffTokenByCli(dataDir, 'receptionist', made) : undefined;
+  let staffToken = cli && existsSync(STAFF_CLI) ? await staffTokenByCli(dataDir, 'receptionist', made) : undefined;
   if (!existsSync(STAFF_CLI)) made.why.push('staff-cli.js is not built yet: the staff token was issued in-process through Identity.issueStaffToken');
   if (leftover.length > 0 || !staffToken) {
     const db = openDatabase(dataDir);
@@ -83,6 +87,20 @@ export async function provisionAll(dataDir: string, members: readonly Member[], 
     }
   }
   return { logins, staffToken, made };
+}
+
+/** A bearer token of another staff role on the same data directory: by staff-cli, else in-process. */
+export async function staffTokenFor(dataDir: string, role: StaffRole, storeId: string, { useCli = true } = {}): Promise<string> {
+  const made: Credentials['made'] = { cli: 0, inProcess: 0, why: [] };
+  const byCli = useCli && existsSync(STAFF_CLI) ? await staffTokenByCli(dataDir, role, made) : undefined;
+  if (byCli) return byCli;
+  const db = openDatabase(dataDir);
+  try {
+    const identity = new Identity(db, { storeId, demo: false, idleTimeoutS: { desk: 1800, bay: 300 }, pairingMinutes: 10 }, () => new Date(), createLogger('silent', false));
+    return identity.issueStaffToken({ name: `bench ${role}`, role }, INSTALLER);
+  } finally {
+    db.close();
+  }
 }
 
 async function provisionByCli(dataDir: string, member: Member, made: Credentials['made']): Promise<string | undefined> {
@@ -105,7 +123,7 @@ async function provisionByCli(dataDir: string, member: Member, made: Credentials
 
 async function staffTokenByCli(dataDir: string, role: StaffRole, made: Credentials['made']): Promise<string | undefined> {
   try {
-    const { stdout } = await run(process.execPath, [STAFF_CLI, 'token', '--name', 'bench desks', '--role', role, '--data-dir', dataDir], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [STAFF_CLI, 'token', '--name', `bench ${role}`, '--role', role, '--data-dir', dataDir], { timeout: 30_000 });
     const token = /fcs\.[a-z0-9-]+\.[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
     if (token) return token;
     made.why.push('staff-cli printed no fcs. token; issued in-process');

@@ -26,7 +26,6 @@
  * Needs socat. Human lines first; with --json the last line is one JSON object of the figures.
  * Exit 1 when the 115200-baud overhead p99 is over 60 ms, or a ticket was lost or duplicated.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +38,7 @@ import { Gateway, loadConfig } from '../index.js';
 import { DispenserSimulator } from '../tools/dispenser-simulator/dispenser-simulator.js';
 import { PrinterEmulator, type PrintedPage } from '../tools/printer-emulator/printer-emulator.js';
 import { percentile } from './figures.js';
+import { socatPair } from './pty.js';
 
 const TARGET_OVERHEAD_MS = 60;
 const REFILL_MS = 1000;
@@ -63,20 +63,6 @@ interface RunResult {
   duplicated: number;
 }
 
-async function socat(a: string, b: string): Promise<ChildProcess> {
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    child.once('error', reject);
-    child.stderr?.on('data', (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('starting data transfer loop')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`socat exited with ${code}: ${log}`)));
-  });
-  return child;
-}
-
 async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -92,7 +78,7 @@ const whole = (page: PrintedPage) => page.ending === 'cut' && !page.continued;
 
 async function run(baud: number, tickets: number): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'forecourt-bench-print-'));
-  const lines = [await socat(join(dir, 'disp-a'), join(dir, 'disp-b')), await socat(join(dir, 'print-a'), join(dir, 'print-b'))];
+  const lines = [await socatPair(join(dir, 'disp-a'), join(dir, 'disp-b')), await socatPair(join(dir, 'print-a'), join(dir, 'print-b'))];
   const emulator = new PrinterEmulator({ encoding: 'gb18030' });
   await emulator.openSerial(join(dir, 'print-b'), baud);
   const { config } = loadConfig(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dir], {}, dir);

@@ -10,7 +10,6 @@
  * Each tap is a different random member. Starts its own pcscd when none runs (and stops it).
  * Human-readable lines first; with --json the last line is one JSON object.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +19,6 @@ import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
-import { pcscdAnswers, pcscdSocketPath } from '../adapters/nfc/pcscd-socket.js';
 import { demoMembers, demoVehicleId } from '../demo/demo-members.js';
 import { encodeCard } from '../domain/members/index.js';
 import { Gateway, loadConfig, openDatabase } from '../index.js';
@@ -28,6 +26,7 @@ import { CardTap, topics } from '../protocol/index.js';
 import { SqliteMemberStore } from '../store/member-store.js';
 import { VirtualCard, VPCD_PORTS } from '../tools/vpcd-card.js';
 import { percentile } from './figures.js';
+import { startPcscd, stopPcscd } from './pcscd.js';
 
 const TARGET_P99_MS = 150;
 const BENCH_KEY = { id: 9, secret: 'bench-card-key-0123456789abcdef0123456789abcdef' };
@@ -53,27 +52,6 @@ const GREETING_OBSERVER = `
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function pcscdRunning(): boolean {
-  try {
-    execFileSync('pgrep', ['-x', 'pcscd'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function startPcscd(): Promise<ChildProcess | undefined> {
-  if (pcscdRunning()) return undefined;
-  const child = spawn('pcscd', ['-f'], { stdio: 'ignore' });
-  child.once('error', () => undefined);
-  const deadline = Date.now() + 10_000;
-  while (!(await pcscdAnswers(pcscdSocketPath(), 200))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new BenchFailure('pcscd did not start (apt-get install -y pcscd vsmartcard-vpcd)');
-    await sleep(100);
-  }
-  return child;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { json: { type: 'boolean', default: false }, taps: { type: 'string', default: '200' }, members: { type: 'string', default: '50000' } },
@@ -97,7 +75,9 @@ async function main(): Promise<void> {
   db.close();
   say(`members: ${members} loaded through MemberStore.upsertMembers in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
-  const pcscd = await startPcscd();
+  const pcscd = await startPcscd().catch((err: unknown) => {
+    throw new BenchFailure((err as Error).message);
+  });
   const { config } = loadConfig(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir], {}, dataDir);
   config.http.host = '127.0.0.1';
   config.mqtt.host = '127.0.0.1';
@@ -170,11 +150,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await gateway.stop();
-    if (pcscd) {
-      const exited = new Promise((r) => pcscd.once('exit', r));
-      pcscd.kill('SIGTERM');
-      await exited;
-    }
+    await stopPcscd(pcscd);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

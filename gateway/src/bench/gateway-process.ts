@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from './figures.js';
+
+// The built gateway as its own process, the way the benchmarks that measure it run it.
+
+const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+
+/** `node GATEWAY_NODE_FLAGS… gateway/dist/main.js --config FILE`, its output piped. */
+export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = process.env, nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeFlags, GATEWAY_MAIN, '--config', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** SIGTERM, then SIGKILL after 6 s; resolves when the child has exited. */
+export function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 6000);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+/**
+ * Keeps the last lines a child printed and counts the gateway's refusal warnings; `echo` copies
+ * its output to stderr (crash traces while debugging).
+ */
+export function watchChild(child: ChildProcess, name: string, echo = false): { tail: () => string; refusals: () => number; died: () => string | undefined } {
+  let tail = '';
+  let refusals = 0;
+  let died: string | undefined;
+  child.once('exit', (code, signal) => (died = `${name} exited (${signal ?? code}) during the run; its last output: ${tail.slice(-1500)}`));
+  const take = (d: Buffer) => {
+    const text = d.toString();
+    if (echo) process.stderr.write(`[${name}] ${text}`);
+    refusals += (text.match(/refused|invalid publish|dropped/g) ?? []).length;
+    tail = (tail + text).slice(-3000);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  return { tail: () => tail, refusals: () => refusals, died: () => died };
+}
+
+/** Polls `/healthz` until it answers 200; throws when the child exits or after 30 s. */
+export async function waitHealthy(base: string, child: ChildProcess, out: () => string): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}: ${out()}`);
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`not healthy after 30 s: ${out()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
