@@ -1,4 +1,11 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The event loop's delay is sampled by a timer every 10 ms; Node's histogram holds the whole
+ * time between two samples, so the interval is subtracted to leave the lag alone.
+ */
+const LAG_SAMPLE_MS = 10;
 
 /** The gateway's Prometheus metrics, one registry per gateway so tests can run several. */
 export class GatewayMetrics {
@@ -64,6 +71,23 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.connectedClients());
+      },
+    });
+    const lag = monitorEventLoopDelay({ resolution: LAG_SAMPLE_MS });
+    lag.enable();
+    new Gauge({
+      name: 'forecourt_event_loop_lag_seconds',
+      help: 'Event loop lag since the previous scrape (stat: p50, p99, max)',
+      labelNames: ['stat'] as const,
+      registers: [this.registry],
+      collect() {
+        const seconds = (ns: number) => Math.max(0, ns / 1e6 - LAG_SAMPLE_MS) / 1000;
+        if (lag.count > 0) {
+          this.set({ stat: 'p50' }, seconds(lag.percentile(50)));
+          this.set({ stat: 'p99' }, seconds(lag.percentile(99)));
+          this.set({ stat: 'max' }, seconds(lag.max));
+        }
+        lag.reset();
       },
     });
     new Gauge({
