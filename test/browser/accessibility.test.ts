@@ -12,6 +12,8 @@ import { describeRealStack } from '../support/real-stack.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+/** Not WCAG criteria in axe's book but what a screen reader finds its way by: each a failure at any impact. */
+const STRUCTURE_RULES = ['landmark-one-main', 'region', 'page-has-heading-one', 'landmark-no-duplicate-main', 'landmark-unique'];
 const LANGUAGES: Language[] = ['zh-Hans', 'zh-Hant', 'en'];
 
 interface AxeViolation {
@@ -21,15 +23,18 @@ interface AxeViolation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
-/** axe's serious and critical WCAG 2.2 A/AA violations on the page as it is now, one line per element. */
+/**
+ * What axe finds on the page as it is now, one line per element: every serious or critical
+ * violation of WCAG 2.2 A/AA (or of axe's best practices), and any of the structure rules.
+ */
 async function seriousViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate<boolean>('typeof window.axe === "object"'))) await page.addScriptTag({ content: AXE_SOURCE });
   const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, {
-    runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} },
+    runOnly: { type: 'tag', values: ${JSON.stringify([...WCAG_TAGS, 'best-practice'])} },
     resultTypes: ['violations'],
   }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`);
   return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical' || STRUCTURE_RULES.includes(v.id))
     .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}) at ${n.target.join(' ')}: ${n.failureSummary ?? ''}`));
 }
 
