@@ -12,8 +12,8 @@ import { describeRealStack } from '../support/real-stack.js';
 import { localDate } from '../../gateway/src/domain/members/index.js';
 import { VirtualCard } from '../support/vpcd-card.js';
 
-// Every test that needs pcscd is in this one file: pcscd is one per machine, and vitest runs
-// the tests of a file one after the other.
+// pcscd is one per machine: the tests of this file run one after the other, and startPcscd waits
+// while another file (staff-cards.test.ts) has its turn.
 
 const STORE = 'demo';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +80,7 @@ describeRealStack(
       await kiosk.goto(`${gw.httpUrl}/kiosk/?idle=60`);
       await kiosk.waitForSelector('[data-state=connected]');
       await kiosk.waitForSelector('[data-testid=service]');
-    }, 60_000);
+    }, 300_000); // may wait for another file's turn on pcscd (test/support/pcscd.ts)
 
     afterAll(async () => {
       await browser?.close();

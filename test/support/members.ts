@@ -33,7 +33,7 @@ export interface MemberGateway {
 }
 
 /** A real gateway with card keys and readers (`agent: remote` ones are served by a test's own agent). */
-export async function startMemberGateway(options: { readers?: { id: string; pcscName: string; role: 'kiosk' | 'desk' | 'bay'; station: string; agent?: 'gateway' | 'remote' }[]; members?: MemberRecord[]; now?: () => Date } = {}): Promise<MemberGateway> {
+export async function startMemberGateway(options: { readers?: { id: string; pcscName: string; role: 'kiosk' | 'desk' | 'bay'; station: string; agent?: 'gateway' | 'remote' }[]; members?: MemberRecord[]; now?: () => Date; configure?: (config: Config) => void } = {}): Promise<MemberGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'forecourt-members-'));
   const { config } = loadConfig(['--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir], {}, dataDir);
   config.http.host = '127.0.0.1';
@@ -42,6 +42,7 @@ export async function startMemberGateway(options: { readers?: { id: string; pcsc
   config.members.cardKeys = [TEST_CARD_KEY];
   config.members.tapDebounceMs = 300;
   config.devices.readers = (options.readers ?? []).map((r) => ({ agent: 'gateway', ...r }));
+  options.configure?.(config);
   if (options.members) seedMembers(dataDir, options.members);
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -1,8 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pcscdAnswers, pcscdSocketPath } from '../../gateway/src/adapters/nfc/pcscd-socket.js';
 import { waitFor } from './process.js';
 
-/** The pcscd these tests run; one per machine, so the files that use it never run in parallel. */
+/** The pcscd these tests run; one per machine, so the files that use it take turns (lockPcscd). */
 export interface Pcscd {
   readonly pid: number | undefined;
   stop(): Promise<void>;
@@ -18,8 +21,54 @@ function runningPcscd(): string[] {
   }
 }
 
-/** Starts `pcscd -f` (foreground, no systemd) after checking that no other one runs. */
-export async function startPcscd(): Promise<Pcscd> {
+const LOCK_DIR = join(tmpdir(), 'forecourt-pcscd.lock');
+const OWNER_FILE = join(LOCK_DIR, 'pid');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One test file at a time on this machine's pcscd: a lock directory made atomically, held until the
+ * test process ends (a dead holder's lock is taken over), so test files that use pcscd may run in
+ * parallel workers and simply wait their turn.
+ */
+async function lockPcscd(waitMs: number): Promise<void> {
+  await waitFor(
+    () => {
+      try {
+        mkdirSync(LOCK_DIR);
+        writeFileSync(OWNER_FILE, String(process.pid));
+        return true;
+      } catch {
+        let owner: number;
+        try {
+          owner = Number(readFileSync(OWNER_FILE, 'utf8'));
+        } catch {
+          return undefined; // being made or removed right now
+        }
+        if (owner === process.pid) return true;
+        if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(LOCK_DIR, { recursive: true, force: true });
+        return undefined;
+      }
+    },
+    waitMs,
+    250,
+  );
+}
+
+/** Starts `pcscd -f` (foreground, no systemd) once it is this file's turn and no other one runs. */
+export async function startPcscd(options: { waitMs?: number } = {}): Promise<Pcscd> {
+  const waitMs = options.waitMs ?? 240_000;
+  const started = Date.now();
+  await lockPcscd(waitMs);
+  // The previous holder's pcscd may still be on its way out (or one started without the lock).
+  await waitFor(() => (runningPcscd().length === 0 ? true : undefined), Math.max(10_000, waitMs - (Date.now() - started)), 250).catch(() => undefined);
   const others = runningPcscd();
   if (others.length > 0) {
     throw new Error(`pcscd is already running (pid ${others.join(', ')}); stop it first: these tests start and stop their own`);

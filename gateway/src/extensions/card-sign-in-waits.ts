@@ -2,7 +2,8 @@
 const BETWEEN_ASKS_MS = 3000;
 
 interface Waiter<T> {
-  resolve: (outcome: T | undefined) => void;
+  /** `more`: the screen will ask again (a time-out, a refusal), so the gap after it still counts as waiting. */
+  resolve: (outcome: T | undefined, more: boolean) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -39,33 +40,43 @@ export class CardSignInWaits<T> {
     }
     delete s.held;
     return new Promise((resolve) => {
+      let done = false;
       const waiter: Waiter<T> = {
-        resolve: (outcome) => {
+        resolve: (outcome, more) => {
+          if (done) return; // e.g. the connection closing after the answer went out
+          done = true;
           clearTimeout(waiter.timer);
           s.waiters = s.waiters.filter((w) => w !== waiter);
-          s.lastAskEnded = this.clock();
+          s.lastAskEnded = more ? this.clock() : 0;
           resolve(outcome);
         },
-        timer: setTimeout(() => waiter.resolve(undefined), ms),
+        timer: setTimeout(() => waiter.resolve(undefined, true), ms),
       };
       s.waiters.push(waiter);
-      cancelled(() => waiter.resolve(undefined));
+      // A screen that went away (signed in by PIN, closed) no longer takes the reader's taps.
+      cancelled(() => waiter.resolve(undefined, false));
     });
   }
 
-  /** Hands a tap's outcome to the station's screen; false when no screen is waiting there. */
-  deliver(station: string, outcome: T): boolean {
+  /**
+   * Hands a tap's outcome to the station's screen; false when no screen is waiting there. `last`:
+   * the screen stops asking after this one (signed in), so the reader is free again at once.
+   */
+  deliver(station: string, outcome: T, last: boolean): boolean {
     const s = this.stations.get(station);
     if (!s || !this.waiting(station)) return false;
     const first = s.waiters[0];
-    if (first) first.resolve(outcome);
-    else s.held = { outcome, at: this.clock() };
+    if (first) first.resolve(outcome, !last);
+    else {
+      s.held = { outcome, at: this.clock() };
+      if (last) s.lastAskEnded = 0;
+    }
     return true;
   }
 
   /** Answers every waiting screen "nothing yet" (the gateway is stopping). */
   clear(): void {
-    for (const s of this.stations.values()) for (const w of [...s.waiters]) w.resolve(undefined);
+    for (const s of this.stations.values()) for (const w of [...s.waiters]) w.resolve(undefined, false);
     this.stations.clear();
   }
 

@@ -115,7 +115,7 @@ export class StaffCardService implements Extension {
     this.taps.inc({ result: outcome.kind === 'staff' ? 'signed-in' : outcome.refusal });
     if (outcome.kind === 'refused') this.refused(reader, outcome);
     const screen = reader.role === 'bay' ? 'bay' : 'desk';
-    if (!this.waits.deliver(waitKey(screen, reader.station), { outcome, tapAt: tap.at })) {
+    if (!this.waits.deliver(waitKey(screen, reader.station), { outcome, tapAt: tap.at }, outcome.kind === 'staff')) {
       this.ctx.log.info({ reader: reader.id, station: reader.station }, 'staff card tapped, but no screen of this station waits for one');
     }
   }

@@ -29,7 +29,7 @@ export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardSe
     const { principal } = req.identity;
     if (principal.kind !== 'device') return reply.code(403).send({ error: { code: 'forbidden', message: 'only an enrolled desk PC or bay terminal' } });
     return refusals(reply, async () => {
-      const tap = await cards.waitForTap(principal, CARD_WAIT_MS, (stop) => reply.raw.once('close', stop));
+      const tap = await cards.waitForTap(principal, body.data.holdMs ?? CARD_WAIT_MS, (stop) => reply.raw.once('close', stop));
       if (!tap) return { result: 'waiting' } satisfies CardSignInAnswer;
       const { outcome, tapAt } = tap;
       if (outcome.kind === 'refused') return { result: 'refused', refusal: outcome.refusal, tapAt } satisfies CardSignInAnswer;

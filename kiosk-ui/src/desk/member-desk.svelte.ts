@@ -90,6 +90,8 @@ export class DeskMember {
   }
 
   private async onTap(tap: DeskSession): Promise<void> {
+    // A staff card being issued on this reader: the Staff cards panel's business.
+    if (tap.result === 'staff-card-issued' || tap.result === 'staff-card-issue-failed') return;
     this.open = true;
     if (tap.result === 'card-issue-failed') {
       this.notice = { kind: 'issue-failed', code: tap.reason ?? 'write-failed', seq: ++this.seq };

@@ -22,7 +22,9 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
   let res: Response;
   try {
     // Same origin: the session cookie goes along by itself, and a POST carries the Origin header.
-    res = await fetch(url, { ...init, headers, credentials: 'same-origin', signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
+    const timeout = AbortSignal.timeout(TIMEOUT_MS);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    res = await fetch(url, { ...init, headers, credentials: 'same-origin', signal, cache: 'no-store' });
   } catch (err) {
     return { ok: false, code: 'network', message: err instanceof Error ? err.message : String(err) };
   }

@@ -24,9 +24,9 @@ const Ok = z.object({}).loose();
 
 /**
  * The staff member signed in on this screen (desk console, bay terminal): by staff number and
- * PIN, held by the HttpOnly session cookie. Signs out when nobody has touched the screen for the
- * idle time (the gateway enforces the same limit), and goes back to the sign-in view whenever a
- * request answers 401 or the broker refuses the session.
+ * PIN or by a staff card on the screen's reader, held by the HttpOnly session cookie. Signs out
+ * when nobody has touched the screen for the idle time (the gateway enforces the same limit), and
+ * goes back to the sign-in view whenever a request answers 401 or the broker refuses the session.
  */
 export class StaffAccess {
   state = $state<StaffAccessState>('checking');
@@ -84,6 +84,11 @@ export class StaffAccess {
     if (answer.body.principal.kind !== 'staff') return { code: 'bad-response' };
     this.signedIn(answer.body.principal, answer.body.idleTimeoutS);
     return undefined;
+  }
+
+  /** A staff card tapped on this screen's reader signed someone in (card-sign-in.svelte.ts); the cookie is set. */
+  signedInByCard(principal: StaffPrincipal, idleTimeoutS: number): void {
+    this.signedIn(principal, idleTimeoutS);
   }
 
   async signOut(reason: SignedOutReason = 'signed-out'): Promise<void> {

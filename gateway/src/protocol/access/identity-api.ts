@@ -96,8 +96,11 @@ export const STAFF_TAP_REFUSALS = ['member-card', 'not-staff-card', 'unreadable'
 export const StaffTapRefusal = z.enum(STAFF_TAP_REFUSALS);
 export type StaffTapRefusal = z.infer<typeof StaffTapRefusal>;
 
-/** An enrolled desk PC or bay terminal waits (a few seconds at a time) for a staff card on its reader. */
-export const CardSignInRequest = z.strictObject({});
+/**
+ * An enrolled desk PC or bay terminal waits (a few seconds at a time) for a staff card on its
+ * reader. `holdMs` 0: answer at once (the screen's first ask: from then on the reader is its).
+ */
+export const CardSignInRequest = z.strictObject({ holdMs: z.number().int().min(0).max(5000).optional() });
 export const CardSignInAnswer = z.discriminatedUnion('result', [
   z.object({ result: z.literal('signed-in'), principal: StaffPrincipal, idleTimeoutS: z.number().int().positive() }),
   z.object({ result: z.literal('waiting') }),
