@@ -7,13 +7,14 @@ import { QueueEngine, type TicketEvent } from '../../../gateway/src/domain/queue
 import type { WorkshopEvent } from '../../../gateway/src/domain/workshop/events.js';
 import { WorkshopEngine } from '../../../gateway/src/domain/workshop/index.js';
 import { DmsEvent, EVENT_SCHEMAS, WorkshopCommand, type WorkshopCommandInput } from '../../../gateway/src/protocol/index.js';
-import { queueEntry, workshopEntry } from '../../../gateway/src/relay/outbound-events.js';
+import { followUpEntry, queueEntry, surveyAnswerEntry, workshopEntry } from '../../../gateway/src/relay/outbound-events.js';
 import { AuditLog } from '../../../gateway/src/store/audit-log.js';
 import { openDatabase, type Db } from '../../../gateway/src/store/database.js';
 import { SqliteMemberStore } from '../../../gateway/src/store/member-store.js';
 import { Outbox } from '../../../gateway/src/store/outbox.js';
 import { PrintQueueStore } from '../../../gateway/src/store/print-queue.js';
 import { SqliteQueueStore } from '../../../gateway/src/store/queue-store.js';
+import { SqliteSurveyStore } from '../../../gateway/src/store/survey-store.js';
 import { SqliteWorkshopStore } from '../../../gateway/src/store/workshop-store.js';
 import { FakeClock, TZ } from '../queue/fixtures.js';
 
@@ -70,6 +71,14 @@ function storeDay(db: Db, clock: FakeClock) {
   const prints = new PrintQueueStore(db);
   const job = prints.enqueue({ printer: 'desk-printer', kind: 'ticket', label: a1.number, data: new Uint8Array([0x1b, 0x40]) }, clock.now());
   prints.cancel(job.id, 'paper-out', clock.now());
+
+  // The customer's survey answer and the follow-up call's preferred time (as the survey service writes them).
+  const surveys = new SqliteSurveyStore(db);
+  const at = clock.now().toISOString();
+  const ids = { customerId: member.id, vehicleId: vehicle.id };
+  surveys.setPreference(order.id, 'evening', at, 'staff:1002', followUpEntry(order.id, { order: order.no, kind: 'preference', releasedAt: null, ...ids, callTime: 'evening', at, by: 'staff:1002' }));
+  const answer = { orderId: order.id, orderNo: order.no, releasedAt: at, advisor: '王芳', rating: 4, tags: ['quality' as const], comment: 'quick and clean', via: 'kiosk' as const, answeredAt: at };
+  surveys.insertAnswer(answer, surveyAnswerEntry(order.id, { order: order.no, releasedAt: at, advisor: '王芳', ...ids, rating: 4, tags: ['quality'], comment: answer.comment, via: 'kiosk', answeredAt: at }));
 
   return { member, appointment, tickets: [a1, b1], order: workshopEvents.at(-1)!.order, ticketEvents, workshopEvents };
 }
