@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PrintJobSummary } from '@forecourt/gateway/protocol';
+import { topics, type PrintJobSummary } from '@forecourt/gateway/protocol';
+import { DispenserTicket } from '../../gateway/src/protocol/dispenser-agent.js';
 import type { Config } from '@forecourt/gateway';
 import { PrinterEmulator, type PrintedPage } from '../../gateway/src/tools/printer-emulator/printer-emulator.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { bearer, deviceToken } from '../support/identities.js';
+import { bearer, deviceLogin, deviceToken } from '../support/identities.js';
+import { connectClient } from '../support/mqtt.js';
 import { freePort, waitFor } from '../support/process.js';
 import { command } from '../support/queue-api.js';
 import { describeRealStack } from '../support/real-stack.js';
@@ -196,6 +198,46 @@ describe('remote printer agent on loopback TCP', () => {
     await waitFor(() => allPrinted([busy!]), 30_000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(piecesOf(ticket!.number)).toEqual([]);
+  });
+});
+
+describe('remote dispenser events', () => {
+  it('a press delivered twice, and again after a gateway restart, is one ticket with one answer', async () => {
+    await startPrinter(200);
+    printerAgent().start();
+    await waitFor(async () => ((await printerCondition())?.health === 'ok' ? true : undefined), 15_000);
+    const store = gw.config.store.id;
+    const login = deviceLogin(gw.gateway, 'dispenser-r', 'dispenser');
+    const press = async (event: string): Promise<DispenserTicket[]> => {
+      const client = await connectClient(gw.mqttUrl, login);
+      const answers: DispenserTicket[] = [];
+      client.on('message', (_t, payload) => answers.push(DispenserTicket.parse(JSON.parse(payload.toString()))));
+      await client.subscribeAsync(topics.dispenserTicket(store, 'dispenser-r'), { qos: 1 });
+      const body = JSON.stringify({ event, button: 2, at: new Date().toISOString() });
+      // The same event twice, as a QoS 1 redelivery would bring it.
+      await client.publishAsync(topics.dispenserButton(store, 'dispenser-r'), body, { qos: 1 });
+      await client.publishAsync(topics.dispenserButton(store, 'dispenser-r'), body, { qos: 1 });
+      await waitFor(() => (answers.length === 2 ? true : undefined));
+      await client.endAsync();
+      return answers;
+    };
+    const event = '3f2a1b7c-0d4e-4f5a-8b6c-7d8e9f0a1b2c';
+    const first = await press(event);
+    expect(first[0]).toMatchObject({ event, button: 2, result: 'issued' });
+    expect(first[1]).toEqual(first[0]);
+    const number = first[0]!.number;
+    await waitFor(() => (piecesOf(number).length > 0 ? true : undefined), 15_000);
+
+    await gw.stop();
+    gw = await startTestGateway({ dataDir: gw.dataDir, configure });
+    await waitFor(async () => ((await printerCondition())?.health === 'ok' ? true : undefined), 15_000);
+    const again = await press(event);
+    expect(again).toEqual([first[0], first[0]]);
+    // A new press is the next ticket: nothing was issued in between.
+    const next = await press('5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e');
+    expect(Number(next[0]!.number.slice(1))).toBe(Number(number.slice(1)) + 1);
+    await waitFor(() => (piecesOf(next[0]!.number).length > 0 ? true : undefined), 15_000);
+    expect(piecesOf(number)).toEqual([`${number} cut`]);
   });
 });
 

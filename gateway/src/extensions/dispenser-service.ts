@@ -6,6 +6,9 @@ import type { TicketAnswer, WaitingCounts } from '../adapters/dispenser/messages
 import { SerialLink } from '../adapters/printer/serial.js';
 import { publishJson } from '../broker/publish.js';
 import type { DispenserConfig } from '../config/devices.js';
+import type { CommandResult } from '../domain/queue/events.js';
+import type { Actor } from '../store/audit-log.js';
+import { RequestLedger } from '../store/request-ledger.js';
 import { topics, type DeviceState } from '../protocol/index.js';
 import { PrintError } from './print-error.js';
 import type { PrintService } from './print-service.js';
@@ -23,6 +26,7 @@ export class DispenserService implements Extension {
   readonly name = 'dispensers';
   private agents: DispenserAgent[] = [];
   private remotes: RemoteDispenser[] = [];
+  private ledger: RequestLedger | undefined;
   private readonly rejected: Counter<'device' | 'kind'>;
   private readonly servicesTopic: string;
 
@@ -47,6 +51,7 @@ export class DispenserService implements Extension {
 
   async start(): Promise<void> {
     const { config, log } = this.ctx;
+    this.ledger = new RequestLedger(this.ctx.db, this.ctx.now);
     const dispensers = config.devices.dispensers.map((d) => {
       const unknown = Object.values(d.buttons).filter((s) => !config.queue.services.some((q) => q.code === s));
       if (unknown.length) log.error({ dispenser: d.id, unknown }, 'dispenser buttons name unknown services; they answer "unknown-button"');
@@ -70,7 +75,7 @@ export class DispenserService implements Extension {
     );
     this.remotes = dispensers
       .filter((d) => d.agent === 'remote')
-      .map((d) => new RemoteDispenser({ id: d.id, store: config.store.id, broker: this.ctx.broker, log: log.child({ component: 'dispenser' }), now: this.ctx.now, takeTicket: (button) => this.takeTicket(d, button), counts: () => this.counts(d) }));
+      .map((d) => new RemoteDispenser({ id: d.id, store: config.store.id, broker: this.ctx.broker, log: log.child({ component: 'dispenser' }), now: this.ctx.now, takeTicket: (button, event) => this.takeTicket(d, button, event), counts: () => this.counts(d) }));
     this.agents.forEach((a) => a.start());
     await Promise.all(this.remotes.map((r) => r.start()));
     if (dispensers.length) await new Promise<void>((resolve) => this.ctx.broker.subscribe(this.servicesTopic, this.onServices, resolve));
@@ -102,22 +107,35 @@ export class DispenserService implements Extension {
     }));
   }
 
-  /** One button press: refused while the dispenser's printer cannot print, so no ticket goes unprinted. */
-  private async takeTicket({ id: dispenser, printer, buttons }: Pick<DispenserConfig, 'id' | 'printer' | 'buttons'>, button: number): Promise<Omit<TicketAnswer, 'button'>> {
+  /**
+   * One button press: refused while the dispenser's printer cannot print, so no ticket goes
+   * unprinted. The ticket and its print job are one transaction; with an event id (a remote
+   * agent's) its answer is stored in it too, so a press delivered again — also after a restart —
+   * gets the first answer instead of a second ticket.
+   */
+  private async takeTicket({ id: dispenser, printer, buttons }: Pick<DispenserConfig, 'id' | 'printer' | 'buttons'>, button: number, event?: string): Promise<Answer> {
     const service = buttons[String(button)];
-    if (!service) return { result: 'unknown-button', number: '', peopleAhead: 0, minutes: 0 };
-    if (!this.printing.condition(printer).online || this.printing.condition(printer).health === 'error') {
-      return { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };
-    }
+    if (!service) return { ...UNAVAILABLE, result: 'unknown-button' };
+    const actor: Actor = { actor: `dispenser:${dispenser}`, role: 'dispenser', via: dispenser };
+    const act = () => this.issueAndQueue(service, printer, actor);
     try {
-      const { status } = await this.queue.execute({ action: 'issue', service }, { actor: `dispenser:${dispenser}`, role: 'dispenser', via: dispenser });
-      if (!status) throw new Error('issue returned no ticket');
-      await this.printing.printTicket(status.ticket.id, printer);
-      return { result: 'issued', number: status.ticket.number, peopleAhead: status.peopleAhead, minutes: status.estimatedWaitMin };
+      const outcome = event ? this.ledger!.once(actor.actor, event, `dispenser-button:${dispenser}`, act) : { replayed: false as const, ...this.ctx.db.transaction(act)() };
+      if (!outcome.replayed && outcome.result) await this.queue.announce(outcome.result);
+      return outcome.answer;
     } catch (err) {
-      if (err instanceof PrintError) return { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };
+      if (err instanceof PrintError) return UNAVAILABLE;
       throw err;
     }
+  }
+
+  private issueAndQueue(service: string, printer: string, actor: Actor): { result: CommandResult | undefined; answer: Answer } {
+    const condition = this.printing.condition(printer);
+    if (!condition.online || condition.health === 'error') return { result: undefined, answer: UNAVAILABLE };
+    const result = this.queue.commit({ action: 'issue', service }, actor);
+    const { status } = result;
+    if (!status) throw new Error('issue returned no ticket');
+    this.printing.queueTicket(status.ticket.id, printer);
+    return { result, answer: { result: 'issued', number: status.ticket.number, peopleAhead: status.peopleAhead, minutes: status.estimatedWaitMin } };
   }
 
   private publishState(id: string, state: DispenserState): Promise<void> {
@@ -125,3 +143,6 @@ export class DispenserService implements Extension {
     return publishJson(this.ctx.broker, topics.deviceState(this.ctx.config.store.id, id), payload, true);
   }
 }
+
+type Answer = Omit<TicketAnswer, 'button'>;
+const UNAVAILABLE: Answer = { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };

@@ -140,7 +140,7 @@ export class PrintService implements Extension {
     if (waitMs > 0 && !agent.ready) {
       throw new PrintError('printer-not-ready', `printer ${id} cannot print now`, agent.condition.reason ?? 'offline');
     }
-    const job = this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
+    const job = this.queueTicket(ticketId, config.id);
     if (waitMs === 0) return { job, printed: false, printing: false };
     const printed = await this.waitPrinted(job.id, waitMs);
     if (!printed && (await agent.withdraw(job.id, () => this.jobs.cancel(job.id, agent.condition.reason ?? 'slow', this.ctx.now())))) {
@@ -152,7 +152,12 @@ export class PrintService implements Extension {
     return { job: summary, printed: summary.state === 'printed', printing: summary.state === 'queued' };
   }
 
-  /** Prints a job's bytes again (the desk's Reprint), as a new job at the end of the queue. */
+  /** Queues a queue ticket on a printer, synchronously: inside a caller's transaction it is part of it. */
+  queueTicket(ticketId: string, printerId: string): PrintJobSummary {
+    const { config } = this.printer(printerId);
+    return this.enqueue(config, 'ticket', ...this.renderTicket(config, ticketId));
+  }
+
   /** Prints a job again, for the staff member or device who asked (audited with the new job). */
   reprint(jobId: string, actor: Actor): PrintJobSummary {
     const old = this.jobs.get(jobId);

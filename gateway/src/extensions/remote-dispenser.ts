@@ -5,28 +5,25 @@ import { publishJson } from '../broker/publish.js';
 import { topics } from '../protocol/index.js';
 import { DispenserButton, type DispenserCounts, type DispenserTicket } from '../protocol/dispenser-agent.js';
 
-/** Button events remembered, so a press delivered again gets its first answer, not a second ticket. */
-const REMEMBERED = 500;
-
 export interface RemoteDispenserDeps {
   id: string;
   store: string;
   broker: Aedes;
   log: Logger;
   now: () => Date;
-  takeTicket: (button: number) => Promise<Omit<TicketAnswer, 'button'>>;
+  /** Answers one press; the same event id again gets the first answer (stored with the ticket). */
+  takeTicket: (button: number, event: string) => Promise<Omit<TicketAnswer, 'button'>>;
   counts: () => WaitingCounts;
 }
 
 /**
  * A dispenser whose agent runs on another PC (`agent: remote`): its button events arrive on
- * `device/{id}/button`, each answered once on `device/{id}/ticket` (a press delivered twice, by
- * QoS 1 or a reconnect, gets the first answer again); the ticket prints on the dispenser's
+ * `device/{id}/button`, each answered on `device/{id}/ticket` (a press delivered twice, by QoS 1
+ * or a reconnect, gets the first answer again, not a second ticket); the ticket prints on the dispenser's
  * printer like any other, and the waiting counts for its display go on `device/{id}/counts`.
  */
 export class RemoteDispenser {
   private readonly buttonTopic: string;
-  private readonly answers = new Map<string, Promise<Omit<TicketAnswer, 'button'>>>();
 
   constructor(private readonly deps: RemoteDispenserDeps) {
     this.buttonTopic = topics.dispenserButton(deps.store, deps.id);
@@ -58,17 +55,10 @@ export class RemoteDispenser {
     const press = DispenserButton.safeParse(json);
     if (!press.success) return;
     const { event, button } = press.data;
-    let answer = this.answers.get(event);
-    if (answer) {
-      this.deps.log.info({ dispenser: this.deps.id, event }, 'button event delivered again; answered as before');
-    } else {
-      answer = this.deps.takeTicket(button).catch((err: unknown) => {
-        this.deps.log.error({ err, dispenser: this.deps.id, button }, 'dispenser ticket failed');
-        return { result: 'error' as const, number: '', peopleAhead: 0, minutes: 0 };
-      });
-      this.answers.set(event, answer);
-      if (this.answers.size > REMEMBERED) this.answers.delete(this.answers.keys().next().value as string);
-    }
+    const answer = this.deps.takeTicket(button, event).catch((err: unknown) => {
+      this.deps.log.error({ err, dispenser: this.deps.id, button }, 'dispenser ticket failed');
+      return { result: 'error' as const, number: '', peopleAhead: 0, minutes: 0 };
+    });
     void answer.then((a) => {
       const ticket: DispenserTicket = { event, button, ...a };
       return publishJson(this.deps.broker, topics.dispenserTicket(this.deps.store, this.deps.id), ticket, false);

@@ -58,6 +58,7 @@ export class RemotePrinter implements PrinterDriver {
   private readonly sentAt = new Map<string, number>();
   private readonly withdrawals = new Map<string, (cancelled: boolean) => void>();
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
 
   constructor(private readonly deps: RemotePrinterDeps) {
     this.jobTopic = topics.printAgentJob(deps.store, deps.id);
@@ -75,6 +76,7 @@ export class RemotePrinter implements PrinterDriver {
 
   async start(): Promise<void> {
     const { broker } = this.deps;
+    this.running = true;
     broker.on('subscribe', this.onSubscribe);
     broker.on('clientDisconnect', this.onDisconnect);
     await Promise.all([this.subscribe(this.reportTopic, this.onReport), this.subscribe(this.stateTopic, this.onState)]);
@@ -84,6 +86,7 @@ export class RemotePrinter implements PrinterDriver {
 
   async stop(): Promise<void> {
     const { broker } = this.deps;
+    this.running = false;
     clearInterval(this.timer);
     broker.off('subscribe', this.onSubscribe);
     broker.off('clientDisconnect', this.onDisconnect);
@@ -91,8 +94,9 @@ export class RemotePrinter implements PrinterDriver {
     for (const settle of this.withdrawals.values()) settle(false);
   }
 
+  /** After the caller's transaction: the job is sent once it is stored. */
   wake(): void {
-    this.send();
+    setImmediate(() => this.send());
   }
 
   async withdraw(jobId: string, cancel: () => boolean): Promise<boolean> {
@@ -114,7 +118,7 @@ export class RemotePrinter implements PrinterDriver {
 
   /** Sends the queued jobs the agent has not acknowledged and that were not sent just now. */
   private send(): void {
-    if (!this.agentConnected()) return;
+    if (!this.running || !this.agentConnected()) return;
     const now = performance.now();
     const resendMs = this.deps.resendMs ?? 2000;
     for (const job of this.deps.jobs.queued(this.deps.id, SEND_BATCH)) {
