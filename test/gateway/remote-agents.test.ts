@@ -70,6 +70,7 @@ function configure(config: Config): void {
   config.mqtt.port = mqttPort;
   // The profile of a model with GS ( H and the buffer clear; the agent is told the same.
   config.devices.printers.push({ id: PRINTER, agent: 'remote', profile: { encoding: 'gb18030', width: 80, qr: 'gs-k', confirm: 'gs-h', clearBuffer: true } });
+  config.devices.printers.push({ id: 'other-printer', agent: 'remote' });
   config.devices.kioskPrinter = PRINTER;
   config.devices.dispensers.push({ id: 'dispenser-r', agent: 'remote', buttons: { '1': 'maintenance', '2': 'repair' }, printer: PRINTER });
 }
@@ -181,6 +182,22 @@ describe('remote printer agent on loopback TCP', () => {
     expect(second2.slice(0, -1).every((p) => !p.includes('REPRINT'))).toBe(true);
     expect(second2.length).toBeLessThanOrEqual(2);
     expect(piecesOf(tickets[2]!.number)).toEqual([`${tickets[2]!.number} cut`]);
+  });
+
+  it("another printer's agent cannot report a job printed, and a report that fails its schema is refused: the job stays queued and prints once", async () => {
+    await startPrinter(200);
+    const [ticket] = await printTickets(1);
+    const store = gw.config.store.id;
+    const other = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'other-printer', 'printer'));
+    await other.publishAsync(topics.printAgentReport(store, 'other-printer'), JSON.stringify({ job: ticket!.job, event: 'printed', at: new Date().toISOString() }), { qos: 1 });
+    const closed = new Promise((resolve) => other.once('close', resolve));
+    other.publish(topics.printAgentReport(store, 'other-printer'), JSON.stringify({ job: ticket!.job, event: 'done' }), { qos: 1 });
+    await closed;
+    await other.endAsync(true);
+    expect(await job(ticket!.job)).toMatchObject({ state: 'queued', attempts: 0 });
+    printerAgent().start();
+    await waitFor(() => allPrinted([ticket!]), 15_000);
+    expect(piecesOf(ticket!.number)).toEqual([`${ticket!.number} cut`]);
   });
 
   it('a kiosk that stops waiting takes back a job the agent has not started; it never comes out', async () => {
