@@ -66,7 +66,7 @@ export const desk = defineMessages({
 
     'desk.waiting.title': 'Waiting',
     'desk.waiting.count': '{count} waiting',
-    'desk.waiting.estimate': 'a new ticket waits about {min} min',
+    'desk.waiting.estimate': 'a new ticket waits {wait}',
     'desk.waiting.empty': 'No one is waiting.',
     'desk.waiting.call': 'Call {number}',
     'desk.waiting.waited': 'waited {min} min',
@@ -180,7 +180,7 @@ export const desk = defineMessages({
 
     'desk.waiting.title': '等候中',
     'desk.waiting.count': '{count} 位等候',
-    'desk.waiting.estimate': '新取号约需等候 {min} 分钟',
+    'desk.waiting.estimate': '新取号预计等候{wait}',
     'desk.waiting.empty': '暂无客户等候。',
     'desk.waiting.call': '呼叫 {number}',
     'desk.waiting.waited': '已等候 {min} 分钟',
@@ -294,7 +294,7 @@ export const desk = defineMessages({
 
     'desk.waiting.title': '等候中',
     'desk.waiting.count': '{count} 位等候',
-    'desk.waiting.estimate': '新取號約需等候 {min} 分鐘',
+    'desk.waiting.estimate': '新取號預計等候{wait}',
     'desk.waiting.empty': '暫無客戶等候。',
     'desk.waiting.call': '呼叫 {number}',
     'desk.waiting.waited': '已等候 {min} 分鐘',
