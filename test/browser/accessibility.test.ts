@@ -44,6 +44,34 @@ async function choose(page: Page, language: Language): Promise<void> {
   await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(language)}`);
 }
 
+/** The focused element, named by its test id (or tag), and whether its focus ring is plain to see. */
+interface Focused {
+  name: string;
+  ring: boolean;
+}
+const FOCUSED = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { name: 'body', ring: true };
+  const cs = getComputedStyle(el);
+  const name = el.getAttribute('data-testid') ?? el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '');
+  return { name, ring: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 };
+})()`;
+
+/**
+ * Presses Tab until the element with the test id has the focus (at most `max` times), as a person
+ * who cannot use a mouse would; every stop on the way must show its focus ring.
+ */
+async function tabTo(page: Page, testId: string, max = 60, key = 'Tab'): Promise<Focused[]> {
+  const stops: Focused[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(key);
+    const focused = await page.evaluate<Focused>(FOCUSED);
+    stops.push(focused);
+    if (focused.name === testId) return stops;
+  }
+  throw new Error(`${testId} not reached by ${key} in ${max} presses: ${stops.map((s) => s.name).join(' → ')}`);
+}
+
 describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
   const env = gatewayWithChromium();
   let orderToken = '';
@@ -141,4 +169,65 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
     expect(await page.evaluate<string>('window.marker')).toBe('still the same document');
     await page.close();
   });
+  it('the desk works by keyboard alone: call next, finish, transfer dialog and member panel with Escape, the desk picker; focus always visible', async () => {
+    // Desk 4 serves pickups and claims: its own queue, whatever the other tests called.
+    const first = (await post('/api/queue/commands', { action: 'issue', service: 'pickup' })).ticket as { id: string; number: string };
+    const second = (await post('/api/queue/commands', { action: 'issue', service: 'pickup' })).ticket as { id: string; number: string };
+    const page = await signedInDesk(env.browser, env.gw, { role: 'receptionist', desk: '4' });
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${env.gw.httpUrl}/desk/`);
+    await page.waitForSelector(`[data-testid=waiting-ticket]`);
+    const state = async (id: string) => ((await (await fetch(`${env.gw.httpUrl}/api/queue/tickets/${id}`)).json()) as { ticket: { state: string } }).ticket.state;
+    const stops: Focused[] = [];
+
+    // Tab order reaches "call next"; Enter presses it.
+    stops.push(...(await tabTo(page, 'call-next')));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=current-ticket][data-number="${first.number}"]`);
+    // On to "finish" (Tab order: the ticket's buttons follow the call button); Space presses it.
+    stops.push(...(await tabTo(page, 'action-finish')));
+    await page.keyboard.press('Space');
+    await expect.poll(() => state(first.id)).toBe('done');
+    await page.waitForSelector('[data-testid=no-current]');
+
+    // The single-key shortcut calls the next; the transfer dialog opens on Enter, Escape closes it
+    // and the focus is back on the button that opened it.
+    await page.keyboard.press('n');
+    await page.waitForSelector(`[data-testid=current-ticket][data-number="${second.number}"]`);
+    stops.push(...(await tabTo(page, 'action-transfer')));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=transfer-dialog][open]');
+    expect(await page.evaluate<boolean>(`document.querySelector('[data-testid=transfer-dialog]').contains(document.activeElement)`)).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=transfer-dialog]:not([open])', { state: 'attached' });
+    expect((await page.evaluate<Focused>(FOCUSED)).name).toBe('action-transfer');
+    expect(await state(second.id)).toBe('called');
+
+    // The member panel: Enter on its tab opens it with the focus in the search field; Escape closes it.
+    stops.push(...(await tabTo(page, 'member-tab')));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=member-panel]');
+    expect((await page.evaluate<Focused>(FOCUSED)).name).toBe('member-search');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=member-panel]', { state: 'detached' });
+    expect((await page.evaluate<Focused>(FOCUSED)).name).toBe('member-tab');
+
+    // Back to the ticket (Shift+Tab), finish it by its shortcut; change desk: Escape goes back, focus where it was.
+    stops.push(...(await tabTo(page, 'action-finish', 60, 'Shift+Tab')));
+    await page.keyboard.press('f');
+    await expect.poll(() => state(second.id)).toBe('done');
+    stops.push(...(await tabTo(page, 'button.link', 60, 'Shift+Tab')));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=desk-picker]');
+    expect(await page.evaluate<string | null>(`document.activeElement.getAttribute('data-desk')`)).toBe('4');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=desk-name]');
+    expect((await page.evaluate<Focused>(FOCUSED)).name).toBe('button.link');
+
+    expect(stops.filter((s) => !s.ring).map((s) => s.name)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
