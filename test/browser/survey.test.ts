@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { gatewayWithChromium, signedInDesk } from '../support/browser.js';
-import { seedMembers, testMember } from '../support/members.js';
+import { topics, type CardTap } from '@forecourt/gateway/protocol';
+import { encodeCard } from '../../gateway/src/domain/members/index.js';
+import { enrolledPage, gatewayWithChromium, signedInDesk } from '../support/browser.js';
+import { deviceLogin } from '../support/identities.js';
+import { KIOSK_READER, TEST_CARD_KEY, TEST_CARD_KEY_BYTES, seedMembers, testMember } from '../support/members.js';
+import { connectClient } from '../support/mqtt.js';
 import { REPO_ROOT } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
 import { releaseOrder } from '../support/survey.js';
@@ -20,7 +24,14 @@ const MEMBER = testMember({ name: '欧阳小明', phone: '13912345678' });
 describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'forecourt-survey-browser-'));
   seedMembers(dataDir, [MEMBER]);
-  const env = gatewayWithChromium({ dataDir, configure: (config) => (config.survey.followUpDays = 0) });
+  const env = gatewayWithChromium({
+    dataDir,
+    configure: (config) => {
+      config.survey.followUpDays = 0;
+      config.members.cardKeys = [TEST_CARD_KEY];
+      config.devices.readers = [{ ...KIOSK_READER, agent: 'remote' }];
+    },
+  });
 
   async function send(command: Record<string, unknown>): Promise<unknown> {
     const res = await fetch(`${env.gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...env.gw.admin }, body: JSON.stringify(command) });
@@ -121,5 +132,43 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
     const reveals = (await (await fetch(`${env.gw.httpUrl}/api/audit?action=member.reveal-phone`, { headers: env.gw.admin })).json()) as { rows: unknown[] };
     expect(reveals.rows.length).toBeGreaterThanOrEqual(1);
     await desk.close();
+  });
+
+  it('offers the survey at the kiosk after a card tap, once', async () => {
+    const no = await releaseOrder(send, { plate: '粤B·D5678', customerRef: 'member:42/vehicle:421' });
+    const reader = await connectClient(env.gw.mqttUrl, deviceLogin(env.gw.gateway, KIOSK_READER.id, 'nfc-reader', KIOSK_READER.station));
+    const tap = async () => {
+      const uid = '04a1b2c3d4e5f6';
+      const card: CardTap = { kind: 'ntag', uid, data: encodeCard(Buffer.from(uid, 'hex'), { memberId: 42, vehicleId: 421 }, TEST_CARD_KEY_BYTES).toString('hex'), at: new Date().toISOString() };
+      await reader.publishAsync(topics.deviceTap(env.gw.config.store.id, KIOSK_READER.id), JSON.stringify(card), { qos: 1 });
+    };
+    const kiosk = await enrolledPage(env.browser, env.gw, { id: 'kiosk-screen-1', kind: 'kiosk', station: KIOSK_READER.station }, { width: 1280, height: 1024 });
+    kiosk.setDefaultTimeout(10_000);
+    try {
+      await kiosk.goto(`${env.gw.httpUrl}/kiosk/`);
+      await kiosk.waitForSelector('[data-testid=service]');
+      await tap();
+      await kiosk.waitForSelector('[data-testid=member-greeting]');
+      const offered = kiosk.locator(`[data-testid=kiosk-survey][data-order="${no}"]`);
+      await offered.waitFor();
+      expect(await offered.textContent()).toContain('粤B·D5**8');
+      await kiosk.screenshot({ path: join(ARTIFACTS, 'survey-kiosk.png') });
+      await offered.locator('[data-testid=survey-star][data-rating="5"]').click();
+      await offered.locator('[data-testid=survey-tag][data-tag=cleanliness]').click();
+      await offered.locator('[data-testid=survey-send]').click();
+      await kiosk.waitForSelector('[data-testid=survey-thanks]');
+      // The next tap no longer offers this order.
+      await kiosk.click('[data-testid=member-greeting] .close');
+      const asked = kiosk.waitForResponse((r) => r.url().includes('/api/surveys/kiosk/'));
+      await tap();
+      const next = (await (await asked).json()) as { survey: { order: string } | null };
+      expect(next.survey?.order).not.toBe(no);
+      const answers = (await (await fetch(`${env.gw.httpUrl}/api/surveys`, { headers: env.gw.admin })).json()) as { answers: { order: string; via: string; rating: number }[] };
+      expect(answers.answers.find((a) => a.order === no)).toMatchObject({ via: 'kiosk', rating: 5 });
+      expect(await kiosk.locator(`[data-testid=kiosk-survey][data-order="${no}"]`).count()).toBe(0);
+    } finally {
+      await kiosk.close();
+      await reader.endAsync();
+    }
   });
 });
