@@ -21,11 +21,16 @@ export interface ProcStat {
   /** VmHWM: the highest RSS the process has had. */
   peakMb: number;
   cpuS: number;
+  /**
+   * Seconds its main thread (the event loop) was ready to run but waited for a CPU
+   * (/proc/PID/schedstat): on a shared machine, the part of a delay no code of its own caused.
+   */
+  waitS: number;
 }
 
 /** VmRSS / VmHWM and user+system CPU seconds of a process, from /proc. */
 export function procStat(pid: number | undefined): ProcStat {
-  if (pid === undefined) return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
+  if (pid === undefined) return { rssMb: NaN, peakMb: NaN, cpuS: NaN, waitS: NaN };
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -33,9 +38,9 @@ export function procStat(pid: number | undefined): ProcStat {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of stat (12 and 13 after the name), in clock ticks (100/s on Linux).
     const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
-    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuS };
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuS, waitS: runQueueWaitS(pid) };
   } catch {
-    return { rssMb: NaN, peakMb: NaN, cpuS: NaN };
+    return { rssMb: NaN, peakMb: NaN, cpuS: NaN, waitS: NaN };
   }
 }
 
@@ -46,4 +51,13 @@ export function leastSquaresSlope(points: readonly (readonly [number, number])[]
   const my = points.reduce((s, [, y]) => s + y, 0) / n;
   const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
   return sxx === 0 ? NaN : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
+}
+
+/** schedstat: time on a CPU, time waiting on a run queue (ns), timeslices; NaN on kernels without it. */
+function runQueueWaitS(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return NaN;
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:store [-- --json] [--trace FILE] [--minutes 3.5] [--speedup 5] [--members 5000] [--seed 1] [--cpu-prof DIR]`
+ * `npm run bench:store [-- --json] [--trace FILE] [--minutes 3.5] [--speedup 5] [--members 5000] [--seed 1] [--no-readers] [--cpu-prof DIR]`
  *
  * The whole store at once, at `--speedup` × the busiest hour of the Anonymous Bank log
  * (store/load.ts), against the built gateway as its own process (`node GATEWAY_NODE_FLAGS
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       speedup: { type: 'string', default: '5' },
       members: { type: 'string', default: '5000' },
       seed: { type: 'string', default: '1' },
+      'no-readers': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
     },
     strict: true,
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   let screens: Screens | undefined;
   let gateway: ReturnType<typeof spawnGateway> | undefined;
   try {
-    rig = await DeviceRig.start(dir, { dispensers: SIZE.dispensers, kioskPrinters: SIZE.kiosks, bays: SIZE.bays });
+    rig = await DeviceRig.start(dir, { dispensers: SIZE.dispensers, kioskPrinters: SIZE.kiosks, bays: SIZE.bays }, !values['no-readers']);
     if (rig.noReaders) {
       const line = '!'.repeat(78);
       say(`${line}\n!! NO CARD READERS: ${rig.noReaders}.\n!! tap_to_session_p99_ms will be null.\n${line}`);
@@ -158,14 +159,16 @@ async function main(): Promise<void> {
     await scrapeLag(httpBase, managerToken);
     const benchLag = monitorEventLoopDelay({ resolution: 10 });
     benchLag.enable();
-    const cpu0 = procStat(gateway.pid).cpuS;
+    const before = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const t0 = performance.now();
     screens.start();
     const played = await people.play();
     await until(() => screens?.outstanding() === 0 && played.presses.every((x) => screens?.printed.has(`${x.printer}|${x.number}`)), DRAIN_MS);
     const wallS = (performance.now() - t0) / 1000;
     const lag = await scrapeLag(httpBase, managerToken);
-    const cpuPct = ((procStat(gateway.pid).cpuS - cpu0) / wallS) * 100;
+    const after = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
+    const cpuPct = ((after.gateway.cpuS - before.gateway.cpuS) / wallS) * 100;
+    const waitedPct = (side: 'gateway' | 'bench') => ((after[side].waitS - before[side].waitS) / wallS) * 100;
     screens.stop();
     benchLag.disable();
     const rss = procStat(gateway.pid);
@@ -195,7 +198,8 @@ async function main(): Promise<void> {
     say(`  ${line('  of which beyond the printer (print overhead)', print.overheadMs)}`);
     say(`  ${noTaps ? `card taps: none (${rig.noReaders})` : line('card event → session on the screen', tapMs)}${screens.tapProblems.length ? `; ${screens.tapProblems.length} not greeted, first ${screens.tapProblems[0]}` : ''}`);
     say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB; event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
-    say(`  this process (all clients and devices): event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms`);
+    say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
     if (errors.length > 0) say(`  ${errors.length} errors, first: ${errors.slice(0, 3).join(' | ')}`);
     const verdict = (value: number | null, target: number) => (value === null ? 'n/a' : value <= target ? 'met' : 'NOT MET');
@@ -204,7 +208,7 @@ async function main(): Promise<void> {
         `print overhead p99 ≤ ${TARGETS.printOverheadP99} ms ${verdict(round(p(print.overheadMs, 99)), TARGETS.printOverheadP99)}; tap p99 ≤ ${TARGETS.tapP99} ms ${verdict(figures.tap_to_session_p99_ms, TARGETS.tapP99)}; ` +
         `RSS ≤ ${TARGETS.rssMb} MB ${verdict(figures.gateway_rss_mb, TARGETS.rssMb)}; event loop lag p99 ≤ ${TARGETS.lagP99} ms ${verdict(figures.event_loop_lag_p99_ms, TARGETS.lagP99)}`,
     );
-    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2) }));
+    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2), gateway_cpu_wait_pct: round(waitedPct('gateway')) }));
     if (missingCalls + missingStages + print.unconfirmed > 0 || errors.length > 0) throw new BenchFailure('calls, stages or tickets were lost, or clients failed (see above)');
   } finally {
     await screens?.close();

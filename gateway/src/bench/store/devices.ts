@@ -64,8 +64,9 @@ export class DeviceRig {
     this.noReaders = noReaders;
   }
 
-  static async start(dir: string, size: RigSize): Promise<DeviceRig> {
-    const rig = new DeviceRig(vpcdMissing());
+  /** `readers: false` leaves pcscd alone (it is one per machine: tests that use it must not overlap). */
+  static async start(dir: string, size: RigSize, readers = true): Promise<DeviceRig> {
+    const rig = new DeviceRig(readers ? vpcdMissing() : 'left out (--no-readers)');
     try {
       const printerIds = [...Array.from({ length: size.dispensers }, (_, i) => `dispenser-printer-${i + 1}`), ...Array.from({ length: size.kioskPrinters }, (_, i) => `kiosk-printer-${i + 1}`)];
       for (const id of printerIds) {
