@@ -1,5 +1,5 @@
 import type { Language } from '@forecourt/gateway/protocol';
-import { VOICE_LANGS } from './call-text.js';
+import { findVoice, speak } from '@forecourt/kiosk-ui/lib/speech.js';
 
 /**
  * Chime, then the spoken call where the browser has a voice for the language; chime only where it
@@ -37,28 +37,4 @@ export class Announcer {
     });
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-function findVoice(language: Language): SpeechSynthesisVoice | undefined {
-  if (typeof speechSynthesis === 'undefined') return undefined;
-  const voices = speechSynthesis.getVoices();
-  for (const tag of VOICE_LANGS[language]) {
-    const voice = voices.find((v) => v.lang.replace('_', '-').toLowerCase().startsWith(tag.toLowerCase()));
-    if (voice) return voice;
-  }
-  return undefined;
-}
-
-function speak(text: string, voice: SpeechSynthesisVoice): Promise<void> {
-  return new Promise((resolve) => {
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.voice = voice;
-    utterance.lang = voice.lang;
-    utterance.rate = 0.9;
-    utterance.onend = () => resolve();
-    utterance.onerror = () => resolve();
-    speechSynthesis.speak(utterance);
-    // Some engines never fire onend: do not hold the queue forever.
-    setTimeout(resolve, 15_000);
-  });
 }
