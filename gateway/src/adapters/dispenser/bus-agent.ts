@@ -85,7 +85,7 @@ export class DispenserBusAgent {
     await this.agent.stop();
     for (const settle of this.waiting.values()) settle(UNAVAILABLE);
     this.state = { online: false, health: 'error', reason: 'offline' };
-    if (this.client?.connected) await this.publishState();
+    await this.publishState();
     await this.client?.endAsync();
     this.client = undefined;
   }
@@ -133,7 +133,9 @@ export class DispenserBusAgent {
     this.opts.log.warn({ dispenser: this.opts.id, topic, reason }, 'invalid message from the gateway ignored');
   }
 
+  /** Only while connected: every (re)connect publishes the state as it is then. */
   private async publishState(): Promise<void> {
+    if (!this.client?.connected) return;
     const state: DeviceState = { kind: 'dispenser', ...this.state, at: this.opts.now().toISOString() };
     try {
       await this.client?.publishAsync(topics.deviceState(this.opts.store, this.opts.id), JSON.stringify(state), { qos: 1, retain: true });

@@ -83,7 +83,7 @@ export class PrinterBusAgent {
   async stop(): Promise<void> {
     await this.agent.stop();
     this.condition = { online: false, health: 'error', reason: 'offline' };
-    if (this.client?.connected) await this.publishState();
+    await this.publishState();
     await this.client?.endAsync();
     this.client = undefined;
   }
@@ -128,7 +128,9 @@ export class PrinterBusAgent {
     });
   }
 
+  /** Only while connected: every (re)connect publishes the state as it is then. */
   private async publishState(): Promise<void> {
+    if (!this.client?.connected) return;
     const state: DeviceState = { kind: 'printer', ...this.condition, at: this.opts.now().toISOString() };
     try {
       await this.client?.publishAsync(topics.deviceState(this.opts.store, this.opts.id), JSON.stringify(state), { qos: 1, retain: true });
