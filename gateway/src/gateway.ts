@@ -24,6 +24,7 @@ import { WorkshopService } from './extensions/workshop-service.js';
 import { memberExtensions } from './extensions/member-extensions.js';
 import { MemberService } from './extensions/member-service.js';
 import { SurveyService } from './extensions/survey-service.js';
+import { FollowUpService } from './extensions/follow-up-service.js';
 import { printingExtensions } from './extensions/printing-extensions.js';
 import { createHttpServer } from './http/server.js';
 import { StopGate } from './http/stop-gate.js';
@@ -186,6 +187,7 @@ export class Gateway {
       ...memberExtensions(ctx, queue, demo, members),
       ...printingExtensions(ctx, queue, workshop, demo),
       new SurveyService(ctx, workshop, members),
+      new FollowUpService(ctx, workshop, members),
       new RelayService(ctx, workshop),
       new Statistics(ctx),
       new DataRetention(ctx),

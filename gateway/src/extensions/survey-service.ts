@@ -1,45 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { MemberRecord, MemberStore } from '../domain/members/index.js';
-import {
-  SurveyError,
-  addDays,
-  endsFollowUp,
-  followUpDueDate,
-  isFollowUpDue,
-  localMidnight,
-  scrubFreeText,
-  storeDate,
-  surveyState,
-} from '../domain/survey/index.js';
+import { SurveyError, addDays, localMidnight, scrubFreeText, surveyState } from '../domain/survey/index.js';
 import { maskPlate, normalizePlate, type RepairOrder, type WorkshopEngine } from '../domain/workshop/index.js';
 import { registerSurveyRoutes } from '../http/survey-routes.js';
-import type {
-  CallOutcomeRequest,
-  CallRecorded,
-  CallTime,
-  ComplaintFlag,
-  FollowUpCustomer,
-  FollowUpItem,
-  FollowUpList,
-  KioskSurvey,
-  KioskSurveyAnswerRequest,
-  PhoneSurvey,
-  SurveyAnswerRequest,
-  SurveyAnswered,
-  SurveyList,
-  SurveyQuery,
-  SurveyVia,
-} from '../protocol/index.js';
-import { dmsIdsOf, followUpEntry, surveyAnswerEntry } from '../relay/outbound-events.js';
+import type { KioskSurvey, KioskSurveyAnswerRequest, PhoneSurvey, SurveyAnswerRequest, SurveyAnswered, SurveyList, SurveyQuery, SurveyVia } from '../protocol/index.js';
+import { dmsIdsOf, surveyAnswerEntry } from '../relay/outbound-events.js';
 import type { Actor } from '../store/audit-log.js';
-import { maskPhone } from '../store/opaque-ids.js';
 import { SqliteSurveyStore } from '../store/survey-store.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import type { MemberSession } from './member-sessions.js';
 import { NotReady } from './not-ready.js';
+import { SurveyCustomers, type SurveyMembers } from './survey-customers.js';
 
-/** Orders stay on the follow-up list this many days past their due date when nobody reached the customer. */
-export const FOLLOW_UP_LIST_DAYS = 30;
 /** Answers the manager's list shows at most (the figures count them all). */
 const ANSWERS_SHOWN = 200;
 
@@ -48,28 +18,24 @@ export interface SurveyWorkshop {
   readonly engine: Pick<WorkshopEngine, 'order' | 'orderByToken'>;
 }
 
-/** What the survey needs of the members: the kiosk's tap sessions and the member file. */
-export interface SurveyMembers {
-  session(sessionId: string, role: MemberSession['role'], stations?: readonly string[]): MemberSession;
-  readonly store: MemberStore;
-  refOf(memberId: number): string;
-}
-
 /**
- * The fourth S: the customer's one-tap survey once the car is released (at the kiosk after a card
- * tap, on the phone's status page), and the follow-up call (回訪) the desk makes a few days later.
- * Every answer, call and closed complaint is one transaction with its audit row and its event for
- * head office; free text goes to head office without the customer's name, phone or e-mail.
+ * The customer's one-tap survey once the car is released: on the phone's status page (by the
+ * order's token) and at the kiosk after a card tap; one answer per order. Each answer is one
+ * transaction with its audit row and its event for head office, whose comment goes without the
+ * customer's name, phone or e-mail.
  */
 export class SurveyService implements Extension {
   readonly name = 'survey';
   private storeInstance: SqliteSurveyStore | undefined;
+  private readonly customers: SurveyCustomers;
 
   constructor(
     private readonly ctx: ExtensionContext,
     private readonly workshop: SurveyWorkshop,
     private readonly members: SurveyMembers,
-  ) {}
+  ) {
+    this.customers = new SurveyCustomers(members);
+  }
 
   private get store(): SqliteSurveyStore {
     if (!this.storeInstance) throw new NotReady('the survey is');
@@ -149,113 +115,6 @@ export class SurveyService implements Extension {
     };
   }
 
-  /** Orders due for their follow-up call today (by the store's calendar), and the open complaints. */
-  followUps(): FollowUpList {
-    const { timeZone } = this.ctx.config.store;
-    const days = this.ctx.config.survey.followUpDays;
-    const today = storeDate(this.ctx.now(), timeZone);
-    const oldestDue = addDays(today, -FOLLOW_UP_LIST_DAYS);
-    const lastReleaseDay = addDays(today, -days);
-    // The business day of a release is its local date or, before the day's start hour, the day before.
-    const candidates = this.store
-      .releasedBetween(addDays(lastReleaseDay, -FOLLOW_UP_LIST_DAYS - 1), lastReleaseDay)
-      .filter((o) => isFollowUpDue(o.releasedAt, today, days, timeZone) && followUpDueDate(o.releasedAt, days, timeZone) >= oldestDue);
-    const ids = candidates.map((o) => o.id);
-    const calls = this.store.calls(ids);
-    const preferences = this.store.preferences(ids);
-    const ratings = this.store.ratings(ids);
-    const due: FollowUpItem[] = [];
-    for (const o of candidates) {
-      const mine = calls.filter((c) => c.orderId === o.id && c.releasedAt === o.releasedAt);
-      if (mine.some((c) => endsFollowUp(c.outcome))) continue;
-      due.push({
-        order: o.no,
-        plate: o.plate,
-        model: o.model,
-        advisor: o.advisor,
-        releasedAt: o.releasedAt,
-        dueDate: followUpDueDate(o.releasedAt, days, timeZone),
-        callTime: preferences.get(o.id) ?? null,
-        attempts: mine.length,
-        lastAttemptAt: mine.at(-1)?.at ?? null,
-        customer: this.customerOf(o.customerRef),
-        rating: ratings.get(o.id) ?? null,
-      });
-    }
-    const flags: ComplaintFlag[] = this.store.openFlags().map((f) => ({
-      id: f.seq,
-      order: f.orderNo,
-      plate: f.plate,
-      advisor: f.advisor,
-      note: f.note ?? '',
-      at: f.at,
-      by: f.by,
-      customer: this.customerOf(f.customerRef),
-    }));
-    return { today, days, due, flags };
-  }
-
-  /** The customer's preferred time for the follow-up call, noted by the desk (at settlement). */
-  setPreference(orderNo: string, callTime: CallTime, actor: Actor): { order: string; callTime: CallTime } {
-    const at = this.ctx.now().toISOString();
-    return this.store.transaction(() => {
-      const order = this.workshop.engine.order(orderNo);
-      this.ctx.identity.audit.record(
-        actor,
-        () => this.store.setPreference(order.id, callTime, at, actor.actor, followUpEntry(order.id, { order: order.no, kind: 'preference', releasedAt: order.releasedAt, ...dmsIdsOf(order.customerRef), callTime, at, by: actor.actor })),
-        () => ({ action: 'follow-up.preference', target: `order:${order.no}`, detail: { callTime } }),
-      );
-      return { order: order.no, callTime };
-    });
-  }
-
-  /**
-   * One follow-up call of the order's latest release: reached and complaint end it (a complaint
-   * also flags it for the manager), not reached keeps it on the list with one more attempt.
-   */
-  recordCall(orderNo: string, call: CallOutcomeRequest, actor: Actor): CallRecorded {
-    const at = this.ctx.now().toISOString();
-    return this.store.transaction(() => {
-      const order = this.workshop.engine.order(orderNo);
-      const { releasedAt } = order;
-      if (order.stage !== 'released' || !releasedAt) throw new SurveyError('follow-up-not-open', `order ${order.no} is not released; its follow-up call comes after the release`);
-      const before = this.store.callsOfRelease(order.id, releasedAt);
-      if (before.some((c) => endsFollowUp(c.outcome))) throw new SurveyError('follow-up-not-open', `the follow-up call of order ${order.no} is already recorded`);
-      const note = call.note ? call.note : null;
-      const attempt = before.length + 1;
-      const relayedNote = note === null ? null : scrubFreeText(note, this.namesOf(order.customerRef));
-      const seq = this.ctx.identity.audit.record(
-        actor,
-        () =>
-          this.store.insertCall({ orderId: order.id, releasedAt, outcome: call.outcome, note, at, by: actor.actor }, () =>
-            followUpEntry(order.id, { order: order.no, kind: 'call', releasedAt, ...dmsIdsOf(order.customerRef), outcome: call.outcome, attempt, note: relayedNote, at, by: actor.actor }),
-          ),
-        () => ({ action: 'follow-up.call', target: `order:${order.no}`, detail: { outcome: call.outcome, attempt } }),
-      );
-      this.ctx.log.info({ order: order.no, outcome: call.outcome, attempt, by: actor.actor }, 'follow-up call');
-      return { order: order.no, outcome: call.outcome, attempts: attempt, stillDue: !endsFollowUp(call.outcome), flag: call.outcome === 'complaint' ? seq : null };
-    });
-  }
-
-  /** The manager closes a complaint's flag (with what was done about it). */
-  closeFlag(id: number, note: string | undefined, actor: Actor): { id: number; closedAt: string } {
-    const at = this.ctx.now().toISOString();
-    return this.store.transaction(() => {
-      const flag = this.store.flag(id);
-      if (!flag) throw new SurveyError('flag-not-found', `no complaint flag ${id}`);
-      if (flag.closedAt) throw new SurveyError('flag-closed', `complaint flag ${id} was closed at ${flag.closedAt}`);
-      const order = this.orderById(flag.orderId);
-      const relayedNote = note ? scrubFreeText(note, this.namesOf(order?.customerRef ?? null)) : null;
-      this.ctx.identity.audit.record(
-        actor,
-        () =>
-          this.store.closeFlag(id, at, actor.actor, note ?? null, followUpEntry(flag.orderId, { order: order?.no ?? '', kind: 'flag-closed', releasedAt: order?.releasedAt ?? null, ...dmsIdsOf(order?.customerRef ?? null), note: relayedNote, at, by: actor.actor })),
-        () => ({ action: 'follow-up.close-flag', target: `order:${order?.no ?? flag.orderId}`, detail: { flag: id } }),
-      );
-      return { id, closedAt: at };
-    });
-  }
-
   /**
    * The one answer of an order: checked and stored in one transaction that holds the write lock
    * from its first read, and the table's key refuses a second answer whatever the race.
@@ -279,7 +138,7 @@ export class SurveyService implements Extension {
         ...dmsIdsOf(customerRef),
         rating: answer.rating,
         tags: answer.tags,
-        comment: comment === null ? null : scrubFreeText(comment, this.namesOf(customerRef)),
+        comment: comment === null ? null : scrubFreeText(comment, this.customers.names(customerRef)),
         via,
         answeredAt,
       });
@@ -301,30 +160,10 @@ export class SurveyService implements Extension {
     return order;
   }
 
-  private orderById(id: string) {
-    return this.store.releasedById(id);
-  }
-
   /** The normalized plate of the vehicle whose card made this kiosk session. */
   private tappedPlate(sessionId: string, stations: readonly string[] | undefined): string | undefined {
     const session = this.members.session(sessionId, 'kiosk', stations);
     const vehicle = this.members.store.byVehicle(session.vehicleId)?.vehicle;
     return vehicle ? normalizePlate(vehicle.plate) : undefined;
-  }
-
-  private memberOf(customerRef: string | null): MemberRecord | undefined {
-    const id = customerRef ? /^member:(\d+)/.exec(customerRef)?.[1] : undefined;
-    return id ? this.members.store.member(Number(id)) : undefined;
-  }
-
-  /** Name and masked mobile, as front-desk staff see any member file; the reference reveals the number (audited). */
-  private customerOf(customerRef: string | null): FollowUpCustomer | null {
-    const member = this.memberOf(customerRef);
-    return member ? { ref: this.members.refOf(member.id), name: member.name, phone: maskPhone(member.phone) } : null;
-  }
-
-  private namesOf(customerRef: string | null): string[] {
-    const member = this.memberOf(customerRef);
-    return member ? [member.name] : [];
   }
 }

@@ -1,4 +1,4 @@
-import type { CallOutcome, CallTime, SurveyTag, SurveyVia } from '../protocol/survey.js';
+import type { SurveyTag, SurveyVia } from '../protocol/survey.js';
 import type { Db } from './database.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 
@@ -15,7 +15,7 @@ export interface StoredAnswer {
   answeredAt: string;
 }
 
-/** A released order as the follow-up list needs it, read from the order's JSON. */
+/** A released order as the survey and the follow-up list need it, read from the order's JSON. */
 export interface ReleasedOrder {
   id: string;
   no: string;
@@ -26,27 +26,8 @@ export interface ReleasedOrder {
   releasedAt: string;
 }
 
-/** One call attempt. */
-export interface StoredCall {
-  seq: number;
-  orderId: string;
-  releasedAt: string;
-  outcome: CallOutcome;
-  note: string | null;
-  at: string;
-  by: string;
-}
-
-/** An open complaint flag with its call and order. */
-export interface OpenFlag extends StoredCall {
-  orderNo: string;
-  plate: string;
-  advisor: string;
-  customerRef: string | null;
-}
-
 export interface AnswerFilter {
-  /** Inclusive bounds on answered_at (UTC instants). */
+  /** Inclusive lower, exclusive upper bound on answered_at (UTC instants). */
   fromAt?: string | undefined;
   toAt?: string | undefined;
   rating?: number | undefined;
@@ -54,12 +35,13 @@ export interface AnswerFilter {
   advisor?: string | undefined;
 }
 
-const RELEASED_COLUMNS = `o.id, o.no, o.plate, json_extract(o.data, '$.model') AS model, json_extract(o.data, '$.advisor') AS advisor,
+/** The columns of a ReleasedOrder from `workshop_order o`. */
+export const RELEASED_COLUMNS = `o.id, o.no, o.plate, json_extract(o.data, '$.model') AS model, json_extract(o.data, '$.advisor') AS advisor,
   json_extract(o.data, '$.customerRef') AS customerRef, json_extract(o.data, '$.releasedAt') AS releasedAt`;
 
 /**
- * Survey answers, follow-up preferences, calls and complaint flags in SQLite. Every write also
- * appends its event for head office to the outbox, in the caller's transaction.
+ * Survey answers in SQLite (migration 10). An answer also appends its event for head office to
+ * the outbox, in the caller's transaction.
  */
 export class SqliteSurveyStore {
   private readonly stmt;
@@ -77,7 +59,6 @@ export class SqliteSurveyStore {
          ON CONFLICT (order_id) DO NOTHING`,
       ),
       answerOf: db.prepare('SELECT answered_at FROM survey_answer WHERE order_id = ?').pluck(),
-      ratingsOf: db.prepare('SELECT order_id AS orderId, rating FROM survey_answer WHERE order_id IN (SELECT value FROM json_each(?))'),
       // The latest released order of a plate that has no answer yet, released since `since`.
       unanswered: db.prepare(
         `SELECT ${RELEASED_COLUMNS} FROM workshop_order o
@@ -85,34 +66,6 @@ export class SqliteSurveyStore {
            AND NOT EXISTS (SELECT 1 FROM survey_answer a WHERE a.order_id = o.id)
          ORDER BY json_extract(o.data, '$.releasedAt') DESC LIMIT 1`,
       ),
-      byId: db.prepare(`SELECT ${RELEASED_COLUMNS} FROM workshop_order o WHERE o.id = ?`),
-      // Released orders by business day of release (indexed), with their release instant.
-      released: db.prepare(
-        `SELECT ${RELEASED_COLUMNS} FROM workshop_order o
-         WHERE o.stage = 'released' AND o.released_day BETWEEN @fromDay AND @toDay ORDER BY o.released_day, o.no`,
-      ),
-      setPreference: db.prepare(
-        `INSERT INTO follow_up_preference (order_id, call_time, set_at, set_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT (order_id) DO UPDATE SET call_time = excluded.call_time, set_at = excluded.set_at, set_by = excluded.set_by`,
-      ),
-      preferencesOf: db.prepare('SELECT order_id AS orderId, call_time AS callTime FROM follow_up_preference WHERE order_id IN (SELECT value FROM json_each(?))'),
-      insertCall: db.prepare('INSERT INTO follow_up_call (order_id, released_at, outcome, note, at, by) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq').pluck(),
-      callsOf: db.prepare(
-        `SELECT seq, order_id AS orderId, released_at AS releasedAt, outcome, note, at, by FROM follow_up_call
-         WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY seq`,
-      ),
-      callsOfRelease: db.prepare(
-        'SELECT seq, order_id AS orderId, released_at AS releasedAt, outcome, note, at, by FROM follow_up_call WHERE order_id = ? AND released_at = ? ORDER BY seq',
-      ),
-      openFlag: db.prepare('INSERT INTO complaint_flag (call_seq, order_id) VALUES (?, ?)'),
-      openFlags: db.prepare(
-        `SELECT c.seq, c.order_id AS orderId, c.released_at AS releasedAt, c.outcome, c.note, c.at, c.by,
-           o.no AS orderNo, o.plate, json_extract(o.data, '$.advisor') AS advisor, json_extract(o.data, '$.customerRef') AS customerRef
-         FROM complaint_flag f JOIN follow_up_call c ON c.seq = f.call_seq JOIN workshop_order o ON o.id = f.order_id
-         WHERE f.closed_at IS NULL ORDER BY c.seq`,
-      ),
-      flag: db.prepare('SELECT call_seq AS seq, order_id AS orderId, closed_at AS closedAt FROM complaint_flag WHERE call_seq = ?'),
-      closeFlag: db.prepare('UPDATE complaint_flag SET closed_at = ?, closed_by = ?, close_note = ? WHERE call_seq = ? AND closed_at IS NULL'),
     };
   }
 
@@ -133,22 +86,8 @@ export class SqliteSurveyStore {
     return this.stmt.answerOf.get(orderId) as string | undefined;
   }
 
-  ratings(orderIds: readonly string[]): Map<string, number> {
-    const rows = this.stmt.ratingsOf.all(JSON.stringify(orderIds)) as { orderId: string; rating: number }[];
-    return new Map(rows.map((r) => [r.orderId, r.rating]));
-  }
-
   unansweredOfPlate(plate: string, since: string): ReleasedOrder | undefined {
     return this.stmt.unanswered.get({ plate, since }) as ReleasedOrder | undefined;
-  }
-
-  /** An order's follow-up fields whatever its stage (`releasedAt` null when a comeback reopened it). */
-  releasedById(id: string): (Omit<ReleasedOrder, 'releasedAt'> & { releasedAt: string | null }) | undefined {
-    return this.stmt.byId.get(id) as (Omit<ReleasedOrder, 'releasedAt'> & { releasedAt: string | null }) | undefined;
-  }
-
-  releasedBetween(fromDay: string, toDay: string): ReleasedOrder[] {
-    return this.stmt.released.all({ fromDay, toDay }) as ReleasedOrder[];
   }
 
   /** The newest answers matching `filter` (at most `limit`), and count, sum and counts per rating of all that match. */
@@ -176,47 +115,5 @@ export class SqliteSurveyStore {
       sum: byRating.reduce((s, n, i) => s + n * (i + 1), 0),
       byRating,
     };
-  }
-
-  setPreference(orderId: string, callTime: CallTime, at: string, by: string, event: OutboxEntry): void {
-    this.stmt.setPreference.run(orderId, callTime, at, by);
-    this.outbox.append(event);
-  }
-
-  preferences(orderIds: readonly string[]): Map<string, CallTime> {
-    const rows = this.stmt.preferencesOf.all(JSON.stringify(orderIds)) as { orderId: string; callTime: CallTime }[];
-    return new Map(rows.map((r) => [r.orderId, r.callTime]));
-  }
-
-  /** Calls of these orders, oldest first. */
-  calls(orderIds: readonly string[]): StoredCall[] {
-    return this.stmt.callsOf.all(JSON.stringify(orderIds)) as StoredCall[];
-  }
-
-  callsOfRelease(orderId: string, releasedAt: string): StoredCall[] {
-    return this.stmt.callsOfRelease.all(orderId, releasedAt) as StoredCall[];
-  }
-
-  /** Stores a call (and a complaint's flag) with its event; returns the call's seq. */
-  insertCall(call: Omit<StoredCall, 'seq'>, event: (seq: number) => OutboxEntry): number {
-    const seq = this.stmt.insertCall.get(call.orderId, call.releasedAt, call.outcome, call.note, call.at, call.by) as number;
-    if (call.outcome === 'complaint') this.stmt.openFlag.run(seq, call.orderId);
-    this.outbox.append(event(seq));
-    return seq;
-  }
-
-  openFlags(): OpenFlag[] {
-    return this.stmt.openFlags.all() as OpenFlag[];
-  }
-
-  flag(seq: number): { seq: number; orderId: string; closedAt: string | null } | undefined {
-    return this.stmt.flag.get(seq) as { seq: number; orderId: string; closedAt: string | null } | undefined;
-  }
-
-  /** Closes an open flag; false when it was closed meanwhile. */
-  closeFlag(seq: number, at: string, by: string, note: string | null, event: OutboxEntry): boolean {
-    if (this.stmt.closeFlag.run(at, by, note, seq).changes === 0) return false;
-    this.outbox.append(event);
-    return true;
   }
 }

@@ -8,6 +8,7 @@ import { SurveyError } from '../../../gateway/src/domain/survey/index.js';
 import { WorkshopEngine } from '../../../gateway/src/domain/workshop/index.js';
 import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
 import type { MemberSession } from '../../../gateway/src/extensions/member-sessions.js';
+import { FollowUpService } from '../../../gateway/src/extensions/follow-up-service.js';
 import { SurveyService } from '../../../gateway/src/extensions/survey-service.js';
 import { Identity } from '../../../gateway/src/identity/identity.js';
 import { GatewayMetrics } from '../../../gateway/src/observability/metrics.js';
@@ -31,9 +32,10 @@ describe('survey and follow-up calls', () => {
   let clock: Date;
   let engine: WorkshopEngine;
   let survey: SurveyService;
+  let followUps: FollowUpService;
   const send = (command: Record<string, unknown>) => engine.execute(command as WorkshopCommand, 'desk:1');
   const advance = (iso: string) => (clock = new Date(iso));
-  const due = () => survey.followUps().due.map((d) => d.order);
+  const due = () => followUps.followUps().due.map((d) => d.order);
   const tokenOf = (no: string) => engine.order(no).token;
 
   beforeEach(async () => {
@@ -51,12 +53,16 @@ describe('survey and follow-up calls', () => {
     const ids = OpaqueIds.forDatabase(db);
     engine = new WorkshopEngine({ store: new SqliteWorkshopStore(db), clock: now, timeZone: config.store.timeZone });
     const session: MemberSession = { id: 's', role: 'kiosk', station: 'kiosk-1', memberId: 42, vehicleId: 421, createdAt: 0, linkedTicket: null };
-    survey = new SurveyService(ctx, { engine }, { session: () => session, store: memberStore, refOf: (id) => ids.encode(id) });
+    const members = { session: () => session, store: memberStore, refOf: (id: number) => ids.encode(id) };
+    survey = new SurveyService(ctx, { engine }, members);
+    followUps = new FollowUpService(ctx, { engine }, members);
     await survey.start();
+    await followUps.start();
     // 2 December 00:30 in Shanghai (still 1 December in UTC).
     advance('2026-12-01T16:30:00Z');
   });
   afterEach(async () => {
+    await followUps.stop();
     await survey.stop();
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -100,29 +106,29 @@ describe('survey and follow-up calls', () => {
 
   it('lists an order for its follow-up call from the third day after the release, by the store calendar', async () => {
     const no = await releaseOrder(send, { plate: '粤B·D5678', customerRef: 'member:42/vehicle:421' });
-    survey.setPreference(no, 'evening', ADVISOR);
+    followUps.setPreference(no, 'evening', ADVISOR);
     advance('2026-12-04T15:59:00Z'); // 4 December 23:59 in Shanghai: not yet, although UTC is past the 4th
     expect(due()).toEqual([]);
     advance('2026-12-04T16:00:00Z'); // 5 December 00:00 in Shanghai
-    const [item] = survey.followUps().due;
+    const [item] = followUps.followUps().due;
     expect(item).toMatchObject({ order: no, dueDate: '2026-12-05', callTime: 'evening', attempts: 0, customer: { name: '欧阳小明', phone: '139****5678' } });
-    expect(JSON.stringify(survey.followUps())).not.toContain('13912345678');
+    expect(JSON.stringify(followUps.followUps())).not.toContain('13912345678');
 
     // Not reached: still due, with the attempt counted.
-    expect(survey.recordCall(no, { outcome: 'not-reached' }, ADVISOR)).toMatchObject({ attempts: 1, stillDue: true, flag: null });
+    expect(followUps.recordCall(no, { outcome: 'not-reached' }, ADVISOR)).toMatchObject({ attempts: 1, stillDue: true, flag: null });
     advance('2026-12-06T02:00:00Z');
-    expect(survey.followUps().due[0]).toMatchObject({ order: no, attempts: 1 });
+    expect(followUps.followUps().due[0]).toMatchObject({ order: no, attempts: 1 });
 
     // A complaint ends the call and flags the order for the manager until closed.
-    const complaint = survey.recordCall(no, { outcome: 'complaint', note: '欧阳小明 unhappy: the scratch is still there' }, ADVISOR);
+    const complaint = followUps.recordCall(no, { outcome: 'complaint', note: '欧阳小明 unhappy: the scratch is still there' }, ADVISOR);
     expect(complaint).toMatchObject({ attempts: 2, stillDue: false });
     expect(due()).toEqual([]);
-    expect(() => survey.recordCall(no, { outcome: 'reached' }, ADVISOR)).toThrow(expect.objectContaining({ code: 'follow-up-not-open' }));
-    const [flag] = survey.followUps().flags;
+    expect(() => followUps.recordCall(no, { outcome: 'reached' }, ADVISOR)).toThrow(expect.objectContaining({ code: 'follow-up-not-open' }));
+    const [flag] = followUps.followUps().flags;
     expect(flag).toMatchObject({ id: complaint.flag, order: no, note: '欧阳小明 unhappy: the scratch is still there' });
-    survey.closeFlag(flag!.id, 'called back, repainted', MANAGER);
-    expect(survey.followUps().flags).toEqual([]);
-    expect(() => survey.closeFlag(flag!.id, undefined, MANAGER)).toThrow(expect.objectContaining({ code: 'flag-closed' }));
+    followUps.closeFlag(flag!.id, 'called back, repainted', MANAGER);
+    expect(followUps.followUps().flags).toEqual([]);
+    expect(() => followUps.closeFlag(flag!.id, undefined, MANAGER)).toThrow(expect.objectContaining({ code: 'flag-closed' }));
 
     const relayed = db.prepare("SELECT type, data FROM outbox WHERE type LIKE 'follow-up.%' ORDER BY seq").all() as { type: string; data: string }[];
     expect(relayed.map((r) => r.type)).toEqual(['follow-up.preference-set', 'follow-up.called', 'follow-up.called', 'follow-up.flag-closed']);
@@ -134,7 +140,7 @@ describe('survey and follow-up calls', () => {
   it('calls again after a comeback is released again', async () => {
     const no = await releaseOrder(send, { plate: '粤B·D5678' });
     advance('2026-12-05T01:00:00Z');
-    survey.recordCall(no, { outcome: 'reached' }, ADVISOR);
+    followUps.recordCall(no, { outcome: 'reached' }, ADVISOR);
     expect(due()).toEqual([]);
     await send({ action: 'move', order: no, to: 'reception' });
     await send({ action: 'add-job', order: no, title: 'Recheck', technicians: ['Li'] });
