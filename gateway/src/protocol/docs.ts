@@ -11,12 +11,18 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   items?: JsonSchema;
 }
 
-/** One line per field: `name` type, with `?` for optional. */
+/** One line per field: `name` type, with `?` for optional; a payload of several shapes, each. */
 function fields(schema: z.ZodType): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const shapes = json.properties ? undefined : (json.oneOf ?? json.anyOf);
+  return shapes ? shapes.map(shapeFields).join('<br>*or*<br>') : shapeFields(json);
+}
+
+function shapeFields(json: JsonSchema): string {
   const required = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {})
     .map(([name, prop]) => `\`${name}${required.has(name) ? '' : '?'}\`: ${typeName(prop)}`)
