@@ -57,6 +57,8 @@ export const QueueStatsAnswer = z.strictObject({
   by: StatsGrouping,
   rows: z.array(QueueFigures),
   total: QueueFigures,
+  /** The store's business day now: screens count their periods back from it. */
+  today: BusinessDay,
   /** Days of the period read live from the event log (today, or days not rolled up yet). */
   liveDays: z.array(BusinessDay),
 });

@@ -418,16 +418,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 12,
-    description: 'statistics: the queue per business day, hour, service and desk, rolled up once a day is over',
+    description: 'statistics: the queue per business day by hour, service and desk, rolled up once a day is over',
     sql: `
-      -- One row per business day, hour of issue, service and desk ('' when never called), summed
-      -- from the day's queue events when the day is over, so a year is one range scan. Waits (w)
-      -- and service times (s) are counts per bucket of domain/stats/duration-buckets.ts.
-      CREATE TABLE stats_queue_hour (
+      -- Each closed business day summed from its queue events three ways (cut): per hour of issue,
+      -- per service, per desk ('' when never called); a ticket is in one row of each cut. A year
+      -- of any cut is one range scan of a few thousand rows. Waits (w) and service times (s) are
+      -- counts per bucket of domain/stats/duration-buckets.ts.
+      CREATE TABLE stats_queue_cut (
+        cut           TEXT NOT NULL CHECK (cut IN ('hour', 'service', 'desk')),
         business_day  TEXT NOT NULL,
-        hour          INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
-        service       TEXT NOT NULL,
-        desk          TEXT NOT NULL,
+        key           TEXT NOT NULL,
         issued        INTEGER NOT NULL,
         issued_peak   INTEGER NOT NULL,
         served        INTEGER NOT NULL,
@@ -476,7 +476,7 @@ export const MIGRATIONS: readonly Migration[] = [
         s13 INTEGER NOT NULL,
         s14 INTEGER NOT NULL,
         s15 INTEGER NOT NULL,
-        PRIMARY KEY (business_day, hour, service, desk)
+        PRIMARY KEY (cut, business_day, key)
       ) STRICT, WITHOUT ROWID;
       -- The days rolled up (a day with no tickets has a row here and none above).
       CREATE TABLE stats_day (

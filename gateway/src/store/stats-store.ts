@@ -3,22 +3,27 @@ import type { QueueModeName, StatsGrouping } from '../protocol/index.js';
 import type { ModeState } from '../domain/queue/store.js';
 import type { QueueEvent } from '../domain/queue/events.js';
 import { BUCKET_COUNT } from '../domain/stats/duration-buckets.js';
-import { emptySums, type QueueHourRow, type QueueSums } from '../domain/stats/queue-sums.js';
+import { emptySums, type QueueCutRow, type QueueSums, type StatsCut } from '../domain/stats/queue-sums.js';
 import type { Db } from './database.js';
 import { MODE_KEY } from './queue-store.js';
 
-const DAY_MS = 86_400_000;
 const buckets = (prefix: string) => Array.from({ length: BUCKET_COUNT }, (_, i) => `${prefix}${i}`);
 const W = buckets('w');
 const S = buckets('s');
 const COUNTS = ['issued', 'issued_peak', 'served', 'no_shows', 'walk_aways', 'unfinished', 'transfers', 'wait_n', 'wait_sum_s', 'service_n', 'service_sum_s', 'est_n', 'est_abs_err_s', 'est_err_s', 'est_in_range'] as const;
-/** Column of each count in QueueSums. */
+/** Field of each counted column in QueueSums. */
 const FIELD: Record<(typeof COUNTS)[number], Exclude<keyof QueueSums, 'waitBuckets' | 'serviceBuckets'>> = {
   issued: 'issued', issued_peak: 'issuedPeak', served: 'served', no_shows: 'noShows', walk_aways: 'walkAways', unfinished: 'unfinished',
   transfers: 'transfers', wait_n: 'waitN', wait_sum_s: 'waitSumS', service_n: 'serviceN', service_sum_s: 'serviceSumS', est_n: 'estN',
   est_abs_err_s: 'estAbsErrS', est_err_s: 'estErrS', est_in_range: 'estInRange',
 };
-const GROUP_COLUMN: Record<StatsGrouping, string> = { day: 'business_day', hour: 'hour', service: 'service', desk: 'desk' };
+/** Which stored cut answers each grouping, and by which column: a day's total is its services' sum. */
+const GROUPED: Record<StatsGrouping, { cut: StatsCut; column: string }> = {
+  day: { cut: 'service', column: 'business_day' },
+  hour: { cut: 'hour', column: 'key' },
+  service: { cut: 'service', column: 'key' },
+  desk: { cut: 'desk', column: 'key' },
+};
 
 type SumRow = Record<string, number> & { key: string | number };
 
@@ -30,6 +35,11 @@ function sumsOf(row: SumRow): QueueSums {
   return sums;
 }
 
+export interface StoredQueueEvent {
+  seq: number;
+  event: QueueEvent;
+}
+
 /** The statistics' tables (migration 12): the rolled-up days and the queue events they come from. */
 export class StatsStore {
   private readonly insertRow;
@@ -39,45 +49,44 @@ export class StatsStore {
   private readonly firstEventAt;
   private readonly modeAfter;
   private readonly modeStmt;
-  private readonly sumStmts = new Map<StatsGrouping, Statement<[string, string]>>();
+  private readonly sumStmts = new Map<StatsGrouping, Statement<[string, string, string]>>();
   private readonly saveDayTx;
 
-  constructor(private readonly db: Db) {
-    const columns = ['business_day', 'hour', 'service', 'desk', ...COUNTS, ...W, ...S];
-    this.insertRow = db.prepare(`INSERT INTO stats_queue_hour (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+  constructor(db: Db) {
+    const columns = ['cut', 'business_day', 'key', ...COUNTS, ...W, ...S];
+    this.insertRow = db.prepare(`INSERT INTO stats_queue_cut (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     this.insertDay = db.prepare('INSERT INTO stats_day (business_day, rolled_at, tickets) VALUES (?, ?, ?)');
     this.rolledStmt = db.prepare('SELECT business_day FROM stats_day WHERE business_day BETWEEN ? AND ?').pluck();
-    this.eventsBetween = db.prepare('SELECT payload FROM queue_event WHERE at >= ? AND at < ? ORDER BY seq').pluck();
+    this.eventsBetween = db.prepare('SELECT seq, payload FROM queue_event WHERE at >= ? AND at < ? AND seq > ? ORDER BY seq');
     this.firstEventAt = db.prepare('SELECT MIN(at) FROM queue_event').pluck();
     this.modeAfter = db.prepare("SELECT payload FROM queue_event WHERE at >= ? AND type = 'mode.changed' ORDER BY at LIMIT 1").pluck();
     this.modeStmt = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     const sums = [...COUNTS, ...W, ...S].map((c) => `SUM(${c}) AS ${c}`).join(', ');
-    for (const [by, column] of Object.entries(GROUP_COLUMN) as [StatsGrouping, string][]) {
-      this.sumStmts.set(by, db.prepare<[string, string]>(`SELECT ${column} AS key, ${sums} FROM stats_queue_hour WHERE business_day BETWEEN ? AND ? GROUP BY ${column} ORDER BY ${column}`));
+    for (const [by, { column }] of Object.entries(GROUPED) as [StatsGrouping, (typeof GROUPED)[StatsGrouping]][]) {
+      this.sumStmts.set(
+        by,
+        db.prepare<[string, string, string]>(`SELECT ${column} AS key, ${sums} FROM stats_queue_cut WHERE cut = ? AND business_day BETWEEN ? AND ? GROUP BY ${column} ORDER BY ${column}`),
+      );
     }
-    this.saveDayTx = db.transaction((day: string, rows: readonly QueueHourRow[], at: string, tickets: number) => {
+    this.saveDayTx = db.transaction((day: string, rows: readonly QueueCutRow[], at: string, tickets: number) => {
       for (const row of rows) {
-        this.insertRow.run(row.businessDay, row.hour, row.service, row.desk, ...COUNTS.map((c) => row[FIELD[c]]), ...row.waitBuckets, ...row.serviceBuckets);
+        this.insertRow.run(row.cut, row.businessDay, row.key, ...COUNTS.map((c) => row[FIELD[c]]), ...row.waitBuckets, ...row.serviceBuckets);
       }
       this.insertDay.run(day, at, tickets);
     });
   }
 
-  /**
-   * The queue events that may concern tickets of `businessDay`, in commit order: a window wide
-   * enough for any time zone and day-start hour (the fold keeps only the day's own tickets).
-   */
-  dayEvents(businessDay: string): QueueEvent[] {
-    const start = Date.parse(businessDay);
-    const rows = this.eventsBetween.all(new Date(start - DAY_MS).toISOString(), new Date(start + 2 * DAY_MS).toISOString()) as string[];
-    return rows.map((payload) => JSON.parse(payload) as QueueEvent);
+  /** Queue events committed at `from` or later, before `until`, after `afterSeq`, in commit order. */
+  events(from: Date, until: Date, afterSeq = 0): StoredQueueEvent[] {
+    const rows = this.eventsBetween.all(from.toISOString(), until.toISOString(), afterSeq) as { seq: number; payload: string }[];
+    return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.payload) as QueueEvent }));
   }
 
-  /** The mode before the first of `events`: what a mode change says it left, or the next one's, or today's. */
-  modeBefore(events: readonly QueueEvent[], afterAt: string): QueueModeName {
+  /** The mode before `events`: what the first mode change says it left, or the next one's, or today's. */
+  modeBefore(events: readonly QueueEvent[], after: Date): QueueModeName {
     const inWindow = events.find((e) => e.type === 'mode.changed');
     if (inWindow?.type === 'mode.changed') return inWindow.previous;
-    const later = this.modeAfter.get(afterAt) as string | undefined;
+    const later = this.modeAfter.get(after.toISOString()) as string | undefined;
     if (later) {
       const event = JSON.parse(later) as QueueEvent;
       if (event.type === 'mode.changed') return event.previous;
@@ -96,8 +105,8 @@ export class StatsStore {
   }
 
   /** A closed day's rows, once: a second roll-up of the same day is refused by the primary key. */
-  saveDay(businessDay: string, rows: readonly QueueHourRow[], at: Date): void {
-    const tickets = rows.reduce((n, r) => n + r.issued, 0);
+  saveDay(businessDay: string, rows: readonly QueueCutRow[], at: Date): void {
+    const tickets = rows.reduce((n, r) => n + (r.cut === 'service' ? r.issued : 0), 0);
     this.saveDayTx(businessDay, rows, at.toISOString(), tickets);
   }
 
@@ -105,6 +114,6 @@ export class StatsStore {
   sums(from: string, to: string, by: StatsGrouping): { key: string; sums: QueueSums }[] {
     const stmt = this.sumStmts.get(by);
     if (!stmt) throw new Error(`no grouping ${by}`);
-    return (stmt.all(from, to) as SumRow[]).map((row) => ({ key: String(row.key), sums: sumsOf(row) }));
+    return (stmt.all(GROUPED[by].cut, from, to) as SumRow[]).map((row) => ({ key: String(row.key), sums: sumsOf(row) }));
   }
 }

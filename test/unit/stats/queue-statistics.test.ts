@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../../gateway/src/config/schema.js';
-import { QueueEngine } from '../../../gateway/src/domain/queue/index.js';
+import { businessDayStart, QueueEngine } from '../../../gateway/src/domain/queue/index.js';
 import { BUCKET_EDGES_S, bucketOf, quantileOf } from '../../../gateway/src/domain/stats/index.js';
 import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
 import { Statistics } from '../../../gateway/src/extensions/statistics.js';
@@ -31,6 +31,18 @@ describe('duration buckets', () => {
     counts[15] = 10; // and ten of two hours or more
     expect(quantileOf(counts, 0.9)).toBe(7200);
     expect(quantileOf(counts, 0.25)).toBe(90);
+  });
+});
+
+describe('businessDayStart', () => {
+  it("is the day-start hour on the store's clocks, daylight saving included", () => {
+    expect(businessDayStart('2026-03-02', 'Asia/Shanghai', 4).toISOString()).toBe('2026-03-01T20:00:00.000Z');
+    // Berlin moves to summer time at 02:00 on 29 March: 04:00 that day is UTC+2.
+    expect(businessDayStart('2026-03-28', 'Europe/Berlin', 4).toISOString()).toBe('2026-03-28T03:00:00.000Z');
+    expect(businessDayStart('2026-03-29', 'Europe/Berlin', 4).toISOString()).toBe('2026-03-29T02:00:00.000Z');
+    // New York goes back to standard time at 02:00 on 1 November.
+    expect(businessDayStart('2026-11-01', 'America/New_York', 4).toISOString()).toBe('2026-11-01T09:00:00.000Z');
+    expect(businessDayStart('2026-06-01', 'UTC', 0).toISOString()).toBe('2026-06-01T00:00:00.000Z');
   });
 });
 
@@ -139,9 +151,21 @@ describe('queue statistics', () => {
     ]);
     const byDay = stats.queue({ from: '2026-03-01', to: '2026-03-04', by: 'day' });
     expect(byDay.liveDays).toEqual(['2026-03-04']);
+    // Today is folded live, and again with what happened since it was last asked.
+    engine.issue({ service: 'sales' });
+    expect(stats.queue({ from: '2026-03-04', to: '2026-03-04', by: 'service' }).rows.map((r) => [r.key, r.issued])).toEqual([['sales', 1]]);
+    clock.advanceMin(1);
+    engine.issue({ service: 'sales' });
+    engine.issue({ service: 'pickup' });
+    expect(stats.queue({ from: '2026-03-04', to: '2026-03-04', by: 'service' }).rows.map((r) => [r.key, r.issued])).toEqual([['pickup', 1], ['sales', 2]]);
     expect(byDay.rows.map((r) => [r.key, r.issued, r.served, r.waitMeanS, r.serviceMeanS])).toEqual([
       ['2026-03-02', 4, 2, 900, 540],
       ['2026-03-03', 1, 1, 60, 120],
+    ]);
+    expect(stats.queue({ from: '2026-03-01', to: '2026-03-04', by: 'day' }).rows.map((r) => [r.key, r.issued])).toEqual([
+      ['2026-03-02', 4],
+      ['2026-03-03', 1],
+      ['2026-03-04', 3],
     ]);
     const rolled = stats.queue({ from: '2026-03-02', to: '2026-03-02', by: 'service' });
     expect(rolled.liveDays).toEqual([]);

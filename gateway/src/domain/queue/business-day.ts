@@ -36,3 +36,20 @@ export function businessDay(at: Date, timeZone: string, dayStartHour: number): s
 export function localHour(at: Date, timeZone: string): number {
   return localParts(at, timeZone).hour;
 }
+
+/**
+ * The instant a business day begins: `dayStartHour` on the store's clocks on that date. Found by
+ * asking the time zone its offset at the guess, twice, so a daylight-saving change that day is
+ * taken into account.
+ */
+export function businessDayStart(day: string, timeZone: string, dayStartHour: number): Date {
+  const wall = Date.parse(`${day}T${String(dayStartHour).padStart(2, '0')}:00:00Z`);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) {
+    const local = localParts(new Date(guess), timeZone);
+    const minutes = new Date(guess).getUTCMinutes();
+    const shown = Date.UTC(local.year, local.month - 1, local.day, local.hour, minutes);
+    guess = wall - (shown - guess);
+  }
+  return new Date(guess);
+}

@@ -24,15 +24,18 @@ export interface QueueSums {
   serviceBuckets: number[];
 }
 
-/** The stored grain: one business day, hour of issue, service and desk ('' for never called). */
-export interface QueueHourKey {
+/** The three ways a day is stored: per hour of issue, per service, per desk ('' for never called). */
+export const STATS_CUTS = ['hour', 'service', 'desk'] as const;
+export type StatsCut = (typeof STATS_CUTS)[number];
+
+/** One stored row: a business day's tickets of one hour, service or desk. */
+export interface QueueCutKey {
+  cut: StatsCut;
   businessDay: string;
-  hour: number;
-  service: string;
-  desk: string;
+  key: string;
 }
 
-export type QueueHourRow = QueueHourKey & QueueSums;
+export type QueueCutRow = QueueCutKey & QueueSums;
 
 export function emptySums(): QueueSums {
   return {
@@ -82,15 +85,22 @@ function addFact(sums: QueueSums, fact: TicketFact): void {
   }
 }
 
-/** A day's ticket facts summed at the stored grain. */
-export function hourRows(facts: readonly TicketFact[]): QueueHourRow[] {
-  const rows = new Map<string, QueueHourRow>();
+/** The key of a ticket in each cut. */
+export function cutKey(fact: TicketFact, cut: StatsCut): string {
+  return cut === 'hour' ? String(fact.hour) : cut === 'service' ? fact.service : (fact.desk ?? '');
+}
+
+/** A day's ticket facts summed three ways, as stored. */
+export function cutRows(facts: readonly TicketFact[]): QueueCutRow[] {
+  const rows = new Map<string, QueueCutRow>();
   for (const fact of facts) {
-    const key: QueueHourKey = { businessDay: fact.businessDay, hour: fact.hour, service: fact.service, desk: fact.desk ?? '' };
-    const id = `${key.businessDay}|${key.hour}|${key.service}|${key.desk}`;
-    let row = rows.get(id);
-    if (!row) rows.set(id, (row = { ...key, ...emptySums() }));
-    addFact(row, fact);
+    for (const cut of STATS_CUTS) {
+      const key: QueueCutKey = { cut, businessDay: fact.businessDay, key: cutKey(fact, cut) };
+      const id = `${cut}|${key.businessDay}|${key.key}`;
+      let row = rows.get(id);
+      if (!row) rows.set(id, (row = { ...key, ...emptySums() }));
+      addFact(row, fact);
+    }
   }
   return [...rows.values()];
 }

@@ -39,30 +39,40 @@ interface Open {
 const seconds = (fromMs: number, at: string) => Math.max(0, (Date.parse(at) - fromMs) / 1000);
 
 /**
- * The facts of the tickets issued on `businessDay`, from that day's queue events in commit order
- * (others are skipped). `initialMode` is the queue mode when the day began. A no-show is final
- * unless it is put back; what is still open at the end is `unfinished`.
+ * Folds one business day's queue events, in commit order, into the facts of its tickets (others
+ * are skipped). It can be fed as the day goes: the live day is folded once, then event by event.
+ * A no-show is final unless it is put back; what is still open is `unfinished`.
  */
-export function ticketFacts(events: Iterable<QueueEvent>, businessDay: string, timeZone: string, initialMode: QueueModeName): TicketFact[] {
-  const open = new Map<string, Open>();
-  let mode = initialMode;
-  for (const event of events) {
+export class TicketFold {
+  private readonly open = new Map<string, Open>();
+  private mode: QueueModeName;
+
+  constructor(
+    readonly businessDay: string,
+    private readonly timeZone: string,
+    /** The queue mode when the day began. */
+    initialMode: QueueModeName,
+  ) {
+    this.mode = initialMode;
+  }
+
+  add(event: QueueEvent): void {
     if (event.type === 'mode.changed') {
-      mode = event.mode;
-      continue;
+      this.mode = event.mode;
+      return;
     }
     const { ticket } = event;
-    if (ticket.businessDay !== businessDay) continue;
+    if (ticket.businessDay !== this.businessDay) return;
     if (event.type === 'ticket.issued') {
       const issuedMs = Date.parse(ticket.issuedAt);
-      open.set(ticket.id, {
+      this.open.set(ticket.id, {
         issuedMs,
         servingMs: null,
         calledMs: null,
         fact: {
           ticketId: ticket.id,
-          businessDay,
-          hour: localHour(new Date(issuedMs), timeZone),
+          businessDay: this.businessDay,
+          hour: localHour(new Date(issuedMs), this.timeZone),
           service: ticket.service,
           desk: null,
           priority: ticket.priority,
@@ -70,14 +80,14 @@ export function ticketFacts(events: Iterable<QueueEvent>, businessDay: string, t
           waitS: null,
           serviceS: null,
           transfers: 0,
-          peak: mode === 'peak',
+          peak: this.mode === 'peak',
           estimate: event.estimate ?? null,
         },
       });
-      continue;
+      return;
     }
-    const entry = open.get(ticket.id);
-    if (!entry) continue; // issued before the events kept (purged): nothing to count it from
+    const entry = this.open.get(ticket.id);
+    if (!entry) return; // issued before the events kept (purged): nothing to count it from
     const { fact } = entry;
     fact.service = ticket.service;
     if (event.desk) fact.desk = event.desk;
@@ -110,5 +120,15 @@ export function ticketFacts(events: Iterable<QueueEvent>, businessDay: string, t
         break;
     }
   }
-  return [...open.values()].map((entry) => entry.fact);
+
+  facts(): TicketFact[] {
+    return [...this.open.values()].map((entry) => ({ ...entry.fact }));
+  }
+}
+
+/** The facts of the tickets issued on `businessDay`, from that day's queue events in commit order. */
+export function ticketFacts(events: Iterable<QueueEvent>, businessDay: string, timeZone: string, initialMode: QueueModeName): TicketFact[] {
+  const fold = new TicketFold(businessDay, timeZone, initialMode);
+  for (const event of events) fold.add(event);
+  return fold.facts();
 }

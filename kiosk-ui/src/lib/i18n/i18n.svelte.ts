@@ -9,11 +9,12 @@ import { headOffice } from './head-office.js';
 import { kiosk } from './kiosk.js';
 import { members } from './members.js';
 import { printing } from './printing.js';
+import { statistics } from './statistics.js';
 import { survey } from './survey.js';
 import { workshop } from './workshop.js';
 
-const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth, headOffice, backups, survey];
-export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'] | keyof (typeof survey)['en'];
+const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth, headOffice, backups, survey, statistics];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'] | keyof (typeof survey)['en'] | keyof (typeof statistics)['en'];
 
 const DICTIONARIES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
