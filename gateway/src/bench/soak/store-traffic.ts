@@ -38,6 +38,8 @@ export interface DayTraffic {
   /** Tickets called, started and finished or marked no-show by the desks. */
   served: number;
   printed: number;
+  /** Prints answered printer-not-ready or not-printed: a printer emulator had stopped answering or was slow. */
+  notPrinted: number;
   ordersOpened: number;
   ordersReleased: number;
   workshopCommands: number;
@@ -63,7 +65,7 @@ interface Answer {
  * store does). Runs until stop(); every answer is counted.
  */
 export class StoreTraffic {
-  readonly day: DayTraffic = { issued: 0, served: 0, printed: 0, ordersOpened: 0, ordersReleased: 0, workshopCommands: 0, failures: new Map(), firstIssuedAt: undefined, commandMs: [] };
+  readonly day: DayTraffic = { issued: 0, served: 0, printed: 0, notPrinted: 0, ordersOpened: 0, ordersReleased: 0, workshopCommands: 0, failures: new Map(), firstIssuedAt: undefined, commandMs: [] };
   private running = true;
   private readonly loops: Promise<void>[];
   private readonly steps: WorkshopSteps;
@@ -108,10 +110,13 @@ export class StoreTraffic {
       });
       const answer = { status: res.status, body: (await res.json()) as Record<string, unknown> };
       if (!path.startsWith('/api/print/')) this.day.commandMs.push(performance.now() - sent);
-      if (res.status >= 500) this.fail(`${path} ${res.status} ${(answer.body.error as { code?: string } | undefined)?.code ?? ''}`.trim());
+      const code = (answer.body.error as { code?: string } | undefined)?.code;
+      // A printer that stopped answering or did not print in time is the store's state, not the gateway's failure.
+      if (code === 'printer-not-ready' || code === 'not-printed') this.day.notPrinted += 1;
+      else if (res.status >= 500) this.fail(`${path.replace(/\/[0-9a-f-]{36}$/, '/:id')} ${res.status} ${code ?? ''}`.trim());
       return answer;
     } catch (err) {
-      this.fail(`${path} ${(err as Error).message}`);
+      this.fail(`${path.replace(/\/[0-9a-f-]{36}$/, '/:id')} ${(err as Error).message}`);
       return { status: 0, body: {} };
     }
   }
