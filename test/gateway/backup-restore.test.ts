@@ -68,7 +68,7 @@ function damage(path: string): void {
 }
 
 describe('backup and restore of a store', () => {
-  it('restores a backup into the state it was taken in; refused while the gateway runs; a damaged copy is refused', async () => {
+  it('restores a backup into the state it was taken in; refused while the gateway runs; a damaged copy is refused', { timeout: 90_000 }, async () => {
     const manager = bearer(await staffTokenOf(store, 'manager'));
     running = await startStore(store);
     const url = running.httpUrl;

@@ -7,6 +7,7 @@ import { BackupAnswer, BackupStatus } from '@forecourt/gateway/protocol';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, staffToken } from '../support/identities.js';
 import { waitFor } from '../support/process.js';
+import { command } from '../support/queue-api.js';
 
 // Backups over HTTP against a gateway in this process: a checked copy in the folder, the last
 // result and the copies kept, a failure that is reported and remembered across a restart.
@@ -84,6 +85,21 @@ describe('backups over HTTP', () => {
     gw = await startTestGateway({ dataDir, configure });
     const seen = await status(gw);
     expect(seen.last).toMatchObject({ ok: false, error: { code: 'folder-unavailable' } });
+  });
+
+  it('answers every request with a copy taken after it, also while another backup runs', async () => {
+    // Started on an empty folder, the gateway backs up at once; these requests come meanwhile.
+    gw = await startTestGateway();
+    const g = gw;
+    const issued = await command(g.httpUrl, { action: 'issue', service: 'maintenance' }, g.admin);
+    expect(issued.status).toBe(200);
+    const [first, second] = await Promise.all([post(g), post(g)]);
+    for (const answer of [first, second]) {
+      expect(answer.status).toBe(200);
+      const copy = new Database(join(g.dataDir, 'backups', BackupAnswer.parse(answer.body).file), { readonly: true });
+      expect(copy.prepare('SELECT count(*) FROM queue_ticket WHERE id = ?').pluck().get(issued.body.ticket!.id)).toBe(1);
+      copy.close();
+    }
   });
 
   it('refuses callers who are not manager or installer, and a body with fields', async () => {

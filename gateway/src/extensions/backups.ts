@@ -16,7 +16,7 @@ const RECHECK_MS = 10 * 60_000;
  * Backs the database up every day at `backup.hour` (store time), and at start when the newest
  * good copy is more than a day old (the gateway was off at that hour); a manager or installer
  * may back up at any time (`POST /api/backups`). One backup runs at a time: a request meanwhile
- * gets the running one's result. After each good copy, retention deletes the copies no longer
+ * waits for it and gets the next one. After each good copy, retention deletes the copies no longer
  * kept. The last result is stored in the database, so a failure stays visible at the desk.
  */
 export class Backups implements Extension, BackupApi {
@@ -25,6 +25,7 @@ export class Backups implements Extension, BackupApi {
   private timer: NodeJS.Timeout | undefined;
   private dueAt: Date | undefined;
   private running: Promise<BackupAnswer> | undefined;
+  private next: Promise<BackupAnswer> | undefined;
   private abort = new AbortController();
 
   constructor(private readonly ctx: ExtensionContext) {}
@@ -55,7 +56,7 @@ export class Backups implements Extension, BackupApi {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.abort.abort();
-    await this.running?.catch(() => undefined);
+    await Promise.all([this.running, this.next].map((p) => p?.catch(() => undefined)));
     this.record = undefined;
   }
 
@@ -78,10 +79,24 @@ export class Backups implements Extension, BackupApi {
 
   backupNow(actor?: Actor): Promise<BackupAnswer> {
     this.started();
-    this.running ??= this.backup(actor).finally(() => {
-      this.running = undefined;
+    if (!this.running) return this.run(actor);
+    // The running copy is a snapshot from before this request: one more follows it, shared by
+    // every request that comes meanwhile.
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.run(actor);
+      });
+    return this.next;
+  }
+
+  private run(actor: Actor | undefined): Promise<BackupAnswer> {
+    const running = this.backup(actor).finally(() => {
+      if (this.running === running) this.running = undefined;
     });
-    return this.running;
+    this.running = running;
+    return running;
   }
 
   private started(): BackupRecord {

@@ -1,11 +1,11 @@
 import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { CodedError } from '../domain/coded-error.js';
 import { localParts, offsetMinutes } from '../domain/backups/local-time.js';
 import { selectBackups, type BackupKeep } from '../domain/backups/retention.js';
 import type { BackupErrorCode } from '../protocol/backups.js';
 import type { Db } from './database.js';
+import { copyDatabaseFile, integrityFindings } from './sqlite-worker.js';
 
 /** A backup that failed; nothing of it is left in the folder. */
 export class BackupError extends CodedError<BackupErrorCode> {}
@@ -90,19 +90,16 @@ export function removePartials(folder: string): number {
 }
 
 /**
- * Opens a database file read-only and runs `PRAGMA integrity_check`; throws `integrity-failed`
- * with SQLite's first findings unless it answers "ok". A file that is no database at all fails too.
+ * Opens a database file read-only and runs `PRAGMA integrity_check` (off the event loop); throws
+ * `integrity-failed` with SQLite's first findings unless it answers "ok". A file that is no
+ * database at all fails too; an abort throws `cancelled`.
  */
-export function verifyDatabaseFile(path: string): void {
+export async function verifyDatabaseFile(path: string, signal?: AbortSignal): Promise<void> {
   let findings: string[];
   try {
-    const copy = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      findings = (copy.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    } finally {
-      copy.close();
-    }
+    findings = await integrityFindings(path, signal);
   } catch (err) {
+    if (signal?.aborted) throw new BackupError('cancelled', 'the check was cancelled: the gateway is stopping');
     throw new BackupError('integrity-failed', `${path} is not a sound database: ${(err as Error).message}`);
   }
   if (findings.length !== 1 || findings[0] !== 'ok') {
@@ -117,25 +114,17 @@ export interface BackupOptions {
   timeZone: string;
   /** Aborts a running copy (the gateway is stopping); the partial file is removed. */
   signal?: AbortSignal;
-  /** Makes the raw copy; better-sqlite3's online backup unless a test injects a fault. */
+  /** Makes the copy: better-sqlite3's online backup on a worker thread, unless a test injects a fault. */
   copy?: (db: Db, path: string, signal: AbortSignal | undefined) => Promise<void>;
 }
 
-/** SQLite's online backup: a consistent copy while the gateway keeps writing, a few hundred kB per turn of the event loop. */
-async function onlineCopy(db: Db, path: string, signal: AbortSignal | undefined): Promise<void> {
-  await db.backup(path, {
-    progress: () => {
-      // better-sqlite3 ends the copy when the callback throws.
-      signal?.throwIfAborted();
-      return 100;
-    },
-  });
-}
+/** The gateway's database copied off the event loop (sqlite-worker.ts). */
+const onlineCopy = (db: Db, path: string, signal: AbortSignal | undefined): Promise<void> => copyDatabaseFile(db.name, path, signal);
 
 /**
  * Copies the database into the folder and proves the copy: SQLite's online backup into a hidden
- * `.partial` file, switched to a single-file journal so the copy stands alone, opened read-only
- * for `PRAGMA integrity_check`, and only then renamed to its dated name (and the folder synced).
+ * `.partial` file (a snapshot while the gateway writes on; a single file), opened read-only for
+ * `PRAGMA integrity_check`, and only then renamed to its dated name (and the folder synced).
  * A copy that fails or does not pass is deleted and the error names why.
  */
 export async function backupDatabase(db: Db, options: BackupOptions): Promise<BackupFileInfo> {
@@ -155,17 +144,7 @@ export async function backupDatabase(db: Db, options: BackupOptions): Promise<Ba
       if (signal?.aborted) throw new BackupError('cancelled', 'the backup was cancelled: the gateway is stopping');
       throw new BackupError('copy-failed', `the copy into ${folder} failed: ${(err as Error).message}`);
     }
-    try {
-      const copy = new Database(partial, { fileMustExist: true });
-      try {
-        copy.pragma('journal_mode = DELETE');
-      } finally {
-        copy.close();
-      }
-    } catch (err) {
-      throw new BackupError('integrity-failed', `the copy cannot be opened: ${(err as Error).message}`);
-    }
-    verifyDatabaseFile(partial);
+    await verifyDatabaseFile(partial, signal);
     const path = join(folder, file);
     renameSync(partial, path);
     syncFolder(folder);

@@ -21,8 +21,8 @@ const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
  * the current database step aside, with its WAL, as `forecourt.sqlite.before-restore-<time>`:
  * nothing is deleted, and a restore that fails half way leaves the old database where it was.
  */
-export function restoreDatabase(dataDir: string, source: string, at: Date): Restored {
-  verifyDatabaseFile(source);
+export async function restoreDatabase(dataDir: string, source: string, at: Date): Promise<Restored> {
+  await verifyDatabaseFile(source);
   const schemaVersion = schemaVersionOf(source);
   const latest = MIGRATIONS.at(-1)?.version ?? 0;
   if (schemaVersion > latest) throw new DatabaseTooNewError(schemaVersion, latest);
@@ -31,7 +31,7 @@ export function restoreDatabase(dataDir: string, source: string, at: Date): Rest
   const incoming = `${target}.restoring`;
   for (const suffix of SIDE_FILES) rmSync(`${incoming}${suffix}`, { force: true });
   copyFileSync(source, incoming);
-  verifyDatabaseFile(incoming);
+  await verifyDatabaseFile(incoming);
 
   const stamp = at.toISOString().replace(/[:.]/g, '-');
   const aside = `${target}.before-restore-${stamp}`;

@@ -111,9 +111,9 @@ async function backUpNow(): Promise<void> {
   }
 }
 
-function restore(source: string): void {
+async function restore(source: string): Promise<void> {
   try {
-    const { asideAs, schemaVersion } = restoreDatabase(config.dataDir, source, new Date());
+    const { asideAs, schemaVersion } = await restoreDatabase(config.dataDir, source, new Date());
     say(`checked ${source}: integrity ok, schema version ${schemaVersion}`);
     say(asideAs ? `the database that was there is kept as ${asideAs}` : 'there was no database before');
     say(`restored into ${databaseFile}; start the gateway now (systemctl start forecourt)`);

@@ -40,7 +40,7 @@ describe('backup copy', () => {
     const folder = join(dir, 'backups');
     const copy = await backupDatabase(db, { folder, at, timeZone: 'Asia/Shanghai' });
     expect(copy.file).toBe('forecourt-2026-12-02T030000+0800.sqlite');
-    expect(() => verifyDatabaseFile(copy.path)).not.toThrow();
+    await expect(verifyDatabaseFile(copy.path)).resolves.toBeUndefined();
     const opened = new Database(copy.path, { readonly: true });
     expect(opened.prepare('SELECT count(*) FROM filler').pluck().get()).toBe(3000);
     opened.close();
@@ -66,10 +66,10 @@ describe('backup copy', () => {
     const bad = join(dir, 'bad.sqlite');
     copyFileSync(copy.path, bad);
     damage(bad);
-    expect(() => verifyDatabaseFile(bad)).toThrow(/integrity|not a sound database/);
+    await expect(verifyDatabaseFile(bad)).rejects.toThrow(/integrity|not a sound database/);
     writeFileSync(join(dir, 'text.sqlite'), 'hello, this is not SQLite at all'.repeat(200));
-    expect(() => verifyDatabaseFile(join(dir, 'text.sqlite'))).toThrow(BackupError);
-    expect(() => verifyDatabaseFile(join(dir, 'missing.sqlite'))).toThrow(BackupError);
+    await expect(verifyDatabaseFile(join(dir, 'text.sqlite'))).rejects.toThrow(BackupError);
+    await expect(verifyDatabaseFile(join(dir, 'missing.sqlite'))).rejects.toThrow(BackupError);
   });
 
   it('reports a file where the folder should be as folder-unavailable', async () => {
@@ -85,6 +85,15 @@ describe('backup copy', () => {
     const failure = await backupDatabase(db, { folder, at, timeZone: 'Asia/Shanghai', signal: abort.signal }).catch((err: unknown) => err);
     expect((failure as BackupError).code).toBe('cancelled');
     expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it('checks off the event loop, and a stop ends the check as cancelled', async () => {
+    const folder = join(dir, 'backups');
+    const copy = await backupDatabase(db, { folder, at, timeZone: 'Asia/Shanghai' });
+    const abort = new AbortController();
+    const checking = verifyDatabaseFile(copy.path, abort.signal);
+    abort.abort();
+    await expect(checking).rejects.toMatchObject({ code: 'cancelled' });
   });
 
   it('removes partial copies a killed gateway left', () => {

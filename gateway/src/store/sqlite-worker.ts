@@ -1,0 +1,87 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** better-sqlite3 as this module resolves it, for the worker (which has no module of its own to resolve from). */
+const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
+/** Pages per backup step (8 MB): between two steps the worker can be stopped. */
+const PAGES_PER_STEP = 2048;
+
+// Plain CommonJS, so it runs from the built gateway and from the TypeScript sources alike.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const fail = (err) => parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });
+async function copy({ source, dest, pagesPerStep }) {
+  const src = new Database(source, { fileMustExist: true });
+  try {
+    // One read transaction for the whole copy: in WAL mode the gateway writes on meanwhile, and
+    // the copy is the snapshot of this moment instead of starting over after every write.
+    src.exec('BEGIN');
+    src.prepare('SELECT count(*) FROM sqlite_schema').get();
+    await src.backup(dest, { progress: () => pagesPerStep });
+    src.exec('COMMIT');
+  } finally {
+    src.close();
+  }
+  // A copy that stands alone: one file, no WAL beside it.
+  const out = new Database(dest, { fileMustExist: true });
+  try {
+    out.pragma('journal_mode = DELETE');
+  } finally {
+    out.close();
+  }
+  return {};
+}
+function check({ path }) {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return { findings: db.pragma('integrity_check').map((row) => row.integrity_check) };
+  } finally {
+    db.close();
+  }
+}
+Promise.resolve()
+  .then(() => (workerData.op === 'copy' ? copy(workerData) : check(workerData)))
+  .then((answer) => parentPort.postMessage(answer), fail);
+`;
+
+type Answer = { findings?: string[]; error?: string };
+
+/** Runs one operation on its own worker thread; `signal` ends it (between two backup steps at the latest). */
+function runWorker(data: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const worker = new Worker(WORKER, { eval: true, workerData: { ...data, driver: DRIVER } });
+    const onAbort = () => void worker.terminate();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let answered = false;
+    worker.once('message', (answer: Answer) => {
+      answered = true;
+      if (answer.error !== undefined) reject(new Error(answer.error));
+      else resolve(answer);
+    });
+    worker.once('error', reject);
+    worker.once('exit', () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (!answered) reject(signal?.aborted ? signal.reason : new Error('the worker ended without an answer'));
+    });
+  });
+}
+
+/**
+ * SQLite's online backup of the database file `source` into `dest`, on a worker thread with a
+ * connection of its own: copying and syncing hundreds of megabytes must not stop the gateway's
+ * event loop. The copy is switched to a single-file journal.
+ */
+export async function copyDatabaseFile(source: string, dest: string, signal?: AbortSignal): Promise<void> {
+  await runWorker({ op: 'copy', source, dest, pagesPerStep: PAGES_PER_STEP }, signal);
+}
+
+/**
+ * `PRAGMA integrity_check` of a database file opened read-only, on a worker thread (it reads
+ * every page: about a second per 100 MB here). Resolves SQLite's findings (["ok"] when sound);
+ * rejects when the file cannot be opened as a database, or when `signal` aborts.
+ */
+export async function integrityFindings(path: string, signal?: AbortSignal): Promise<string[]> {
+  return (await runWorker({ op: 'check', path }, signal)).findings ?? [];
+}
