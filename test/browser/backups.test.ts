@@ -59,6 +59,13 @@ describeRealStack('backups at the desk', CHROMIUM, () => {
       await page.waitForSelector('[data-testid=backup-alert-text]', { state: 'detached' });
       expect(readdirSync(folder)).toHaveLength(1);
       expect((await backups(env.gw)).last?.ok).toBe(true);
+
+      // The panel lists the copy kept and the last result; its button backs up again.
+      await page.click('[data-testid=backup-panel] summary');
+      await expect.poll(() => page.textContent('[data-testid=backup-last]')).toMatch(/^上次备份：.*，成功$/);
+      expect(await page.textContent('[data-testid=backup-file]')).toContain('每日');
+      await page.click('[data-testid=backup-panel-now]');
+      await expect.poll(() => page.textContent('[data-testid=backup-panel-result]')).toMatch(/^已备份并校验：/);
       expect(errors).toEqual([]);
     });
 
@@ -72,6 +79,7 @@ describeRealStack('backups at the desk', CHROMIUM, () => {
       expect(asked).toContain('/api/relay/status');
       expect(asked).not.toContain('/api/backups');
       expect(await page.$('[data-testid=backup-alert]')).toBeNull();
+      expect(await page.$('[data-testid=backup-panel]')).toBeNull();
     });
   });
 });
