@@ -3,6 +3,7 @@ import { gatewayWithChromium, signedInDesk } from '../support/browser.js';
 import { bearer, staffToken } from '../support/identities.js';
 import { command } from '../support/queue-api.js';
 import { describeRealStack } from '../support/real-stack.js';
+import { releaseOrder } from '../support/survey.js';
 
 // The manager's statistics at the desk, in Chromium against a real gateway: the panel is the
 // manager's only, shows today's tickets per hour and per service (with the service's name), a
@@ -18,6 +19,13 @@ describeRealStack('statistics at the desk', CHROMIUM, () => {
     for (const service of ['maintenance', 'maintenance', 'repair']) await command(env.gw.httpUrl, { action: 'issue', service }, desk);
     const called = await command(env.gw.httpUrl, { action: 'call-next', desk: '1' }, desk);
     await command(env.gw.httpUrl, { action: 'finish', desk: '1', ticketId: called.body.event?.ticket?.id }, desk);
+
+    const send = async (command: Record<string, unknown>) => {
+      const res = await fetch(`${env.gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...env.gw.admin }, body: JSON.stringify(command) });
+      if (res.status !== 200) throw new Error(`workshop command refused: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    await releaseOrder(send, { plate: '粤B12345' });
 
     const page = await signedInDesk(env.browser, env.gw, { role: 'manager' });
     const errors: string[] = [];
@@ -42,6 +50,10 @@ describeRealStack('statistics at the desk', CHROMIUM, () => {
     expect(href).toMatch(/^\/api\/stats\/queue\.csv\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}&by=service$/);
     const csv = await page.evaluate(`fetch(${JSON.stringify(href)}).then((r) => r.text())`);
     expect(String(csv).split('\r\n')[1]).toMatch(/^maintenance,2,1,/);
+    // The workshop over the same period: the order released today.
+    await page.waitForSelector('[data-testid=stats-workshop-total]');
+    const workshop = await page.$$eval('[data-testid=stats-workshop-total] > *', (cells) => cells.slice(0, 4).map((c) => c.textContent));
+    expect(workshop).toEqual(['合计', '1', '—', '0']);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -56,6 +56,8 @@ describe('statistics over HTTP', () => {
       expect(res.status, role).toBe(403);
     }
     expect((await get(`/api/stats/queue.csv?from=${day}&to=${day}`, {})).status).toBe(401);
+    expect((await get(`/api/stats/workshop?from=${day}&to=${day}`, bearer(staffToken(gw.gateway, 'advisor', 'stats advisor 2')))).status).toBe(403);
+    expect((await get(`/api/stats/workshop?from=${day}&to=${day}`, gw.admin)).status).toBe(200);
   });
 
   it('refuses a bad query with the reason', async () => {

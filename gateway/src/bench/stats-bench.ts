@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     // A year of rolled days: the busy days' rows again under each earlier date.
     const rolled = traces.slice(0, -1).map((t) => t.day);
     const copy = db.prepare(`INSERT INTO stats_queue_cut SELECT cut, @to, key, ${statsColumns(db).join(', ')} FROM stats_queue_cut WHERE business_day = @from`);
-    const mark = db.prepare('INSERT OR REPLACE INTO stats_day (business_day, rolled_at, tickets) SELECT @to, rolled_at, tickets FROM stats_day WHERE business_day = @from');
+    const mark = db.prepare('INSERT OR REPLACE INTO stats_day (business_day, rolled_at, tickets, workshop) SELECT @to, rolled_at, tickets, workshop FROM stats_day WHERE business_day = @from');
     const first = addDays(last.day, -364);
     db.transaction(() => {
       let i = 0;

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { businessDay, businessDayStart } from '../domain/queue/business-day.js';
 import { addSums, cutRows, emptySums, figuresOf, type QueueCutRow, type QueueSums } from '../domain/stats/queue-sums.js';
 import { TicketFold } from '../domain/stats/ticket-facts.js';
+import { addReleasedOrder, addWorkshopSums, emptyWorkshopSums, workshopFigures, type WorkshopSums } from '../domain/stats/workshop-sums.js';
 import { registerStatsRoutes, type StatsApi } from '../http/stats-routes.js';
-import type { QueueStatsAnswer, QueueStatsQuery, StatsGrouping } from '../protocol/stats.js';
+import type { QueueStatsAnswer, QueueStatsQuery, StatsGrouping, WorkshopStatsAnswer, WorkshopStatsQuery } from '../protocol/stats.js';
 import { StatsStore } from '../store/stats-store.js';
+import { ORDER_STAGES, type OrderStage } from '../protocol/index.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { NotReady } from './not-ready.js';
 
@@ -90,7 +92,7 @@ export class Statistics implements Extension, StatsApi {
     for (const day of daysFrom(first, yesterday)) {
       if (this.stopped) return;
       if (rolled.has(day)) continue;
-      store.saveDay(day, cutRows(this.fold(store, day).fold.facts()), this.ctx.now());
+      store.saveDay(day, cutRows(this.fold(store, day).fold.facts()), this.released(store, day), this.ctx.now());
       await nextTurn();
     }
   }
@@ -101,6 +103,15 @@ export class Statistics implements Extension, StatsApi {
     const fold = new TicketFold(day, this.ctx.config.store.timeZone, store.modeBefore(stored.map((s) => s.event), until));
     for (const { event } of stored) fold.add(event);
     return { fold, seq: stored.at(-1)?.seq ?? 0 };
+  }
+
+  /** The workshop's sums over the orders released on a day; null without any. */
+  private released(store: StatsStore, day: string): WorkshopSums | null {
+    const orders = store.releasedOrders(day);
+    if (orders.length === 0) return null;
+    const sums = emptyWorkshopSums();
+    for (const order of orders) addReleasedOrder(sums, order);
+    return sums;
   }
 
   /** Today's facts: folded once, then only the events since. */
@@ -128,13 +139,7 @@ export class Statistics implements Extension, StatsApi {
     };
     for (const { key, sums } of store.sums(from, to, by)) add(key, sums);
 
-    // Days of the period not rolled up: today, or days the roll-up has not reached.
-    const today = this.dayOf(this.ctx.now());
-    const oldest = store.oldestEventAt();
-    const firstKept = oldest ? this.dayOf(new Date(oldest)) : today;
-    const last = to < today ? to : today;
-    const rolled = store.rolledDays(from, last);
-    const liveDays = [...daysFrom(from > firstKept ? from : firstKept, last)].filter((day) => !rolled.has(day));
+    const { today, liveDays } = this.unrolled(store, from, to);
     for (const day of liveDays) {
       const facts = (day === today ? this.today(store, day) : this.fold(store, day).fold).facts();
       for (const row of cutRows(facts)) {
@@ -147,5 +152,38 @@ export class Statistics implements Extension, StatsApi {
     const total = emptySums();
     for (const sums of groups.values()) addSums(total, sums);
     return { from, to, by, rows: keys.map((key) => figuresOf(key, groups.get(key)!)), total: figuresOf('total', total), today, liveDays };
+  }
+
+  /** Days of a period not rolled up (today, or days the roll-up has not reached), from the oldest kept. */
+  private unrolled(store: StatsStore, from: string, to: string): { today: string; liveDays: string[] } {
+    const today = this.dayOf(this.ctx.now());
+    const oldest = store.oldestEventAt();
+    const firstKept = oldest ? this.dayOf(new Date(oldest)) : today;
+    const last = to < today ? to : today;
+    const rolled = store.rolledDays(from, last);
+    return { today, liveDays: [...daysFrom(from > firstKept ? from : firstKept, last)].filter((day) => !rolled.has(day)) };
+  }
+
+  workshop({ from, to }: WorkshopStatsQuery): WorkshopStatsAnswer {
+    const store = this.store;
+    if (!store) throw new NotReady('the statistics are');
+    const days = store.workshopDays(from, to);
+    const { today, liveDays } = this.unrolled(store, from, to);
+    for (const day of liveDays) {
+      const sums = this.released(store, day);
+      if (sums) days.push({ day, sums });
+    }
+    days.sort((a, b) => a.day.localeCompare(b.day));
+    const total = emptyWorkshopSums();
+    for (const { sums } of days) addWorkshopSums(total, sums);
+    const order = (stage: string) => ORDER_STAGES.indexOf(stage as OrderStage);
+    return {
+      from,
+      to,
+      rows: days.map(({ day, sums }) => workshopFigures(day, sums)),
+      total: workshopFigures('total', total),
+      inProgress: store.inProgress().sort((a, b) => order(a.stage) - order(b.stage)),
+      today,
+    };
   }
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { QueueStatsQuery, type QueueFigures, type QueueStatsAnswer } from '../protocol/stats.js';
+import { QueueStatsQuery, WorkshopStatsQuery, type QueueFigures, type QueueStatsAnswer, type WorkshopFigures, type WorkshopStatsAnswer } from '../protocol/stats.js';
 import { invalid } from './identity-routes.js';
 import { answer } from './refusals.js';
 
 /** What the routes need of the statistics. */
 export interface StatsApi {
   queue(query: QueueStatsQuery): QueueStatsAnswer;
+  workshop(query: WorkshopStatsQuery): WorkshopStatsAnswer;
 }
 
 const COLUMNS: [string, (f: QueueFigures) => number | string | null][] = [
@@ -34,17 +35,44 @@ const cell = (value: number | string | null) => {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 
-/** The answer as CSV, one row per key and a `total` row; a BOM so spreadsheet programs read UTF-8. */
-export function queueStatsCsv(stats: QueueStatsAnswer): string {
-  const lines = [[stats.by, ...COLUMNS.map(([name]) => name)].join(',')];
-  for (const row of [...stats.rows, { ...stats.total, key: 'total' }]) {
-    lines.push([cell(row.key), ...COLUMNS.map(([, of]) => cell(of(row)))].join(','));
-  }
+const WORKSHOP_COLUMNS: [string, (f: WorkshopFigures) => number | string | null][] = [
+  ['released', (f) => f.released],
+  ['promised', (f) => f.promised],
+  ['promised_met_share', (f) => f.promisedMetShare],
+  ['reworks', (f) => f.reworks],
+  ['comebacks', (f) => f.comebacks],
+  ['labour_mean_s', (f) => f.labourMeanS],
+  ['elapsed_mean_s', (f) => f.elapsedMeanS],
+  ['labour_share', (f) => f.labourShare],
+];
+
+/** Rows as CSV with a `total` row; a BOM so spreadsheet programs read UTF-8. */
+function csvOf<F extends { key: string }>(keyName: string, columns: [string, (f: F) => number | string | null][], rows: readonly F[], total: F): string {
+  const lines = [[keyName, ...columns.map(([name]) => name)].join(',')];
+  for (const row of [...rows, { ...total, key: 'total' }]) lines.push([cell(row.key), ...columns.map(([, of]) => cell(of(row)))].join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+export const queueStatsCsv = (stats: QueueStatsAnswer): string => csvOf(stats.by, COLUMNS, stats.rows, stats.total);
+export const workshopStatsCsv = (stats: WorkshopStatsAnswer): string => csvOf('day', WORKSHOP_COLUMNS, stats.rows, stats.total);
+
 /** The manager's statistics: figures as JSON for the desk, and the same as a CSV download. */
 export function registerStatsRoutes(app: FastifyInstance, stats: StatsApi): void {
+  app.get('/api/stats/workshop', async (req, reply) => {
+    const query = WorkshopStatsQuery.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    return answer(reply, async () => stats.workshop(query.data));
+  });
+  app.get('/api/stats/workshop.csv', async (req, reply) => {
+    const query = WorkshopStatsQuery.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    const { from, to } = query.data;
+    return answer(reply, async () => {
+      const csv = workshopStatsCsv(stats.workshop(query.data));
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="workshop-${from}-${to}.csv"`);
+      return csv;
+    });
+  });
   app.get('/api/stats/queue', async (req, reply) => {
     const query = QueueStatsQuery.safeParse(req.query);
     if (!query.success) return invalid(reply, query.error);

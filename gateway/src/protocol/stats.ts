@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OrderStage } from './workshop.js';
 
 /** How the manager's statistics are cut: per business day, hour of issue, service or desk. */
 export const STATS_GROUPINGS = ['day', 'hour', 'service', 'desk'] as const;
@@ -63,3 +64,42 @@ export const QueueStatsAnswer = z.strictObject({
   liveDays: z.array(BusinessDay),
 });
 export type QueueStatsAnswer = z.infer<typeof QueueStatsAnswer>;
+
+/** The workshop over released orders (a day is the day of release), or the total. */
+export const WorkshopFigures = z.strictObject({
+  key: z.string(),
+  released: z.number().int().nonnegative(),
+  /** Orders that had a promised time, and the share ready by it. */
+  promised: z.number().int().nonnegative(),
+  promisedMetShare: z.number().min(0).max(1).nullable(),
+  /** Quality checks failed (返工) and cars back after release (返修). */
+  reworks: z.number().int().nonnegative(),
+  comebacks: z.number().int().nonnegative(),
+  /** Technicians' clocked time per order, and reception to ready per order. */
+  labourMeanS: Seconds,
+  elapsedMeanS: Seconds,
+  /** Clocked labour against the time from reception to ready. */
+  labourShare: z.number().min(0).max(1).nullable(),
+  /** Mean time in each stage, over the orders that passed through it. */
+  stages: z.array(z.strictObject({ stage: OrderStage, orders: z.number().int().positive(), meanS: z.number().nonnegative() })),
+});
+export type WorkshopFigures = z.infer<typeof WorkshopFigures>;
+
+/** The query of `GET /api/stats/workshop`: days of release from–to. */
+export const WorkshopStatsQuery = z
+  .strictObject({ from: BusinessDay, to: BusinessDay })
+  .refine((q) => q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < STATS_MAX_DAYS, { message: `at most ${STATS_MAX_DAYS} days at once`, path: ['to'] });
+export type WorkshopStatsQuery = z.infer<typeof WorkshopStatsQuery>;
+
+export const WorkshopStatsAnswer = z.strictObject({
+  from: BusinessDay,
+  to: BusinessDay,
+  /** One row per day with releases. */
+  rows: z.array(WorkshopFigures),
+  total: WorkshopFigures,
+  /** Orders in the workshop now, per stage (not released). */
+  inProgress: z.array(z.strictObject({ stage: OrderStage, orders: z.number().int().positive() })),
+  today: BusinessDay,
+});
+export type WorkshopStatsAnswer = z.infer<typeof WorkshopStatsAnswer>;

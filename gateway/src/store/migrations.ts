@@ -478,11 +478,13 @@ export const MIGRATIONS: readonly Migration[] = [
         s15 INTEGER NOT NULL,
         PRIMARY KEY (cut, business_day, key)
       ) STRICT, WITHOUT ROWID;
-      -- The days rolled up (a day with no tickets has a row here and none above).
+      -- The days rolled up (a day with no tickets has a row here and none above), with the
+      -- workshop's sums over the orders released that day (domain/stats/workshop-sums.ts).
       CREATE TABLE stats_day (
         business_day TEXT PRIMARY KEY,
         rolled_at    TEXT NOT NULL,
-        tickets      INTEGER NOT NULL
+        tickets      INTEGER NOT NULL,
+        workshop     TEXT NOT NULL CHECK (json_valid(workshop))
       ) STRICT;
       -- A day's events by time, for the roll-up and today's live figures.
       CREATE INDEX queue_event_at ON queue_event (at);

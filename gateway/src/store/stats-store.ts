@@ -1,9 +1,11 @@
 import type { Statement } from 'better-sqlite3';
-import type { QueueModeName, StatsGrouping } from '../protocol/index.js';
+import type { OrderStage, QueueModeName, StatsGrouping } from '../protocol/index.js';
 import type { ModeState } from '../domain/queue/store.js';
 import type { QueueEvent } from '../domain/queue/events.js';
 import { BUCKET_COUNT } from '../domain/stats/duration-buckets.js';
 import { emptySums, type QueueCutRow, type QueueSums, type StatsCut } from '../domain/stats/queue-sums.js';
+import type { WorkshopSums } from '../domain/stats/workshop-sums.js';
+import type { RepairOrder } from '../domain/workshop/order.js';
 import type { Db } from './database.js';
 import { MODE_KEY } from './queue-store.js';
 
@@ -51,14 +53,20 @@ export class StatsStore {
   private readonly modeStmt;
   private readonly sumStmts = new Map<StatsGrouping, Statement<[string, string, string]>>();
   private readonly saveDayTx;
+  private readonly workshopDaysStmt;
+  private readonly releasedStmt;
+  private readonly inProgressStmt;
 
   constructor(db: Db) {
     const columns = ['cut', 'business_day', 'key', ...COUNTS, ...W, ...S];
     this.insertRow = db.prepare(`INSERT INTO stats_queue_cut (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
-    this.insertDay = db.prepare('INSERT INTO stats_day (business_day, rolled_at, tickets) VALUES (?, ?, ?)');
+    this.insertDay = db.prepare('INSERT INTO stats_day (business_day, rolled_at, tickets, workshop) VALUES (?, ?, ?, ?)');
+    this.workshopDaysStmt = db.prepare("SELECT business_day AS day, workshop FROM stats_day WHERE business_day BETWEEN ? AND ? AND workshop != '{}' ORDER BY business_day");
+    this.releasedStmt = db.prepare("SELECT data FROM workshop_order WHERE stage = 'released' AND released_day = ?").pluck();
+    this.inProgressStmt = db.prepare("SELECT stage, COUNT(*) AS orders FROM workshop_order WHERE stage != 'released' GROUP BY stage");
     this.rolledStmt = db.prepare('SELECT business_day FROM stats_day WHERE business_day BETWEEN ? AND ?').pluck();
     this.eventsBetween = db.prepare('SELECT seq, payload FROM queue_event WHERE at >= ? AND at < ? AND seq > ? ORDER BY seq');
-    this.firstEventAt = db.prepare('SELECT MIN(at) FROM queue_event').pluck();
+    this.firstEventAt = db.prepare('SELECT MIN(at) FROM (SELECT MIN(at) AS at FROM queue_event UNION ALL SELECT MIN(created_at) FROM workshop_order)').pluck();
     this.modeAfter = db.prepare("SELECT payload FROM queue_event WHERE at >= ? AND type = 'mode.changed' ORDER BY at LIMIT 1").pluck();
     this.modeStmt = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
     const sums = [...COUNTS, ...W, ...S].map((c) => `SUM(${c}) AS ${c}`).join(', ');
@@ -68,11 +76,11 @@ export class StatsStore {
         db.prepare<[string, string, string]>(`SELECT ${column} AS key, ${sums} FROM stats_queue_cut WHERE cut = ? AND business_day BETWEEN ? AND ? GROUP BY ${column} ORDER BY ${column}`),
       );
     }
-    this.saveDayTx = db.transaction((day: string, rows: readonly QueueCutRow[], at: string, tickets: number) => {
+    this.saveDayTx = db.transaction((day: string, rows: readonly QueueCutRow[], at: string, tickets: number, workshop: string) => {
       for (const row of rows) {
         this.insertRow.run(row.cut, row.businessDay, row.key, ...COUNTS.map((c) => row[FIELD[c]]), ...row.waitBuckets, ...row.serviceBuckets);
       }
-      this.insertDay.run(day, at, tickets);
+      this.insertDay.run(day, at, tickets, workshop);
     });
   }
 
@@ -95,7 +103,7 @@ export class StatsStore {
     return stored ? (JSON.parse(stored) as ModeState).mode : 'normal';
   }
 
-  /** When the oldest event still kept happened (null on a new store). */
+  /** When the oldest queue event still kept, or the oldest repair order, happened (null on a new store). */
   oldestEventAt(): string | null {
     return (this.firstEventAt.get() as string | null) ?? null;
   }
@@ -105,9 +113,24 @@ export class StatsStore {
   }
 
   /** A closed day's rows, once: a second roll-up of the same day is refused by the primary key. */
-  saveDay(businessDay: string, rows: readonly QueueCutRow[], at: Date): void {
+  saveDay(businessDay: string, rows: readonly QueueCutRow[], workshop: WorkshopSums | null, at: Date): void {
     const tickets = rows.reduce((n, r) => n + (r.cut === 'service' ? r.issued : 0), 0);
-    this.saveDayTx(businessDay, rows, at.toISOString(), tickets);
+    this.saveDayTx(businessDay, rows, at.toISOString(), tickets, workshop ? JSON.stringify(workshop) : '{}');
+  }
+
+  /** Orders released on a business day (and not back since). */
+  releasedOrders(businessDay: string): RepairOrder[] {
+    return (this.releasedStmt.all(businessDay) as string[]).map((data) => JSON.parse(data) as RepairOrder);
+  }
+
+  /** The workshop sums of the rolled days from–to that had releases. */
+  workshopDays(from: string, to: string): { day: string; sums: WorkshopSums }[] {
+    return (this.workshopDaysStmt.all(from, to) as { day: string; workshop: string }[]).map((r) => ({ day: r.day, sums: JSON.parse(r.workshop) as WorkshopSums }));
+  }
+
+  /** Orders in the workshop now, per stage. */
+  inProgress(): { stage: OrderStage; orders: number }[] {
+    return this.inProgressStmt.all() as { stage: OrderStage; orders: number }[];
   }
 
   /** The stored days from–to summed per day, hour, service or desk. */

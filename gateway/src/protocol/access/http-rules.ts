@@ -131,6 +131,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // Statistics
   { method: 'GET', url: '/api/stats/queue', who: ROLES.managers, note: 'queue figures per day, hour, service or desk: tickets, waits, service times, no-shows, walk-aways, estimate accuracy' },
   { method: 'GET', url: '/api/stats/queue.csv', who: ROLES.managers, note: 'the same as a CSV file' },
+  { method: 'GET', url: '/api/stats/workshop', who: ROLES.managers, note: 'released orders per day: promised-time hit rate, reworks, comebacks, labour vs. elapsed, time per stage; orders in the workshop now' },
+  { method: 'GET', url: '/api/stats/workshop.csv', who: ROLES.managers, note: 'the same as a CSV file' },
 
   // Survey and follow-up calls (回訪)
   { method: 'GET', url: '/api/surveys/by-token/:token', who: EVERYONE, note: "the survey of the customer's order by the status page's unguessable token: open, answered, not released, expired" },
