@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Language } from '@forecourt/gateway/protocol';
 import { addStaff, enrolledPage, gatewayWithChromium, signedInDesk, signInOnPage } from '../support/browser.js';
+import { REPO_ROOT } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
+import { spokenTicket } from '../../kiosk-ui/src/lib/spoken.js';
 
 // Every screen in every language through axe-core in Chromium: <html lang> follows the chosen
 // language, and axe finds no serious or critical violation of WCAG 2.2 A/AA. One gateway, one
@@ -70,6 +73,26 @@ async function tabTo(page: Page, testId: string, max = 60, key = 'Tab'): Promise
     if (focused.name === testId) return stops;
   }
   throw new Error(`${testId} not reached by ${key} in ${max} presses: ${stops.map((s) => s.name).join(' → ')}`);
+}
+
+/**
+ * speechSynthesis as a recorder with three voices, put in before the page's scripts: headless
+ * Chromium has no voices here, and the test must hear what the kiosk says, and in which voice.
+ */
+const FAKE_SPEECH = `(() => {
+  const voices = [['Mandarin', 'zh-CN'], ['Taiwanese Mandarin', 'zh-TW'], ['English', 'en-US']].map(([name, lang]) => ({ name, lang, voiceURI: name, default: false, localService: true }));
+  window.__spoken = [];
+  window.__cancelled = 0;
+  const synth = new EventTarget();
+  synth.getVoices = () => voices;
+  synth.speak = (u) => { window.__spoken.push({ text: u.text, voice: u.voice ? u.voice.name : null }); setTimeout(() => u.onend && u.onend(), 10); };
+  synth.cancel = () => { window.__cancelled++; };
+  Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+  window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; this.voice = null; this.lang = ''; this.rate = 1; } };
+})()`;
+interface Spoken {
+  text: string;
+  voice: string | null;
 }
 
 describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
@@ -227,6 +250,67 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
     expect((await page.evaluate<Focused>(FOCUSED)).name).toBe('button.link');
 
     expect(stops.filter((s) => !s.ring).map((s) => s.name)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+  it('the kiosk reads aloud when asked (off by default, in the language chosen, off again when the session ends) and has a remembered large-text mode', async () => {
+    const page = await enrolledPage(env.browser, env.gw, { id: 'a11y-kiosk-comfort', kind: 'kiosk' });
+    await page.addInitScript(FAKE_SPEECH);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${env.gw.httpUrl}/kiosk/?idle=4`);
+    await page.waitForSelector('[data-testid=service]');
+    const spoken = () => page.evaluate<Spoken[]>('window.__spoken');
+    const last = async () => (await spoken()).at(-1);
+    const pressed = (id: string) => page.getAttribute(`[data-testid=${id}]`, 'aria-pressed');
+
+    // Off by default: nothing said.
+    expect(await pressed('comfort-speech')).toBe('false');
+    await choose(page, 'zh-Hant');
+    await page.waitForTimeout(300);
+    expect(await spoken()).toEqual([]);
+
+    // On: the start screen's instruction at once, in a Traditional Chinese voice; a language change reads it again in that language.
+    await page.click('[data-testid=comfort-speech]');
+    expect(await pressed('comfort-speech')).toBe('true');
+    await expect.poll(last).toEqual({ text: '歡迎光臨。請刷會員卡，或選擇服務取號', voice: 'Taiwanese Mandarin' });
+    await choose(page, 'en');
+    await expect.poll(last).toEqual({ text: 'Welcome. Tap your member card, or choose a service to take a ticket', voice: 'English' });
+
+    // A ticket: its number digit by digit, the people ahead and the wait.
+    await page.click('[data-testid=service][data-service=claims]');
+    const number = (await page.locator('[data-testid=ticket-number]').textContent()) ?? '';
+    await expect.poll(async () => (await last())?.text ?? '').toContain(`Your number is ${spokenTicket(number, 'en')}, for `);
+    expect((await last())?.text).toContain(`${await page.textContent('[data-testid=people-ahead]')} people ahead of you`);
+    expect((await last())?.voice).toBe('English');
+
+    // Done: the session is over; the next customer finds the kiosk silent.
+    const before = (await spoken()).length;
+    await page.click('[data-testid=ticket] button.primary');
+    expect(await pressed('comfort-speech')).toBe('false');
+    await page.waitForTimeout(300);
+    expect((await spoken()).length).toBe(before);
+    expect(await page.evaluate<number>('window.__cancelled')).toBeGreaterThan(0);
+
+    // Turned on and left at the start screen: the idle return turns it off too.
+    await page.click('[data-testid=comfort-speech]');
+    await expect.poll(() => pressed('comfort-speech'), { timeout: 8_000 }).toBe('false');
+
+    // Large text with high contrast: larger, still clean for axe, and kept on this kiosk after a reload.
+    const size = () => page.evaluate<number>(`parseFloat(getComputedStyle(document.querySelector('main h1')).fontSize)`);
+    const normal = await size();
+    await page.click('[data-testid=comfort-large]');
+    expect(await pressed('comfort-large')).toBe('true');
+    expect(await size()).toBeGreaterThan(normal * 1.25);
+    expect(await seriousViolations(page)).toEqual([]);
+    mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'kiosk-large-text.png') });
+    await page.reload();
+    await page.waitForSelector('[data-testid=service]');
+    expect(await page.evaluate<boolean>(`document.documentElement.hasAttribute('data-large')`)).toBe(true);
+    expect(await pressed('comfort-speech')).toBe('false');
+    await page.click('[data-testid=comfort-large]');
+    expect(await size()).toBe(normal);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -16,6 +16,22 @@ export function findVoice(language: Language): SpeechSynthesisVoice | undefined 
   return undefined;
 }
 
+/**
+ * The browser's voices once it has them: Chromium loads them after the page and says so with
+ * 'voiceschanged'; a browser without any never does, so give up after `waitMs`.
+ */
+export function voicesReady(waitMs = 1500): Promise<void> {
+  if (typeof speechSynthesis === 'undefined' || speechSynthesis.getVoices().length > 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      speechSynthesis.removeEventListener('voiceschanged', done);
+      resolve();
+    };
+    speechSynthesis.addEventListener('voiceschanged', done);
+    setTimeout(done, waitMs);
+  });
+}
+
 /** Speaks the text in the voice and resolves when it has been said (or after 15 s: some engines never say they are done). */
 export function speak(text: string, voice: SpeechSynthesisVoice, rate = 0.9): Promise<void> {
   return new Promise((resolve) => {
