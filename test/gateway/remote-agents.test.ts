@@ -70,7 +70,7 @@ function configure(config: Config): void {
   config.mqtt.port = mqttPort;
   // The profile of a model with GS ( H and the buffer clear; the agent is told the same.
   config.devices.printers.push({ id: PRINTER, agent: 'remote', profile: { encoding: 'gb18030', width: 80, qr: 'gs-k', confirm: 'gs-h', clearBuffer: true } });
-  config.devices.printers.push({ id: 'other-printer', agent: 'remote' });
+  config.devices.printers.push({ id: 'other-printer', agent: 'remote', profile: { encoding: 'gb18030', width: 80, qr: 'gs-k' } });
   config.devices.kioskPrinter = PRINTER;
   config.devices.dispensers.push({ id: 'dispenser-r', agent: 'remote', buttons: { '1': 'maintenance', '2': 'repair' }, printer: PRINTER });
 }
@@ -190,7 +190,7 @@ describe('remote printer agent on loopback TCP', () => {
     const store = gw.config.store.id;
     const other = await connectClient(gw.mqttUrl, deviceLogin(gw.gateway, 'other-printer', 'printer'));
     await other.publishAsync(topics.printAgentReport(store, 'other-printer'), JSON.stringify({ job: ticket!.job, event: 'printed', at: new Date().toISOString() }), { qos: 1 });
-    const closed = new Promise((resolve) => other.once('close', resolve));
+    const closed = new Promise<void>((resolve) => other.once('close', () => resolve()));
     other.publish(topics.printAgentReport(store, 'other-printer'), JSON.stringify({ job: ticket!.job, event: 'done' }), { qos: 1 });
     await closed;
     await other.endAsync(true);
