@@ -113,6 +113,11 @@ describe('staff cards: issued at the desk reader, tapped to sign in, revoked', (
     await new Promise((r) => setTimeout(r, 300));
     const next = await post('/api/auth/card-sign-in', {}, deskPc);
     expect(next.json).toMatchObject({ result: 'signed-in' });
+    // Signed in, the screen asks no more: the next tap on the desk reader is a member's again at once.
+    const member = encodeCard(Buffer.from('04cc000000c002', 'hex'), { memberId: 42, vehicleId: 421 }, TEST_CARD_KEY_BYTES);
+    const desk = nextMessage(deskScreen, topics.deskSession(STORE, DESK_READER.station));
+    await deskReader.publishAsync(topics.deviceTap(STORE, DESK_READER.id), JSON.stringify(ntag('04cc000000c002', member)), { qos: 1 });
+    expect(DeskSession.parse(JSON.parse((await desk).payload.toString()))).toMatchObject({ result: 'member' });
   });
 
   it('a member card at sign-in is refused and opens no member file; a forged or copied card is refused and counted', async () => {

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify';
 import { Counter } from 'prom-client';
 import { publishJson } from '../broker/publish.js';
 import type { ReaderConfig } from '../config/readers.js';
-import { CodedError } from '../domain/coded-error.js';
 import { encodeStaffCard, recogniseStaffTap, staffCardKey, verifyStaffCard, type StaffTapOutcome } from '../domain/identity/index.js';
 import { verifyCard, type CardKey } from '../domain/members/index.js';
 import { registerStaffCardRoutes } from '../http/staff-card-routes.js';
@@ -16,9 +15,7 @@ import { CardSignInWaits } from './card-sign-in-waits.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { DEMO_CARD_KEY } from './member-service.js';
 import { NotReady } from './not-ready.js';
-
-export const STAFF_CARD_ERROR_CODES = ['staff-not-found', 'staff-disabled', 'no-desk-reader', 'no-reader'] as const;
-export class StaffCardError extends CodedError<(typeof STAFF_CARD_ERROR_CODES)[number]> {}
+import { StaffCardError } from './staff-card-error.js';
 
 /** A card on the desk reader has this long to be written after `issue`. */
 const ISSUE_WINDOW_MS = 120_000;

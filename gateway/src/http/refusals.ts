@@ -5,6 +5,7 @@ import { WorkshopError, type WorkshopErrorCode } from '../domain/workshop/index.
 import { SurveyError, type SurveyErrorCode } from '../domain/survey/index.js';
 import { NotReady } from '../extensions/not-ready.js';
 import { PrintError, type PrintErrorCode } from '../extensions/print-error.js';
+import { StaffCardError, type StaffCardErrorCode } from '../extensions/staff-card-error.js';
 import { RelayError } from '../relay/relay-error.js';
 import { RequestIdError, type RequestIdErrorCode } from './request-once.js';
 import { BackupError } from '../store/backup.js';
@@ -62,6 +63,13 @@ const SURVEY: Record<SurveyErrorCode, number> = {
   'flag-closed': 409,
 };
 
+const STAFF_CARDS: Record<StaffCardErrorCode, number> = {
+  'staff-not-found': 404,
+  'staff-disabled': 409,
+  'no-desk-reader': 409,
+  'no-reader': 409,
+};
+
 const PRINTING: Record<PrintErrorCode, number> = {
   'unknown-printer': 404,
   'job-not-found': 404,
@@ -98,6 +106,7 @@ function refusalOf(err: unknown): Refusal | undefined {
   if (err instanceof WorkshopError) return { status: WORKSHOP[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof SurveyError) return { status: SURVEY[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof MemberError) return { status: MEMBERS[err.code], error: { code: err.code, message: err.message } };
+  if (err instanceof StaffCardError) return { status: STAFF_CARDS[err.code], error: { code: err.code, message: err.message } };
   if (err instanceof PrintError) {
     return { status: PRINTING[err.code], error: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
   }

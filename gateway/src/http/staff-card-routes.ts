@@ -1,21 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { StaffCardService } from '../extensions/staff-cards.js';
-import { StaffCardError } from '../extensions/staff-cards.js';
-import { NotReady } from '../extensions/not-ready.js';
 import type { Identity } from '../identity/identity.js';
 import { CardSignInRequest, StaffCardCommand, type CardSignInAnswer, type StaffListAnswer } from '../protocol/index.js';
 import { otherDeskRefusal, requestActor, SESSION_COOKIE } from './access-hooks.js';
 import { invalid } from './identity-routes.js';
+import { answer } from './refusals.js';
 
 /** A screen's ask for a staff card waits this long at most (the screens give up on an answer after 8 s). */
 const CARD_WAIT_MS = 5000;
-
-const STATUS: Record<StaffCardError['code'], number> = {
-  'staff-not-found': 404,
-  'staff-disabled': 409,
-  'no-desk-reader': 409,
-  'no-reader': 409,
-};
 
 /**
  * Staff cards over HTTP (rules: protocol/access/http-rules.ts): an enrolled desk PC or bay terminal
@@ -28,7 +20,7 @@ export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardSe
     if (!body.success) return invalid(reply, body.error);
     const { principal } = req.identity;
     if (principal.kind !== 'device') return reply.code(403).send({ error: { code: 'forbidden', message: 'only an enrolled desk PC or bay terminal' } });
-    return refusals(reply, async () => {
+    return answer(reply, async () => {
       const tap = await cards.waitForTap(principal, body.data.holdMs ?? CARD_WAIT_MS, (stop) => reply.raw.once('close', stop));
       if (!tap) return { result: 'waiting' } satisfies CardSignInAnswer;
       const { outcome, tapAt } = tap;
@@ -42,7 +34,7 @@ export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardSe
     });
   });
 
-  app.get('/api/staff', async (_req, reply) => refusals(reply, async () => ({ staff: cards.list() }) satisfies StaffListAnswer));
+  app.get('/api/staff', async (_req, reply) => answer(reply, async () => ({ staff: cards.list() }) satisfies StaffListAnswer));
 
   app.post('/api/staff/cards/commands', async (req, reply) => {
     const command = StaffCardCommand.safeParse(req.body);
@@ -50,7 +42,7 @@ export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardSe
     const c = command.data;
     const refusal = c.action === 'revoke' ? undefined : otherDeskRefusal(req, c.desk);
     if (refusal) return reply.code(403).send({ error: refusal });
-    return refusals(reply, async () => {
+    return answer(reply, async () => {
       if (c.action === 'issue') return { ok: true, ...cards.requestIssue(c.staffNo, c.desk, requestActor(req)) };
       if (c.action === 'cancel') {
         cards.cancelIssue(c.desk);
@@ -59,14 +51,4 @@ export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardSe
       return { ok: true, revoked: cards.revoke(c.staffNo, requestActor(req)) };
     });
   });
-}
-
-async function refusals(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof StaffCardError) return reply.code(STATUS[err.code]).send({ error: { code: err.code, message: err.message } });
-    if (err instanceof NotReady) return reply.code(503).send({ error: { code: 'not-ready', message: err.message } });
-    throw err;
-  }
 }
