@@ -146,9 +146,13 @@ export class RemotePrinter implements PrinterDriver {
     publishJson(this.deps.broker, this.jobTopic, command, false).catch((err: unknown) => this.deps.log.warn({ err, printer: this.deps.id }, 'print command not published'));
   }
 
-  /** Whether the agent's client is connected to the broker (aedes keeps them by client id = device id). */
+  /**
+   * Whether the agent's client is connected (aedes keeps clients by id = device id), so that a
+   * long-gone agent's backlog is not published every few seconds. Unknown counts as connected.
+   */
   private agentConnected(): boolean {
-    return (this.deps.broker as Aedes & { clients?: Record<string, unknown> }).clients?.[this.deps.id] !== undefined;
+    const { clients } = this.deps.broker as Aedes & { clients?: Record<string, unknown> };
+    return clients === undefined || clients[this.deps.id] !== undefined;
   }
 
   /** The agent (re)subscribed: a new session, which may know none of the jobs: all of them again. */
