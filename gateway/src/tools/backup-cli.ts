@@ -82,7 +82,8 @@ function list(): void {
   if (files.length === 0) say('  none yet');
   for (const f of files) say(`  ${f.file}\t${(f.bytes / 1024 / 1024).toFixed(1)} MB\t${kept.get(f.file) ?? 'to be deleted'}`);
   if (!existsSync(databaseFile)) return;
-  const db = new Database(databaseFile, { readonly: true, fileMustExist: true });
+  // Read-write in WAL mode (reading only): a read-only connection would leave -wal and -shm files behind.
+  const db = new Database(databaseFile, { fileMustExist: true });
   try {
     const last = new BackupRecord(db).last();
     if (last) say(`last backup tried: ${last.at} ${last.ok ? `ok ${last.file ?? ''}` : `FAILED (${last.error?.code}): ${last.error?.message}`}`);
