@@ -14,6 +14,7 @@ import { SqliteMemberStore } from '../../../gateway/src/store/member-store.js';
 import { Outbox } from '../../../gateway/src/store/outbox.js';
 import { PrintQueueStore } from '../../../gateway/src/store/print-queue.js';
 import { SqliteQueueStore } from '../../../gateway/src/store/queue-store.js';
+import { SqliteFollowUpStore } from '../../../gateway/src/store/follow-up-store.js';
 import { SqliteSurveyStore } from '../../../gateway/src/store/survey-store.js';
 import { SqliteWorkshopStore } from '../../../gateway/src/store/workshop-store.js';
 import { FakeClock, TZ } from '../queue/fixtures.js';
@@ -76,7 +77,7 @@ function storeDay(db: Db, clock: FakeClock) {
   const surveys = new SqliteSurveyStore(db);
   const at = clock.now().toISOString();
   const ids = { customerId: member.id, vehicleId: vehicle.id };
-  surveys.setPreference(order.id, 'evening', at, 'staff:1002', followUpEntry(order.id, { order: order.no, kind: 'preference', releasedAt: null, ...ids, callTime: 'evening', at, by: 'staff:1002' }));
+  new SqliteFollowUpStore(db).setPreference(order.id, 'evening', at, 'staff:1002', followUpEntry(order.id, { order: order.no, kind: 'preference', releasedAt: null, ...ids, callTime: 'evening', at, by: 'staff:1002' }));
   const answer = { orderId: order.id, orderNo: order.no, releasedAt: at, advisor: '王芳', rating: 4, tags: ['quality' as const], comment: 'quick and clean', via: 'kiosk' as const, answeredAt: at };
   surveys.insertAnswer(answer, surveyAnswerEntry(order.id, { order: order.no, releasedAt: at, advisor: '王芳', ...ids, rating: 4, tags: ['quality'], comment: answer.comment, via: 'kiosk', answeredAt: at }));
 
