@@ -18,7 +18,9 @@ describeRealStack('statistics at the desk', CHROMIUM, () => {
     const desk = bearer(staffToken(env.gw.gateway, 'receptionist', 'stats desk'));
     for (const service of ['maintenance', 'maintenance', 'repair']) await command(env.gw.httpUrl, { action: 'issue', service }, desk);
     const called = await command(env.gw.httpUrl, { action: 'call-next', desk: '1' }, desk);
-    await command(env.gw.httpUrl, { action: 'finish', desk: '1', ticketId: called.body.event?.ticket?.id }, desk);
+    const calledId = called.body.event?.ticket?.id;
+    if (!calledId) throw new Error('nothing was called');
+    await command(env.gw.httpUrl, { action: 'finish', desk: '1', ticketId: calledId }, desk);
 
     const send = async (command: Record<string, unknown>) => {
       const res = await fetch(`${env.gw.httpUrl}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', ...env.gw.admin }, body: JSON.stringify(command) });
