@@ -161,6 +161,22 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
     },
   };
 
+  /** A second state worth checking: the kiosk's ticket, a ticket at the desk with the transfer dialog open. */
+  const NEXT_STATE: Record<string, (page: Page) => Promise<void>> = {
+    kiosk: async (page) => {
+      await page.click('[data-testid=service][data-service=sales]');
+      await page.waitForSelector('[data-testid=ticket-number]');
+    },
+    desk: async (page) => {
+      // Panels folded again, so the queue has its room back.
+      await page.evaluate(`document.querySelectorAll('details').forEach((d) => { d.open = false; })`);
+      await post('/api/queue/commands', { action: 'call-next', desk: '1' });
+      await page.waitForSelector('[data-testid=current-ticket]');
+      await page.click('[data-testid=action-transfer]');
+      await page.waitForSelector('[data-testid=transfer-dialog][open]');
+    },
+  };
+
   it.each(Object.keys(SCREENS))('%s: <html lang> follows the language, no serious or critical violations in any', async (name) => {
     const page = await SCREENS[name]!();
     const errors: string[] = [];
@@ -169,6 +185,12 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
     for (const language of LANGUAGES) {
       await choose(page, language);
       found.push(...(await seriousViolations(page)).map((line) => `${name} [${language}] ${line}`));
+    }
+    // The screen's next state too, where it has one that matters (in the last language).
+    const next = NEXT_STATE[name];
+    if (next) {
+      await next(page);
+      found.push(...(await seriousViolations(page)).map((line) => `${name} (next) ${line}`));
     }
     expect(found).toEqual([]);
     expect(errors).toEqual([]);
