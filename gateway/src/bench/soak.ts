@@ -14,8 +14,8 @@
  * the relay's acknowledged outbox; print job bytes a day) so they fill within the soak and the
  * database's growth per day shows what stays for good.
  *
- * Per day, after a settle: the gateway's RSS (MB), its open handles (/proc/PID/fd), the database
- * (db + wal, MB), the tickets of the day. With --json the last line is one JSON object:
+ * Per day, after a settle: the gateway's RSS (MB) and V8 heap in use (/metrics), its open handles
+ * (/proc/PID/fd), the database (db + wal, MB), the tickets of the day, the event rows purged. With --json the last line is one JSON object:
  * rss_slope_mb_per_day by least squares over days 2..N, db_mb_per_day over the days after the
  * windows are full (days keep+2..N; over 2..N when the soak is shorter). Exit 1 when a day fails
  * (a stop that is not exit 0, a gateway that is not on the day's clock, a 5xx answer).
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     );
     const token = await managerToken(dataDir);
     say(`soak: ${days} store days from ${firstDate}, ${daySeconds} s of traffic each (${values.kiosks} printing kiosks, ${values['issue-per-s']} more tickets/s, 6 desks, ${values['workshop-per-s']} workshop commands/s), retention windows ${keepDays} days; data in ${dataDir}`);
-    say('day  date        tickets served printed orders(open/released) ws-cmds cmd p99 ms  backup          purged  RSS MB  heap MB  handles  DB MB  stop');
+    say('day  date        tickets served printed  orders in/out ws-cmds cmd p99 ms  backup          purged  RSS MB  heap MB  handles  DB MB  stop');
 
     const problems: string[] = [];
     let reported = 0;
@@ -207,7 +207,8 @@ async function main(): Promise<void> {
     }
 
     const figures = summarize(rows, keepDays);
-    say(`RSS ${figures.rss_mb_first} MB on day 1, ${figures.rss_mb_last} MB on day ${days}: ${figures.rss_slope_mb_per_day} MB/day over days 2..${days} (target ≤ ${TARGET_RSS_SLOPE_MB}: ${figures.rss_slope_mb_per_day <= TARGET_RSS_SLOPE_MB ? 'met' : 'NOT met'})`);
+    const heapSlope = leastSquaresSlope(rows.filter((r) => r.day >= 2).map((r) => [r.day, r.heapUsedMb] as const));
+    say(`RSS ${figures.rss_mb_first} MB on day 1, ${figures.rss_mb_last} MB on day ${days}: ${figures.rss_slope_mb_per_day} MB/day over days 2..${days} (target ≤ ${TARGET_RSS_SLOPE_MB}: ${figures.rss_slope_mb_per_day <= TARGET_RSS_SLOPE_MB ? 'met' : 'NOT met'}); heap in use ${heapSlope.toFixed(2)} MB/day`);
     say(`database +${figures.db_mb_per_day} MB/day once the ${keepDays}-day windows are full; handles on the last day ${figures.handles_last}; DMS simulator stored ${simulator.counters(STORE_ID).stored} events`);
     say(`largest tables after day ${days} (rows): ${largestTables(dataDir)}`);
     if (values.json) say(JSON.stringify(figures));
@@ -228,7 +229,7 @@ function formatRow(r: DayRow): string {
     String(t.issued).padStart(7),
     String(t.served).padStart(6),
     String(r.printedPages).padStart(7),
-    `${t.ordersOpened}/${t.ordersReleased}`.padStart(24),
+    `${t.ordersOpened}/${t.ordersReleased}`.padStart(14),
     String(t.workshopCommands).padStart(8),
     percentile([...t.commandMs].sort((a, b) => a - b), 99).toFixed(0).padStart(10),
     ` ${r.backup}`.padEnd(16),

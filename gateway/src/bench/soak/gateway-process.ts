@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DATABASE_FILE } from '../../store/database.js';
-import { GATEWAY_NODE_FLAGS, procStat } from '../figures.js';
+import { procStat } from '../figures.js';
+import { spawnGateway, watchChild } from '../gateway-process.js';
 
-const GATEWAY_MAIN = fileURLToPath(new URL('../../main.js', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 /** main.ts ends a stop that takes longer than 2.9 s itself, with exit code 1. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -25,14 +24,12 @@ export interface Reading {
 export class GatewayProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
-  private output = '';
+  private readonly output: () => string;
 
   constructor(configFile: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    // Its log (level warn: warnings and errors) and anything on stderr, kept for the report, bounded.
-    const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000));
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
+    this.child = spawnGateway(configFile, { ...process.env, ...env });
+    // Its log (level warn: warnings and errors), kept for the report.
+    this.output = watchChild(this.child, 'gateway').tail;
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
@@ -40,9 +37,9 @@ export class GatewayProcess {
     return this.child.pid;
   }
 
-  /** What it wrote since start (warnings and errors; the last 20 KB). */
+  /** The end of what it wrote (warnings and errors). */
   get log(): string {
-    return this.output;
+    return this.output();
   }
 
   /** Waits for /healthz 200 and answers the gateway's own clock, from the HTTP Date header. */
@@ -51,7 +48,7 @@ export class GatewayProcess {
     for (;;) {
       const res = await fetch(`${baseUrl}/healthz`).catch(() => undefined);
       if (res?.ok) return new Date(res.headers.get('date') ?? NaN);
-      if (this.child.exitCode !== null) throw new Error(`the gateway exited (${this.child.exitCode}) before it was healthy:\n${this.output}`);
+      if (this.child.exitCode !== null) throw new Error(`the gateway exited (${this.child.exitCode}) before it was healthy:\n${this.output()}`);
       if (Date.now() > deadline) throw new Error(`the gateway was not healthy within ${START_TIMEOUT_MS / 1000} s`);
       await pause(100);
     }
