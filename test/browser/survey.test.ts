@@ -19,6 +19,9 @@ import { releaseOrder } from '../support/survey.js';
 // here): masked phone revealed on request, a complaint flagged until the manager closes it.
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+/** How long a page waits for what it expects: generous, for a shared machine under load. */
+const WAIT_MS = 20_000;
+const TEST_MS = 90_000;
 const MEMBER = testMember({ name: '欧阳小明', phone: '13912345678' });
 
 describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
@@ -41,7 +44,7 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
 
   async function phonePage(token: string): Promise<Page> {
     const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(WAIT_MS);
     await page.goto(`${env.gw.httpUrl}/status/?t=${token}`);
     await page.waitForSelector('[data-testid=status-order][data-stage=released]');
     return page;
@@ -78,7 +81,7 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
     expect(await phone.locator('[data-testid=survey-send]').count()).toBe(0);
 
     const desk = await signedInDesk(env.browser, env.gw, { role: 'manager', desk: '1', viewport: { width: 1600, height: 1200 } });
-    desk.setDefaultTimeout(10_000);
+    desk.setDefaultTimeout(WAIT_MS);
     await desk.goto(`${env.gw.httpUrl}/desk/`);
     await desk.click('[data-testid=survey-answers] summary');
     const row = desk.locator(`[data-testid=survey-answer][data-order="${no}"]`);
@@ -93,12 +96,12 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
     await desk.close();
     await phone.close();
     await other.close();
-  });
+  }, TEST_MS);
 
   it('lists the follow-up call, reveals the number on request, and flags a complaint until the manager closes it', async () => {
     const no = await releaseOrder(send, { plate: '粤B·D5678', customerRef: 'member:42/vehicle:421' });
     const desk = await signedInDesk(env.browser, env.gw, { role: 'manager', desk: '1', viewport: { width: 1600, height: 1200 } });
-    desk.setDefaultTimeout(10_000);
+    desk.setDefaultTimeout(WAIT_MS);
     await desk.goto(`${env.gw.httpUrl}/desk/`);
     await desk.click('[data-testid=follow-up-panel] summary');
     const row = desk.locator(`[data-testid=follow-up][data-order="${no}"]`);
@@ -132,7 +135,7 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
     const reveals = (await (await fetch(`${env.gw.httpUrl}/api/audit?action=member.reveal-phone`, { headers: env.gw.admin })).json()) as { rows: unknown[] };
     expect(reveals.rows.length).toBeGreaterThanOrEqual(1);
     await desk.close();
-  });
+  }, TEST_MS);
 
   it('offers the survey at the kiosk after a card tap, once', async () => {
     const no = await releaseOrder(send, { plate: '粤B·D5678', customerRef: 'member:42/vehicle:421' });
@@ -143,7 +146,7 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
       await reader.publishAsync(topics.deviceTap(env.gw.config.store.id, KIOSK_READER.id), JSON.stringify(card), { qos: 1 });
     };
     const kiosk = await enrolledPage(env.browser, env.gw, { id: 'kiosk-screen-1', kind: 'kiosk', station: KIOSK_READER.station }, { width: 1280, height: 1024 });
-    kiosk.setDefaultTimeout(10_000);
+    kiosk.setDefaultTimeout(WAIT_MS);
     try {
       await kiosk.goto(`${env.gw.httpUrl}/kiosk/`);
       await kiosk.waitForSelector('[data-testid=service]');
@@ -170,5 +173,5 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
       await kiosk.close();
       await reader.endAsync();
     }
-  });
+  }, TEST_MS);
 });
