@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addStaff, enrolledPage, launchChromium, sessionCookie, signInOnPage } from '../support/browser.js';
-import { DESK_PORT, DESK_READER, memberCard, startMemberGateway, testMember, type MemberGateway } from '../support/members.js';
+import { DESK_PORT, DESK_READER, KIOSK_PORT, memberCard, startMemberGateway, testMember, type MemberGateway } from '../support/members.js';
 import { startPcscd, type Pcscd } from '../support/pcscd.js';
+import { waitFor } from '../support/process.js';
 import { describeRealStack } from '../support/real-stack.js';
 import { VirtualCard } from '../support/vpcd-card.js';
 
@@ -15,6 +16,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** vpcd notices a card leaving at its next poll; a card put on before that would not be seen arriving. */
 const REMOVAL_SETTLE_MS = 450;
 const DESK_PC = { id: 'desk-pc-1', kind: 'desk', station: DESK_READER.station } as const;
+/** Bay 3's reader: vpcd's other virtual reader. */
+const BAY_READER = { id: 'bay-reader-3', pcscName: 'Virtual PCD 00 00', role: 'bay', station: '3' } as const;
 
 describeRealStack(
   'staff cards at the desk on a real PC/SC stack, in Chromium',
@@ -31,7 +34,7 @@ describeRealStack(
     beforeAll(async () => {
       pcscd = await startPcscd();
       // The shortest idle time a desk allows: the page's clock is driven by the test.
-      gw = await startMemberGateway({ readers: [DESK_READER], members: [testMember()], configure: (config) => (config.auth.idleTimeoutS.desk = 60) });
+      gw = await startMemberGateway({ readers: [DESK_READER, BAY_READER], members: [testMember()], configure: (config) => (config.auth.idleTimeoutS.desk = 60) });
       manager = addStaff(gw.gateway, 'manager', '7391', '经理 Mei');
       ada = addStaff(gw.gateway, 'advisor', '5731', '顾问 Ada');
       browser = await launchChromium();
@@ -54,9 +57,9 @@ describeRealStack(
       return page;
     }
 
-    /** Puts the card on the desk reader until `done` has seen what it waits for, then takes it away. */
-    async function tap(card: VirtualCard, done: () => Promise<unknown>): Promise<void> {
-      await card.insert(DESK_PORT);
+    /** Puts the card on the desk reader (or `port`) until `done` has seen what it waits for, then takes it away. */
+    async function tap(card: VirtualCard, done: () => Promise<unknown>, port = DESK_PORT): Promise<void> {
+      await card.insert(port);
       try {
         await done();
       } finally {
@@ -120,6 +123,28 @@ describeRealStack(
       await page.click('button[lang=en]');
       expect(await page.textContent('[data-testid=card-refused]')).toContain('not genuine');
       await page.close();
+    });
+
+    it('a technician signs in at the bay terminal by tapping a staff card on the bay reader', async () => {
+      const tech = addStaff(gw.gateway, 'technician', '8642', '技师 Tao');
+      const techCard = VirtualCard.ntag('04b0b1b2b3b4b5');
+      const json = { 'content-type': 'application/json', ...gw.admin };
+      const issue = await fetch(`${gw.httpUrl}/api/staff/cards/commands`, { method: 'POST', headers: json, body: JSON.stringify({ action: 'issue', staffNo: tech.staffNo, desk: '1' }) });
+      expect(issue.status).toBe(200);
+      // Written, read back and recorded: the card is on the technician's staff entry.
+      await tap(techCard, () =>
+        waitFor(async () => {
+          const list = (await (await fetch(`${gw.httpUrl}/api/staff`, { headers: gw.admin })).json()) as { staff: { staffNo: string; card: unknown }[] };
+          return list.staff.find((s) => s.staffNo === tech.staffNo)?.card ?? undefined;
+        }, 10_000),
+      );
+      const bay = await enrolledPage(browser, gw, { id: 'bay-screen-3', kind: 'bay', station: BAY_READER.station });
+      bay.setDefaultTimeout(10_000);
+      await bay.goto(`${gw.httpUrl}/bay/`);
+      await bay.waitForSelector('[data-testid=card-sign-in-hint]');
+      await tap(techCard, () => bay.waitForSelector(`[data-testid=staff-bar][data-staff-no="${tech.staffNo}"]`), KIOSK_PORT);
+      await bay.waitForSelector('[data-testid=bay-input]');
+      await bay.close();
     });
 
     it('the manager revokes the lost card at the desk; tapped again it is refused', async () => {
