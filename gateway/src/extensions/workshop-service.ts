@@ -16,9 +16,9 @@ import {
   type WorkshopEvent,
 } from '../domain/workshop/index.js';
 import { registerWorkshopRoutes } from '../http/workshop-routes.js';
+import { ScanPairing } from '../domain/workshop/scan-pairing.js';
 import {
   BarcodeScan,
-  ScanPairing,
   parseTopic,
   topics,
   type ScanResult,

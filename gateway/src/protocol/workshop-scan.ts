@@ -8,7 +8,7 @@ import type { WorkshopCommand } from './workshop.js';
 //   action sheet  ACT-START, ACT-PAUSE, ACT-PAUSE-PARTS, ACT-PAUSE-APPROVAL, ACT-RESUME,
 //                 ACT-FINISH (job cards), ACT-QC-PASS, ACT-QC-FAIL, ACT-WASHED (either card)
 //
-// A technician scans a card, then an action within CARD_VALID_MS. Letters are read in any case:
+// A technician scans a card, then an action within a minute (domain/workshop/scan-pairing.ts). Letters are read in any case:
 // a keyboard-wedge scanner types what Caps Lock makes of them.
 
 export const SCAN_ACTIONS = ['START', 'PAUSE', 'PAUSE-PARTS', 'PAUSE-APPROVAL', 'RESUME', 'FINISH', 'QC-PASS', 'QC-FAIL', 'WASHED'] as const;
@@ -59,47 +59,5 @@ export function scanCommand(card: { order: string; job?: number }, action: ScanA
       return { action: 'job-resume', order, job };
     case 'FINISH':
       return { action: 'job-finish', order, job };
-  }
-}
-
-/** How long a scanned card waits for its action. */
-export const CARD_VALID_MS = 60_000;
-
-export type PairingStep =
-  | { kind: 'card'; card: { order: string; job?: number } }
-  | { kind: 'command'; command: WorkshopCommand }
-  | { kind: 'error'; code: 'unknown-barcode' | 'card-first' | 'needs-job-card'; card?: { order: string; job?: number } };
-
-/**
- * One scanner's state: the card last scanned. A new card replaces it; an action uses it up (a
- * stray action scanned later must not act on the same card again).
- */
-export class ScanPairing {
-  private card: { order: string; job?: number; at: number } | undefined;
-
-  constructor(private readonly validMs = CARD_VALID_MS) {}
-
-  read(raw: string, now: Date): PairingStep {
-    const scanned = parseScanCode(raw);
-    if (!scanned) return { kind: 'error', code: 'unknown-barcode' };
-    if (scanned.kind === 'card') {
-      this.card = { order: scanned.order, ...(scanned.job !== undefined ? { job: scanned.job } : {}), at: now.getTime() };
-      return { kind: 'card', card: { order: scanned.order, ...(scanned.job !== undefined ? { job: scanned.job } : {}) } };
-    }
-    const card = this.card;
-    if (!card || now.getTime() - card.at > this.validMs) {
-      this.card = undefined;
-      return { kind: 'error', code: 'card-first' };
-    }
-    const { order, job } = card;
-    const cardOnly = { order, ...(job !== undefined ? { job } : {}) };
-    const command = scanCommand(cardOnly, scanned.action);
-    if (command === 'needs-job-card') return { kind: 'error', code: 'needs-job-card', card: cardOnly };
-    this.card = undefined;
-    return { kind: 'command', command };
-  }
-
-  clear(): void {
-    this.card = undefined;
   }
 }

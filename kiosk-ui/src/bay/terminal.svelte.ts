@@ -1,4 +1,5 @@
-import { CARD_VALID_MS, ScanPairing, type OrderStage, type ScanAction } from '@forecourt/gateway/protocol';
+import type { OrderStage, ScanAction } from '@forecourt/gateway/protocol';
+import { CARD_VALID_MS, ScanPairing } from '@forecourt/gateway/scan-pairing';
 import { fetchOrder, sendWorkshopCommand, type StaffOrder } from '../lib/workshop-api.js';
 
 export interface ScannedCard {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CARD_VALID_MS, ScanPairing, WorkshopCommand, parseScanCode } from '../../../gateway/src/protocol/index.js';
+import { CARD_VALID_MS, ScanPairing } from '../../../gateway/src/domain/workshop/scan-pairing.js';
+import { WorkshopCommand, parseScanCode } from '../../../gateway/src/protocol/index.js';
 
 const T0 = Date.parse('2025-03-01T09:00:00+08:00');
 const at = (ms: number) => new Date(T0 + ms);
