@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import type { Language } from '@forecourt/gateway/protocol';
 import { addStaff, enrolledPage, gatewayWithChromium, signedInDesk, signInOnPage } from '../support/browser.js';
 import { REPO_ROOT } from '../support/process.js';
+import { releaseOrder } from '../support/survey.js';
 import { describeRealStack } from '../support/real-stack.js';
 import { spokenTicket } from '../../kiosk-ui/src/lib/spoken.js';
 
@@ -98,6 +99,7 @@ interface Spoken {
 describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binaries: ['chromium'], debian: 'chromium fonts-noto-cjk' }, () => {
   const env = gatewayWithChromium();
   let orderToken = '';
+  let releasedToken = '';
   let ticketId = '';
 
   async function post(path: string, body: object): Promise<Record<string, { id?: string; token?: string }>> {
@@ -113,6 +115,10 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
     const open = await post('/api/workshop/commands', { action: 'open', plate: '粤B·D5678', model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil service', technicians: ['张伟'] }], promisedAt: new Date(Date.now() + 3 * 3600_000).toISOString() });
     orderToken = open.order?.token ?? '';
     await post('/api/workshop/commands', { action: 'move', order: (open.order as { no?: string }).no, to: 'dispatched' });
+    // A released order: its phone page offers the satisfaction survey.
+    const released = await releaseOrder((command) => post('/api/workshop/commands', command), { plate: '粤B·A1111' });
+    const order = (await (await fetch(`${env.gw.httpUrl}/api/workshop/orders/${released}`, { headers: env.gw.admin })).json()) as { order: { statusPath: string } };
+    releasedToken = new URLSearchParams(order.order.statusPath.split('?')[1]).get('t') ?? '';
   });
 
   /** Each screen opened ready to be looked at, with its language switch in the header. */
@@ -157,6 +163,25 @@ describeRealStack('accessibility in Chromium (axe-core, WCAG 2.2 A/AA)', { binar
       const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
       await page.goto(`${env.gw.httpUrl}/status/?t=${orderToken}`);
       await page.waitForSelector('[data-testid=status-order]');
+      return page;
+    },
+    'phone survey': async () => {
+      const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${env.gw.httpUrl}/status/?t=${releasedToken}`);
+      await page.waitForSelector('[data-testid=survey][data-state=form]');
+      return page;
+    },
+    'kiosk pairing': async () => {
+      // A new screen without a token: it shows its pairing code until an installer approves it.
+      const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
+      await page.goto(`${env.gw.httpUrl}/kiosk/`);
+      await page.waitForSelector('[data-testid=pairing-code]');
+      return page;
+    },
+    'desk sign-in': async () => {
+      const page = await env.browser.newPage({ viewport: { width: 1366, height: 768 } });
+      await page.goto(`${env.gw.httpUrl}/desk/`);
+      await page.waitForSelector('[data-testid=sign-in]');
       return page;
     },
   };
