@@ -99,6 +99,9 @@ describe('backup and restore of a store', () => {
     expect(refused.stderr).toMatch(/another gateway \(pid \d+\) is running on the data directory/);
     expect(refused.stderr).toMatch(/stop it first/);
     expect((await getJson(`${url}/api/queue/tickets/${later.body.ticket!.id}`, manager)).status).toBe(200);
+    const offline = await backupCli('now');
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toMatch(/cannot back up: another gateway \(pid \d+\).*POST \/api\/backups/);
 
     const damaged = join(mkdtempSync(join(tmpdir(), 'forecourt-damaged-')), 'damaged.sqlite');
     copyFileSync(join(store.dataDir, 'backups', backup.file), damaged);

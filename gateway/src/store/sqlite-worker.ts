@@ -5,23 +5,35 @@ import { Worker } from 'node:worker_threads';
 const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
 /** Pages per backup step (8 MB): between two steps the worker can be stopped. */
 const PAGES_PER_STEP = 2048;
+/** The copy is synced to disk every this many steps (16 MB). */
+const SYNC_EVERY_STEPS = 2;
 
 // Plain CommonJS, so it runs from the built gateway and from the TypeScript sources alike.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+const fs = require('node:fs');
 const fail = (err) => parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });
-async function copy({ source, dest, pagesPerStep }) {
+async function copy({ source, dest, pagesPerStep, syncEverySteps }) {
   const src = new Database(source, { fileMustExist: true });
+  let fd;
+  let steps = 0;
+  // Written out as it goes, a few steps at a time: a copy's hundreds of megabytes flushed at once
+  // at the end would make every fsync of the gateway's own commits wait for them.
+  const progress = () => {
+    if (++steps % syncEverySteps === 0) fs.fdatasyncSync((fd ??= fs.openSync(dest, 'r')));
+    return pagesPerStep;
+  };
   try {
     // One read transaction for the whole copy: in WAL mode the gateway writes on meanwhile, and
     // the copy is the snapshot of this moment instead of starting over after every write.
     src.exec('BEGIN');
     src.prepare('SELECT count(*) FROM sqlite_schema').get();
-    await src.backup(dest, { progress: () => pagesPerStep });
+    await src.backup(dest, { progress });
     src.exec('COMMIT');
   } finally {
     src.close();
+    if (fd !== undefined) fs.closeSync(fd);
   }
   // A copy that stands alone: one file, no WAL beside it.
   const out = new Database(dest, { fileMustExist: true });
@@ -74,7 +86,7 @@ function runWorker(data: Record<string, unknown>, signal: AbortSignal | undefine
  * event loop. The copy is switched to a single-file journal.
  */
 export async function copyDatabaseFile(source: string, dest: string, signal?: AbortSignal): Promise<void> {
-  await runWorker({ op: 'copy', source, dest, pagesPerStep: PAGES_PER_STEP }, signal);
+  await runWorker({ op: 'copy', source, dest, pagesPerStep: PAGES_PER_STEP, syncEverySteps: SYNC_EVERY_STEPS }, signal);
 }
 
 /**
