@@ -1,6 +1,6 @@
-import mqtt, { type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import { GatewayStatus, StoreInfo, TOPIC_ROOT, topicMatches } from '@forecourt/gateway/protocol';
+import { MqttWs } from './mqtt-ws.js';
 
 /** `idle`: not connected on purpose (not enrolled, signed out); `refused`: the broker refused the credentials. */
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused';
@@ -33,7 +33,7 @@ export class Bus {
   store = $state<StoreInfo | undefined>(undefined);
   gateway = $state<GatewayStatus | undefined>(undefined);
 
-  private client: MqttClient | undefined;
+  private client: MqttWs | undefined;
   // Plain bookkeeping, never rendered: no reactivity wanted.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly handlers = new Map<string, { schema: z.ZodType; handler: Handler }[]>();
@@ -54,7 +54,7 @@ export class Bus {
   connect(login: BusLogin, url = defaultUrl()): void {
     this.end();
     this.link = 'connecting';
-    const client = mqtt.connect(url, {
+    const client = new MqttWs(url, {
       clientId: login.clientId,
       ...(login.username !== undefined ? { username: login.username, password: login.password } : {}),
       reconnectPeriod: 2000,
@@ -76,16 +76,14 @@ export class Bus {
       if (this.link === 'connected') this.offlineSince = new Date();
       if (this.link !== 'reconnecting' && this.link !== 'refused') this.link = 'offline';
     });
-    client.on('offline', () => current() && this.link !== 'refused' && (this.link = 'offline'));
-    client.on('error', (err) => {
-      const code = (err as { code?: unknown }).code;
-      if (!current() || typeof code !== 'number' || !REFUSED.has(code)) return;
+    client.on('refused', (code) => {
+      if (!current() || !REFUSED.has(code)) return;
       this.link = 'refused';
       for (const listener of [...this.refusedListeners]) listener(code);
     });
     client.on('message', (topic, payload) => current() && this.dispatch(topic, payload));
     const filters = [...this.handlers.keys()];
-    if (filters.length > 0) client.subscribe(filters, { qos: 1 });
+    if (filters.length > 0) client.subscribe(filters);
   }
 
   /** Closes the connection on purpose (signed out, revoked); nothing reconnects until `connect`. */
@@ -111,7 +109,7 @@ export class Bus {
     if (list) list.push(entry);
     else {
       this.handlers.set(filter, [entry]);
-      this.client?.subscribe(filter, { qos: 1 });
+      this.client?.subscribe([filter]);
     }
     return () => {
       const left = (this.handlers.get(filter) ?? []).filter((e) => e !== entry);
@@ -127,7 +125,7 @@ export class Bus {
   private end(): void {
     const client = this.client;
     this.client = undefined;
-    client?.end(true);
+    client?.end();
   }
 
   private dispatch(topic: string, raw: Uint8Array): void {
