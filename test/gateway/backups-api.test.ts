@@ -49,6 +49,11 @@ describe('backups over HTTP', () => {
     expect(seen.last).toMatchObject({ ok: true, file: answer.file, at: answer.at });
     expect(seen.files.map((f) => f.file)).toContain(answer.file);
     expect(seen.files.find((f) => f.file === answer.file)).toMatchObject({ bytes: answer.bytes, kind: 'daily' });
+
+    const metrics = await (await fetch(`${g.httpUrl}/metrics`, { headers: g.admin })).text();
+    expect(metrics).toMatch(/^forecourt_backup_total\{result="ok"\} [1-9]/m);
+    expect(metrics).toContain(`forecourt_backup_last_success_timestamp_seconds ${Date.parse(answer.at) / 1000}`);
+    expect(metrics).toContain(`forecourt_backup_last_bytes ${answer.bytes}`);
   });
 
   it('reports a folder it cannot write; with a good folder the next start backs up at once', async () => {
@@ -64,6 +69,7 @@ describe('backups over HTTP', () => {
     const seen = await status(g);
     expect(seen.last).toMatchObject({ ok: false, error: { code: 'folder-unavailable' } });
     expect(seen.files).toEqual([]);
+    expect(await (await fetch(`${g.httpUrl}/metrics`, { headers: g.admin })).text()).toMatch(/^forecourt_backup_total\{result="folder-unavailable"\} [1-9]/m);
 
     await g.stop();
     gw = await startTestGateway({ dataDir, configure: (c) => (c.backup.folder = join(dataDir, 'elsewhere')) });
