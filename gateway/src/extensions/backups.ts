@@ -42,8 +42,13 @@ export class Backups implements Extension, BackupApi {
     const { db, now, log } = this.ctx;
     this.abort = new AbortController();
     this.record = new BackupRecord(db);
-    const leftOver = removePartials(this.folder);
-    if (leftOver > 0) log.warn({ folder: this.folder, files: leftOver }, 'backups: removed copies a stopped gateway left half made');
+    try {
+      const leftOver = removePartials(this.folder);
+      if (leftOver > 0) log.warn({ folder: this.folder, files: leftOver }, 'backups: removed copies a stopped gateway left half made');
+    } catch (err) {
+      // The folder's trouble shows in the next backup's result; the schedule must run anyway.
+      log.warn({ err, folder: this.folder }, 'backups: could not clear half-made copies');
+    }
     const newest = this.filesOrNone()[0];
     this.showNewest(newest);
     this.dueAt = nextBackupAt(now(), this.ctx.config.backup.hour, this.ctx.config.store.timeZone);
