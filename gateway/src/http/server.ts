@@ -8,6 +8,7 @@ import type { UiBundle } from './ui-bundles.js';
 import type { Identity } from '../identity/identity.js';
 import type { StoreInfo } from '../protocol/index.js';
 import { installAccessHooks } from './access-hooks.js';
+import { installConditionalGets } from './conditional-get.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { StopGate } from './stop-gate.js';
 import type { RequestLedger } from '../store/request-ledger.js';
@@ -44,6 +45,7 @@ export async function createHttpServer({ log, metrics, health, bundles, store, e
   app.decorate('requestLedger', ledger);
   const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);
+  installConditionalGets(app);
 
   app.get('/healthz', async (_req, reply) => {
     const report = health();

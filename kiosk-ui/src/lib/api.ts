@@ -24,7 +24,8 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
     // Same origin: the session cookie goes along by itself, and a POST carries the Origin header.
     const timeout = AbortSignal.timeout(TIMEOUT_MS);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    res = await fetch(url, { ...init, headers, credentials: 'same-origin', signal, cache: 'no-store' });
+    // No HTTP cache unless a call asks for one (`cache: 'no-cache'`: revalidated with If-None-Match, a 304 reuses the body).
+    res = await fetch(url, { ...init, headers, credentials: 'same-origin', signal, cache: init?.cache ?? 'no-store' });
   } catch (err) {
     return { ok: false, code: 'network', message: err instanceof Error ? err.message : String(err) };
   }

@@ -86,6 +86,12 @@ export type PublicStatus = z.infer<typeof PublicStatus>;
 export const TicketStatus = TicketStatusAnswer;
 export type TicketStatus = TicketStatusAnswer;
 
+/**
+ * The phone's polls: the gateway answers these with an ETag, so the browser asks again with
+ * If-None-Match and an unchanged status is a bodyless 304 (http/conditional-get.ts).
+ */
+const REVALIDATE: RequestInit = { cache: 'no-cache' };
+
 /** The order's history names the author from the request's identity (the signed-in staff member). */
 export function sendWorkshopCommand(command: WorkshopCommand): Promise<ApiResult<CommandAnswer>> {
   return request('/api/workshop/commands', CommandAnswer, post(command));
@@ -96,15 +102,15 @@ export function fetchOrders(): Promise<ApiResult<StaffOrders>> {
 }
 
 export function fetchStatusByToken(token: string): Promise<ApiResult<PublicStatus>> {
-  return request(`/api/workshop/orders/by-token/${encodeURIComponent(token)}`, PublicStatus);
+  return request(`/api/workshop/orders/by-token/${encodeURIComponent(token)}`, PublicStatus, REVALIDATE);
 }
 
 export function fetchStatusByTicket(ticketId: string): Promise<ApiResult<PublicStatus>> {
-  return request(`/api/workshop/orders/by-ticket/${encodeURIComponent(ticketId)}`, PublicStatus);
+  return request(`/api/workshop/orders/by-ticket/${encodeURIComponent(ticketId)}`, PublicStatus, REVALIDATE);
 }
 
 export function fetchTicket(ticketId: string): Promise<ApiResult<TicketStatus>> {
-  return request(`/api/queue/tickets/${encodeURIComponent(ticketId)}`, TicketStatus);
+  return request(`/api/queue/tickets/${encodeURIComponent(ticketId)}`, TicketStatus, REVALIDATE);
 }
 
 export function fetchDocuments(no: string): Promise<ApiResult<OrderDocumentsAnswer>> {
