@@ -50,6 +50,10 @@ describe('backups over HTTP', () => {
     expect(seen.files.map((f) => f.file)).toContain(answer.file);
     expect(seen.files.find((f) => f.file === answer.file)).toMatchObject({ bytes: answer.bytes, kind: 'daily' });
 
+    // Who backed up is in the audit log (the gateway's own backups are not audit rows).
+    const audit = (await (await fetch(`${g.httpUrl}/api/audit?action=backup`, { headers: g.admin })).json()) as { rows: { action: string; role: string; target: string }[] };
+    expect(audit.rows).toEqual([expect.objectContaining({ action: 'backup.run', role: 'installer', target: answer.file })]);
+
     const metrics = await (await fetch(`${g.httpUrl}/metrics`, { headers: g.admin })).text();
     expect(metrics).toMatch(/^forecourt_backup_total\{result="ok"\} [1-9]/m);
     expect(metrics).toContain(`forecourt_backup_last_success_timestamp_seconds ${Date.parse(answer.at) / 1000}`);
