@@ -125,7 +125,14 @@ describe('backup and restore of a store', () => {
     // The database that was there is kept, with the ticket issued after the backup.
     const old = new Database(aside!, { readonly: true });
     expect(old.prepare('SELECT count(*) FROM queue_ticket WHERE id = ?').pluck().get(later.body.ticket!.id)).toBe(1);
+    const lastSeq = (db: Database.Database) => db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`).pluck().get() as number;
+    const asideSeq = lastSeq(old);
     old.close();
+    // Head office's numbering goes on: the events since the backup stay in the outbox.
+    expect(restored.stdout).toMatch(/\d+ events for head office written after the backup stay in the outbox/);
+    const now = new Database(join(store.dataDir, 'forecourt.sqlite'), { readonly: true });
+    expect(lastSeq(now)).toBe(asideSeq);
+    now.close();
 
     running = await startStore(store);
     const after = await stateOf(running.httpUrl, manager, tickets, orders);

@@ -114,9 +114,10 @@ async function backUpNow(): Promise<void> {
 
 async function restore(source: string): Promise<void> {
   try {
-    const { asideAs, schemaVersion } = await restoreDatabase(config.dataDir, source, new Date());
+    const { asideAs, carriedEvents, schemaVersion } = await restoreDatabase(config.dataDir, source, new Date());
     say(`checked ${source}: integrity ok, schema version ${schemaVersion}`);
     say(asideAs ? `the database that was there is kept as ${asideAs}` : 'there was no database before');
+    if (carriedEvents > 0) say(`${carriedEvents} events for head office written after the backup stay in the outbox (head office gets each once)`);
     say(`restored into ${databaseFile}; start the gateway now (systemctl start forecourt)`);
   } catch (err) {
     if (!(err instanceof BackupError) && !(err instanceof DatabaseTooNewError)) throw err;
