@@ -1,24 +1,35 @@
 import type { Language, LocalizedText } from '@forecourt/gateway/protocol';
 import { LANGUAGES } from '@forecourt/gateway/protocol';
-import { auth } from './auth.js';
-import { backups } from './backups.js';
-import { board } from './board.js';
-import { common } from './common.js';
-import { desk } from './desk.js';
-import { headOffice } from './head-office.js';
-import { kiosk } from './kiosk.js';
-import { members } from './members.js';
-import { printing } from './printing.js';
-import { statistics } from './statistics.js';
-import { survey } from './survey.js';
-import { workshop } from './workshop.js';
+import type { auth } from './auth.js';
+import type { backups } from './backups.js';
+import type { board } from './board.js';
+import type { common } from './common.js';
+import type { desk } from './desk.js';
+import type { headOffice } from './head-office.js';
+import type { kiosk } from './kiosk.js';
+import type { members } from './members.js';
+import type { printing } from './printing.js';
+import type { statistics } from './statistics.js';
+import type { survey } from './survey.js';
+import type { workshop } from './workshop.js';
 
-const AREAS = [common, kiosk, desk, board, workshop, members, printing, auth, headOffice, backups, survey, statistics];
+// Every key of every area, as a type only: a misspelt key is a type error on every screen, while
+// a screen's bundle carries just the areas its page declares (`useMessages` in its main.ts).
 export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'] | keyof (typeof survey)['en'] | keyof (typeof statistics)['en'];
 
-const DICTIONARIES = Object.fromEntries(
-  LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area[lang])) as Record<MessageKey, string>]),
-) as Record<Language, Record<MessageKey, string>>;
+/** One area's messages in the three languages (define.ts). */
+export type MessageArea = Record<Language, Record<string, string>>;
+
+const DICTIONARIES = Object.fromEntries(LANGUAGES.map((lang) => [lang, {}])) as Record<Language, Partial<Record<MessageKey, string>>>;
+
+/**
+ * The dictionary areas this page's screen uses: each page's main.ts declares them before it
+ * mounts, so a lounge board does not download the desk's admin texts (test/unit/i18n-areas.test.ts
+ * checks that every key a screen's code names is in its areas).
+ */
+export function useMessages(...areas: MessageArea[]): void {
+  for (const area of areas) for (const lang of LANGUAGES) Object.assign(DICTIONARIES[lang], area[lang]);
+}
 const STORAGE_KEY = 'forecourt.language';
 
 /**
@@ -60,7 +71,8 @@ export class I18n {
 
   /** The message in a given language, whatever the screen's: a pairing screen shows all three at once. */
   tIn = (language: Language, key: MessageKey, vars: Record<string, string | number> = {}): string =>
-    DICTIONARIES[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
+    // A key of an area the page did not declare shows as itself (and the areas test fails).
+    (DICTIONARIES[language][key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 
   /** For keys built at run time (e.g. a device's reason code): translate only what is known. */
   has = (key: string): key is MessageKey => key in DICTIONARIES.en;
