@@ -1,0 +1,306 @@
+/**
+ * `npm run bench:screens [-- --json] [--runs 3] [--changes 60] [--rate 6] [--no-stats]`
+ *
+ * The screens on weak hardware (issue 14): a lounge TV box, a cheap kiosk PC, a customer's phone.
+ * The built gateway runs as its own process with a busy day (200 repair orders, 60 waiting
+ * tickets), seeded over its HTTP commands with a manager's token; the board and the kiosk are
+ * enrolled screens (device tokens provisioned on the data directory, put in localStorage as a
+ * paired screen holds them). Each screen opens in headless Chromium (Debian's, via playwright-core)
+ * with its CPU slowed `--rate` times by DevTools' `Emulation.setCPUThrottlingRate`, in a fresh
+ * context (nothing cached), and its first render is timed in the page: from the navigation's start
+ * to the moment the screen shows its data (board: a workshop row; kiosk: a service button; status
+ * page: the order). Then, on the throttled board, stage commands go over HTTP one at a time and
+ * each row's new `data-stage` is timed in the page (clocks aligned first). Sizes: what each page
+ * loads up front, gzipped (screen-sizes.ts). The statistics query figure is `bench:stats`'s own
+ * measurement, run as it is (`--no-stats` leaves it out: it takes a few minutes).
+ * Human-readable lines first; with --json the last line is one JSON object of the figures.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import type { ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { provisionAll, staffTokenFor } from './bus-credentials.js';
+import { STORE_ID, TIME_ZONE, type Member } from './bus-mix.js';
+import { percentile } from './figures.js';
+import { spawnGateway, stopChild, watchChild } from './gateway-process.js';
+import { kb, screenSize, SIZE_TARGET_KB } from './screen-sizes.js';
+
+const FIRST_RENDER_TARGET_MS = 1500;
+const STAGE_TARGET_P99_MS = 300;
+const STATS_TARGET_P99_MS = 200;
+const ROW_TIMEOUT_MS = 10_000;
+const STATS_BENCH = fileURLToPath(new URL('./stats-bench.js', import.meta.url));
+
+class BenchFailure extends Error {}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+const wallNow = () => performance.timeOrigin + performance.now();
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+/**
+ * Installed in every page before its scripts: the time (ms since the navigation's start) when the
+ * first element matching `window.benchReady`'s selector appears, and every row's data-stage change.
+ */
+const RECORDER = `(() => {
+  const stages = [];
+  const waiters = [];
+  window.benchFirst = undefined;
+  const check = () => {
+    if (window.benchFirst === undefined && window.benchSelector && document.querySelector(window.benchSelector)) window.benchFirst = performance.now();
+  };
+  new MutationObserver((mutations) => {
+    check();
+    const t = performance.timeOrigin + performance.now();
+    for (const m of mutations) {
+      if (m.type !== 'attributes' || m.attributeName !== 'data-stage') continue;
+      const no = m.target.dataset.order;
+      const stage = m.target.dataset.stage;
+      if (!no || !stage) continue;
+      stages.push({ no, stage, t });
+      for (const w of waiters.filter((w) => w.no === no && w.stage === stage && t >= w.since)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(t);
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-stage'] });
+  window.benchStage = (no, stage, since) => new Promise((resolve) => {
+    const seen = stages.find((r) => r.no === no && r.stage === stage && r.t >= since);
+    if (seen) resolve(seen.t);
+    else waiters.push({ no, stage, since, resolve });
+  });
+})();`;
+
+/** Page clock minus this process's clock, from the round trip with the smallest delay. */
+async function clockOffset(page: Page): Promise<number> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < 15; i++) {
+    const t0 = wallNow();
+    const pageT = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const t1 = wallNow();
+    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: pageT - (t0 + t1) / 2 };
+  }
+  return best.offset;
+}
+
+async function startGateway(dir: string): Promise<{ base: string; child: ChildProcess }> {
+  const config = {
+    version: 1,
+    store: { id: STORE_ID, timeZone: TIME_ZONE, language: 'zh-Hans' },
+    http: { host: '127.0.0.1', port: 0 },
+    mqtt: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    demo: false,
+    log: { level: 'warn' },
+    workshop: { board: { layout: 'both' } },
+  };
+  const file = join(dir, 'forecourt.config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const child = spawnGateway(file);
+  const watch = watchChild(child, 'gateway');
+  let out = '';
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const timer = setTimeout(() => reject(new BenchFailure(`the gateway did not start: ${watch.tail()}`)), 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const port = /Open http:\/\/localhost:(\d+)\//.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolveBase(`http://127.0.0.1:${port}`);
+      }
+    });
+    child.once('exit', (code) => reject(new BenchFailure(`the gateway exited with ${code}: ${watch.tail()}`)));
+  });
+  return { base, child };
+}
+
+/** A fresh context and page with the CPU slowed `rate` times; `token`: a paired screen's device token. */
+async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, token?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await page.addInitScript({ content: RECORDER });
+  if (token) await page.addInitScript({ content: `localStorage.setItem('forecourt.deviceToken', ${JSON.stringify(token)})` });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  return page;
+}
+
+/** Navigates and answers the ms from the navigation's start to the first element matching `selector`. */
+async function firstRender(page: Page, url: string, selector: string): Promise<number> {
+  await page.addInitScript({ content: `window.benchSelector = ${JSON.stringify(selector)};` });
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction('window.benchFirst !== undefined', undefined, { timeout: 30_000, polling: 200 });
+  return (await page.evaluate('window.benchFirst')) as number;
+}
+
+async function statsFigure(): Promise<number | null> {
+  const { stdout } = await promisify(execFile)(process.execPath, [STATS_BENCH, '--json'], { maxBuffer: 16 * 1024 * 1024, timeout: 20 * 60_000 });
+  const last = stdout.trim().split('\n').at(-1) ?? '{}';
+  const value = (JSON.parse(last) as { stats_query_p99_ms_year?: unknown }).stats_query_p99_ms_year;
+  return typeof value === 'number' ? value : null;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '3' },
+      changes: { type: 'string', default: '60' },
+      rate: { type: 'string', default: '6' },
+      'no-stats': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const runs = Number(values.runs);
+  const changes = Number(values.changes);
+  const rate = Number(values.rate);
+  for (const [name, n] of [['runs', runs], ['changes', changes], ['rate', rate]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a whole number above 0`);
+  }
+  say(`Screens benchmark: board, kiosk and phone status page with the CPU slowed ${rate}× (DevTools), a busy day of 200 orders and 60 waiting tickets`);
+  say(`  ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the start`);
+
+  const sizes = { board: screenSize('board'), kiosk: screenSize('kiosk'), status: screenSize('status') };
+  for (const [name, size] of Object.entries(sizes)) {
+    const target = SIZE_TARGET_KB[name as keyof typeof sizes];
+    say(`  ${name}: ${kb(size.totalGz)} kB gzip up front (JS ${kb(size.jsGz)}, CSS ${kb(size.cssGz)}, ${size.files.length} files)${target ? `, target ≤ ${target}: ${kb(size.totalGz) <= target ? 'met' : 'NOT MET'}` : ''}`);
+  }
+
+  const dataDir = mkdtempSync(resolve(tmpdir(), 'forecourt-bench-screens-'));
+  let browser: Browser | undefined;
+  let gateway: ChildProcess | undefined;
+  try {
+    const screens: Member[] = [
+      { id: 'board-1', kind: 'board', role: 'board' },
+      { id: 'kiosk-1', kind: 'kiosk', role: 'kiosk' },
+    ];
+    const credentials = await provisionAll(dataDir, screens, STORE_ID, { useCli: false });
+    const manager = await staffTokenFor(dataDir, 'manager', STORE_ID, { useCli: false });
+    const started = await startGateway(dataDir);
+    gateway = started.child;
+    const base = started.base;
+    const post = async (url: string, body: object): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${base}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${manager}` }, body: JSON.stringify(body) });
+      const answer = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } };
+      if (!res.ok) throw new BenchFailure(`gateway refused ${url} ${JSON.stringify(body)}: ${answer.error?.code} ${answer.error?.message}`);
+      return answer;
+    };
+
+    // The busy day: 200 orders (150 in repair, 50 at reception) and 60 tickets waiting.
+    const t0 = performance.now();
+    const orders: { no: string; token: string }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const { order } = (await post('/api/workshop/commands', {
+        action: 'open',
+        plate: `粤B·${String(20000 + i)}`,
+        model: i % 2 ? 'Toyota Camry' : 'Honda Accord',
+        advisor: '王芳',
+        jobs: [{ title: '保养 Oil service', technicians: ['张伟'] }],
+      })) as { order: { no: string; token: string } };
+      orders.push(order);
+      if (i < 150) {
+        await post('/api/workshop/commands', { action: 'move', order: order.no, to: 'dispatched' });
+        await post('/api/workshop/commands', { action: 'move', order: order.no, to: 'in-repair' });
+      }
+    }
+    const services = ['maintenance', 'repair', 'claims', 'sales'];
+    for (let i = 0; i < 60; i++) await post('/api/queue/commands', { action: 'issue', service: services[i % services.length] });
+    say(`  seeded over HTTP with a manager's token in ${((performance.now() - t0) / 1000).toFixed(1)} s: 200 orders, 60 waiting tickets`);
+
+    browser = await chromium
+      .launch({
+        executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-renderer-backgrounding', '--disable-background-timer-throttling'],
+      })
+      .catch((err: unknown) => {
+        throw new BenchFailure(`Chromium did not start (apt-get install -y chromium fonts-noto-cjk): ${(err as Error).message}`);
+      });
+    const boardToken = credentials.logins.get('board-1')?.password;
+    const kioskToken = credentials.logins.get('kiosk-1')?.password;
+    const statusOrder = orders[0];
+    if (!boardToken || !kioskToken || !statusOrder) throw new BenchFailure('no device token for the board or the kiosk');
+
+    const tv = { width: 1920, height: 1080 };
+    const firsts: Record<'board' | 'kiosk' | 'status', number[]> = { board: [], kiosk: [], status: [] };
+    for (let r = 0; r < runs; r++) {
+      for (const [name, url, selector, token, viewport] of [
+        ['board', `${base}/board/`, '[data-testid=ws-row]', boardToken, tv],
+        ['kiosk', `${base}/kiosk/`, '[data-testid=service]', kioskToken, { width: 1080, height: 1920 }],
+        ['status', `${base}/status/?t=${statusOrder.token}`, '[data-testid=status-order]', undefined, { width: 390, height: 844 }],
+      ] as const) {
+        const page = await throttledPage(browser, rate, viewport, token);
+        firsts[name].push(await firstRender(page, url, selector));
+        await page.context().close();
+      }
+    }
+    for (const [name, times] of Object.entries(firsts)) say(`  ${name} first render (${rate}× slower CPU, cold): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}; median ${median(times).toFixed(0)} ms`);
+
+    // Stage → board on the throttled board.
+    const board = await throttledPage(browser, rate, tv, boardToken);
+    await firstRender(board, `${base}/board/`, '[data-testid=ws-row]');
+    await board.waitForFunction(`document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]').length > 0`, undefined, { timeout: 30_000, polling: 200 });
+    const shown = (await board.evaluate(`[...document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]')].map((e) => e.dataset.order)`)) as string[];
+    const offset = await clockOffset(board);
+    const samples: number[] = [];
+    const state = new Map(shown.map((no) => [no, 'in-repair']));
+    for (let i = 0; i < changes; i++) {
+      const no = shown[i % shown.length] ?? '';
+      const to = state.get(no) === 'in-repair' ? 'paused' : 'in-repair';
+      state.set(no, to);
+      const sent = wallNow();
+      await post('/api/workshop/commands', to === 'paused' ? { action: 'move', order: no, to, reason: 'parts' } : { action: 'move', order: no, to });
+      const at = await Promise.race([
+        board.evaluate(({ no, to, since }) => (globalThis as unknown as { benchStage: (n: string, s: string, t: number) => Promise<number> }).benchStage(no, to, since), { no, to, since: sent + offset - 1 }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`the board did not show ${no} ${to} within ${ROW_TIMEOUT_MS} ms`)), ROW_TIMEOUT_MS)),
+      ]);
+      samples.push(at - offset - sent);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    samples.sort((a, b) => a - b);
+    const stageP99 = percentile(samples, 99);
+    say(`  stage command → row on the ${rate}× throttled board (${shown.length} rows on screen, ${changes} changes): p50 ${percentile(samples, 50).toFixed(0)} ms, p99 ${stageP99.toFixed(0)} ms, max ${(samples.at(-1) ?? NaN).toFixed(0)} ms`);
+    await browser.close();
+    browser = undefined;
+    await stopChild(gateway);
+    gateway = undefined;
+
+    let statsP99: number | null = null;
+    if (!values['no-stats']) {
+      say('  statistics: running bench:stats (a year of a busy store)…');
+      statsP99 = await statsFigure();
+      say(`  statistics over a year: query p99 ${statsP99 ?? '—'} ms`);
+    }
+
+    const figures = {
+      board_first_render_ms: round(median(firsts.board), 0),
+      kiosk_first_render_ms: round(median(firsts.kiosk), 0),
+      status_first_render_ms: round(median(firsts.status), 0),
+      stage_to_board_p99_ms_throttled: round(stageP99, 0),
+      board_kb_gz: kb(sizes.board.totalGz),
+      kiosk_kb_gz: kb(sizes.kiosk.totalGz),
+      status_kb_gz: kb(sizes.status.totalGz),
+      stats_query_p99_ms_year: statsP99,
+    };
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    say(`Targets: first render ≤ ${FIRST_RENDER_TARGET_MS} ms: board ${verdict(figures.board_first_render_ms <= FIRST_RENDER_TARGET_MS)}, kiosk ${verdict(figures.kiosk_first_render_ms <= FIRST_RENDER_TARGET_MS)}, status ${verdict(figures.status_first_render_ms <= FIRST_RENDER_TARGET_MS)}; stage → board p99 ≤ ${STAGE_TARGET_P99_MS} ms: ${verdict(stageP99 <= STAGE_TARGET_P99_MS)}; statistics p99 ≤ ${STATS_TARGET_P99_MS} ms: ${statsP99 === null ? 'not run' : verdict(statsP99 <= STATS_TARGET_P99_MS)}`);
+    say(`  load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
+    if (values.json) say(JSON.stringify(figures));
+  } finally {
+    await browser?.close();
+    await stopChild(gateway);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:screens failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
