@@ -59,15 +59,22 @@ const sorted = (list: readonly number[]) => [...list].sort((a, b) => a - b);
 const p = (list: readonly number[], q: number) => percentile(sorted(list), q);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** forecourt_event_loop_lag_seconds by stat, in ms, since the previous scrape. */
-async function scrapeLag(httpBase: string, token: string): Promise<Record<string, number>> {
+/**
+ * From the gateway's /metrics: forecourt_event_loop_lag_seconds by stat, in ms, since the previous
+ * scrape; and where its memory is (V8 heap used and total, external buffers), in MB.
+ */
+async function scrape(httpBase: string, token: string): Promise<{ lag: Record<string, number>; memoryMb: Record<string, number> }> {
   const res = await fetch(`${httpBase}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new BenchFailure(`/metrics answered ${res.status}`);
   const text = await res.text();
   const lag: Record<string, number> = {};
   for (const m of text.matchAll(/^forecourt_event_loop_lag_seconds\{stat="(\w+)"\} (\S+)$/gm)) lag[m[1] ?? ''] = Number(m[2]) * 1000;
   if (lag['p99'] === undefined) throw new BenchFailure('/metrics has no forecourt_event_loop_lag_seconds: is the gateway built from this tree?');
-  return lag;
+  const memoryMb: Record<string, number> = {};
+  for (const name of ['heap_size_used', 'heap_size_total', 'external_memory']) {
+    memoryMb[name] = Number(new RegExp(`^forecourt_nodejs_${name}_bytes (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  }
+  return { lag, memoryMb };
 }
 
 async function until(done: () => boolean, ms: number): Promise<void> {
@@ -156,7 +163,7 @@ async function main(): Promise<void> {
 
     const kioskTokens = new Map([...creds.logins].filter(([id]) => id.startsWith('kiosk-')).map(([id, login]) => [id, login.password]));
     const people = new People(load, rig, screens, { httpBase, deskToken: creds.staffToken, workshopToken, kioskTokens }, DESKS, workshop, members);
-    await scrapeLag(httpBase, managerToken);
+    await scrape(httpBase, managerToken);
     const benchLag = monitorEventLoopDelay({ resolution: 10 });
     benchLag.enable();
     const before = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
@@ -165,7 +172,7 @@ async function main(): Promise<void> {
     const played = await people.play();
     await until(() => screens?.outstanding() === 0 && played.presses.every((x) => screens?.printed.has(`${x.printer}|${x.number}`)), DRAIN_MS);
     const wallS = (performance.now() - t0) / 1000;
-    const lag = await scrapeLag(httpBase, managerToken);
+    const { lag, memoryMb } = await scrape(httpBase, managerToken);
     const after = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const cpuPct = ((after.gateway.cpuS - before.gateway.cpuS) / wallS) * 100;
     const waitedPct = (side: 'gateway' | 'bench') => ((after[side].waitS - before[side].waitS) / wallS) * 100;
@@ -197,7 +204,7 @@ async function main(): Promise<void> {
     say(`  ${line('button → printer confirmed', print.totalMs)}${print.unconfirmed ? `; UNCONFIRMED ${print.unconfirmed}` : ''}`);
     say(`  ${line('  of which beyond the printer (print overhead)', print.overheadMs)}`);
     say(`  ${noTaps ? `card taps: none (${rig.noReaders})` : line('card event → session on the screen', tapMs)}${screens.tapProblems.length ? `; ${screens.tapProblems.length} not greeted, first ${screens.tapProblems[0]}` : ''}`);
-    say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB; event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
+    say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
     say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms`);
     say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
