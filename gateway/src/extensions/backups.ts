@@ -67,17 +67,18 @@ export class Backups implements Extension, BackupApi {
 
   status(): BackupStatus {
     const record = this.started();
+    const last = record.last();
     let files: BackupFileInfo[] = [];
-    let listed: BackupLast | undefined;
+    let unreadable: BackupLast | undefined;
     try {
       files = listBackupFiles(this.folder);
     } catch (err) {
-      // The copies cannot even be listed: that is the news, whatever the last result said.
-      listed = { at: this.ctx.now().toISOString(), ok: false, error: { code: 'folder-unavailable', message: `cannot read the backup folder ${this.folder}: ${(err as Error).message}` } };
+      // The copies cannot even be listed: after a good last backup that is the news (noticed now).
+      if (last?.ok !== false) unreadable = { at: this.ctx.now().toISOString(), ok: false, error: { code: 'folder-unavailable', message: `cannot read the backup folder ${this.folder}: ${(err as Error).message}` } };
     }
     const { kept } = selectBackups(files, this.ctx.config.backup, this.ctx.config.store.timeZone);
     return {
-      last: listed ?? record.last(),
+      last: unreadable ?? last,
       files: files.map((f) => ({ file: f.file, bytes: f.bytes, at: f.at.toISOString(), kind: kept.get(f.file) ?? 'daily' })),
     };
   }
