@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --json] [--days 7] [--day-s 60] [--keep-days 2] [--issue-per-s 15] [--workshop-per-s 8]`
+ * `npm run soak [-- --json] [--days 7] [--day-s 60] [--keep-days 2] [--issue-per-s 5] [--workshop-per-s 5]`
  *
  * N store days compressed, each in its own gateway process on one data directory, as a store's
  * box lives them: the built gateway (`node gateway/dist/main.js`, the store's node flags, not in
@@ -32,7 +32,7 @@ import { DATABASE_FILE } from '../store/database.js';
 import { DmsSimulator } from '../tools/dms-simulator/index.js';
 import { PrinterEmulator } from '../tools/printer-emulator/printer-emulator.js';
 import { freePort } from './bus-mosquitto.js';
-import { leastSquaresSlope, percentile } from './figures.js';
+import { leastSquaresSlope, percentile, procStat } from './figures.js';
 import { addDays, fakeClockEnv, fakeTimeLibrary } from './soak/fake-clock.js';
 import { GatewayProcess, type Reading } from './soak/gateway-process.js';
 import { SOAK_DESKS, StoreTraffic, type DayTraffic } from './soak/store-traffic.js';
@@ -54,6 +54,8 @@ interface DayRow extends Reading {
   traffic: DayTraffic;
   printedPages: number;
   backup: string;
+  /** RSS at the end of the traffic, before the backup and the settle. */
+  rssBeforeBackupMb: number;
   /** Event rows the day's retention run deleted (queue and workshop), from /metrics. */
   purgedEvents: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes): what a leak would grow, without RSS's slack. */
@@ -118,9 +120,9 @@ async function main(): Promise<void> {
       'day-s': { type: 'string', default: '60' },
       'settle-s': { type: 'string', default: '10' },
       'keep-days': { type: 'string', default: '2' },
-      'issue-per-s': { type: 'string', default: '15' },
+      'issue-per-s': { type: 'string', default: '5' },
       kiosks: { type: 'string', default: '4' },
-      'workshop-per-s': { type: 'string', default: '8' },
+      'workshop-per-s': { type: 'string', default: '5' },
       seed: { type: 'string', default: '13' },
       'start-date': { type: 'string' },
     },
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
     );
     const token = await managerToken(dataDir);
     say(`soak: ${days} store days from ${firstDate}, ${daySeconds} s of traffic each (${values.kiosks} printing kiosks, ${values['issue-per-s']} more tickets/s, 6 desks, ${values['workshop-per-s']} workshop commands/s), retention windows ${keepDays} days; data in ${dataDir}`);
-    say('day  date        tickets served printed  orders in/out ws-cmds cmd p99 ms  backup          purged  RSS MB  heap MB  handles  DB MB  stop');
+    say('day  date        tickets served printed  orders in/out ws-cmds cmd p99 ms  RSS pre-backup  backup          purged  RSS MB  heap MB  handles  DB MB  stop');
 
     const problems: string[] = [];
     let reported = 0;
@@ -187,13 +189,15 @@ async function main(): Promise<void> {
       await pause(daySeconds * 1000);
       const done = await traffic.stop();
       if (done.firstIssuedAt && localDate(new Date(done.firstIssuedAt)) !== date) throw new SoakFailure(`day ${day}: tickets were issued at ${done.firstIssuedAt}, not on ${date}`);
+      // RSS right after the traffic too: the backup (a copy read back for its integrity check) may leave memory of its own.
+      const rssBeforeBackupMb = procStat(gateway.pid).rssMb;
       const backedUp = await backup(baseUrl, token);
       await pause(Number(values['settle-s']) * 1000);
       const reading = gateway.read(dataDir);
       const metrics = await gatewayMetrics(baseUrl, token);
       const stop = await gateway.stop();
       const printedPages = [...emulators.values()].reduce((n, e) => n + e.printed.length, 0);
-      const row: DayRow = { day, date, traffic: done, printedPages, backup: backedUp, ...metrics, stop, ...reading };
+      const row: DayRow = { day, date, traffic: done, printedPages, backup: backedUp, rssBeforeBackupMb, ...metrics, stop, ...reading };
       rows.push(row);
       say(formatRow(row));
       if (done.notPrinted > 0) say(`     ${done.notPrinted} prints answered printer-not-ready or not-printed (a printer emulator had stopped answering or was slow)`);
@@ -232,6 +236,7 @@ function formatRow(r: DayRow): string {
     `${t.ordersOpened}/${t.ordersReleased}`.padStart(14),
     String(t.workshopCommands).padStart(8),
     percentile([...t.commandMs].sort((a, b) => a - b), 99).toFixed(0).padStart(10),
+    r.rssBeforeBackupMb.toFixed(1).padStart(15),
     ` ${r.backup}`.padEnd(16),
     String(r.purgedEvents).padStart(7),
     r.rssMb.toFixed(1).padStart(7),
