@@ -16,6 +16,9 @@ export interface BusLogin {
   password?: string;
 }
 
+/** What the header and the link badge show of a bus (a page without one, the phone's, has the same). */
+export type BusView = Pick<Bus, 'link' | 'offlineSince' | 'store' | 'gateway'>;
+
 type Handler = (topic: string, payload: unknown) => void;
 
 /** CONNACK codes that say "not you": 3.1.1 identifier rejected, bad credentials, not authorized (and their 5.0 twins). */
