@@ -235,6 +235,11 @@ async function main(): Promise<void> {
       ] as const) {
         const page = await throttledPage(browser, rate, viewport, token);
         firsts[name].push(await firstRender(page, url, selector));
+        if (r === runs - 1) {
+          // Where the time went: each request's end, ms after the navigation's start.
+          const steps = (await page.evaluate(`[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => [e.name.replace(location.origin, '').slice(0, 40), Math.round(e.responseEnd)])`)) as [string, number][];
+          say(`    ${name}: ${steps.map(([n, t]) => `${n} ${t}`).join(', ')}; first render ${(firsts[name].at(-1) ?? 0).toFixed(0)}`);
+        }
         await page.context().close();
       }
     }
