@@ -7,7 +7,7 @@ import type { Actor } from '../store/audit-log.js';
 import { BackupError, backupDatabase, backupFolderOf, listBackupFiles, pruneBackups, removePartials, type BackupFileInfo } from '../store/backup.js';
 import { BackupRecord } from '../store/backup-record.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 
 /** The schedule is looked at again at least this often, so a clock that jumps (or a suspended box) is noticed. */
 const RECHECK_MS = 10 * 60_000;

@@ -10,7 +10,7 @@ import type { CommandResult } from '../domain/queue/events.js';
 import type { Actor } from '../store/audit-log.js';
 import { RequestLedger } from '../store/request-ledger.js';
 import { topics, type DeviceState } from '../protocol/index.js';
-import { PrintError } from './print-error.js';
+import { PrintError } from '../domain/printing/print-error.js';
 import type { PrintService } from './print-service.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';

@@ -7,7 +7,7 @@ import { dmsIdsOf, followUpEntry } from '../relay/outbound-events.js';
 import type { Actor } from '../store/audit-log.js';
 import { SqliteFollowUpStore } from '../store/follow-up-store.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 import { SurveyCustomers, type SurveyMembers } from './survey-customers.js';
 
 /** Orders stay on the follow-up list this many days past their due date when nobody reached the customer. */

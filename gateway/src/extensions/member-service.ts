@@ -38,10 +38,10 @@ import { SqliteMemberStore } from '../store/member-store.js';
 import { OpaqueIds, maskPhone } from '../store/opaque-ids.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { MemberSessions, type MemberSession } from './member-sessions.js';
+import { MemberSessions, type MemberSession } from '../domain/members/sessions.js';
 import type { QueueService } from './queue-service.js';
 import type { CommandResult } from '../domain/queue/index.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 import { ticketKey } from '../relay/outbound-events.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */

@@ -11,7 +11,7 @@ import { registerPrintRoutes, type PrinterView, type TicketPrintResult } from '.
 import { registerTicketPage } from '../http/ticket-page.js';
 import { topics, type DeviceState, type PrintJobKind, type PrintJobSummary } from '../protocol/index.js';
 import { PrintQueueStore } from '../store/print-queue.js';
-import { PrintError } from './print-error.js';
+import { PrintError } from '../domain/printing/print-error.js';
 import { RemotePrinter, type PrinterDriver } from './remote-printer.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';

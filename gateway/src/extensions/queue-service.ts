@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerQueueRoutes } from '../http/queue-routes.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { Actor } from '../store/audit-log.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 
 const RECENT_CALLS = 10;
 /** Waited minutes on the boards tick even when nothing happens. */

@@ -6,7 +6,7 @@ import { publishJson } from '../broker/publish.js';
 import type { ReaderConfig } from '../config/readers.js';
 import { encodeStaffCard, recogniseStaffTap, staffCardKey, verifyStaffCard, type StaffTapOutcome } from '../domain/identity/index.js';
 import { verifyCard, type CardKey } from '../domain/members/index.js';
-import { registerStaffCardRoutes } from '../http/staff-card-routes.js';
+import { registerStaffCardRoutes, type StaffCardApi, type StaffTap } from '../http/staff-card-routes.js';
 import { CardWriteResult, topics, type CardTap, type CardWrite, type DeskSession, type DevicePrincipal, type StaffListAnswer } from '../protocol/index.js';
 import type { Actor } from '../store/audit-log.js';
 import type { StaffRow } from '../store/identity-store.js';
@@ -14,8 +14,8 @@ import { StaffCardStore } from '../store/staff-card-store.js';
 import { CardSignInWaits } from './card-sign-in-waits.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import { DEMO_CARD_KEY } from './member-service.js';
-import { NotReady } from './not-ready.js';
-import { StaffCardError } from './staff-card-error.js';
+import { NotReady } from '../domain/not-ready.js';
+import { StaffCardError } from '../domain/identity/staff-card-error.js';
 
 /** A card on the desk reader has this long to be written after `issue`. */
 const ISSUE_WINDOW_MS = 120_000;
@@ -30,19 +30,13 @@ interface PendingIssue {
   write?: { requestId: string; serial: number; version: number; uid: string; tapAt: string; timer: NodeJS.Timeout };
 }
 
-/** What a waiting screen is handed: the tap's outcome, and when the card was tapped. */
-export interface StaffTap {
-  outcome: StaffTapOutcome;
-  tapAt: string;
-}
-
 /**
  * Staff cards (README "Staff cards"): a manager issues one at the desk reader like a member card,
  * and revokes a lost one; an enrolled desk PC or bay terminal waits for a staff card on its own
  * reader to sign its person in. Member cards are never taken for staff cards nor the reverse (own
  * record type, own key). The member service hands over the taps this service claims.
  */
-export class StaffCardService implements Extension {
+export class StaffCardService implements Extension, StaffCardApi {
   readonly name = 'staff-cards';
   private cardStore: StaffCardStore | undefined;
   private readonly staffKeys = new Map<number, CardKey>();

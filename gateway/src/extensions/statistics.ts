@@ -8,7 +8,7 @@ import type { QueueStatsAnswer, QueueStatsQuery, StatsGrouping, WorkshopStatsAns
 import { StatsStore } from '../store/stats-store.js';
 import { ORDER_STAGES, type OrderStage } from '../protocol/index.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 
 const DAY_MS = 86_400_000;
 /** Closed days are rolled up at start and then once an hour (a day closes at the day-start hour). */

@@ -1,7 +1,7 @@
 import type { MemberRecord, MemberStore } from '../domain/members/index.js';
 import type { FollowUpCustomer } from '../protocol/index.js';
 import { maskPhone } from '../store/opaque-ids.js';
-import type { MemberSession } from './member-sessions.js';
+import type { MemberSession } from '../domain/members/sessions.js';
 
 /** What the survey and the follow-up calls need of the members: the kiosk's tap sessions and the member file. */
 export interface SurveyMembers {

@@ -7,7 +7,7 @@ import { dmsIdsOf, surveyAnswerEntry } from '../relay/outbound-events.js';
 import type { Actor } from '../store/audit-log.js';
 import { SqliteSurveyStore } from '../store/survey-store.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 import { SurveyCustomers, type SurveyMembers } from './survey-customers.js';
 
 /** Answers the manager's list shows at most (the figures count them all). */

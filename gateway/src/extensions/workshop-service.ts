@@ -30,7 +30,7 @@ import { SqliteWorkshopStore } from '../store/workshop-store.js';
 import type { Actor } from '../store/audit-log.js';
 import type { Extension, ExtensionContext } from './extension.js';
 import type { QueueService } from './queue-service.js';
-import { NotReady } from './not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 
 /** The board is republished at least this often: late states change with time, and screens judge staleness by it. */
 export const BOARD_REFRESH_MS = 30_000;

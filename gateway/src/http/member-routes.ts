@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { MemberSession } from '../extensions/member-sessions.js';
+import type { MemberSession } from '../domain/members/sessions.js';
 import type { Actor } from '../store/audit-log.js';
 import type { CommandResult } from '../domain/queue/index.js';
 import { otherDeskRefusal, principalOf, requestActor } from './access-hooks.js';

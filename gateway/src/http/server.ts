@@ -3,7 +3,6 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.js';
-import type { Extension } from '../extensions/extension.js';
 import type { UiBundle } from './ui-bundles.js';
 import type { Identity } from '../identity/identity.js';
 import type { StoreInfo } from '../protocol/index.js';
@@ -25,7 +24,8 @@ export interface HttpDeps {
   bundles: UiBundle[];
   /** The store's name, language and time zone: public, so a screen can greet before it is enrolled. */
   store: StoreInfo;
-  extensions: Extension[];
+  /** The gateway's parts that serve routes of their own (extensions), registered before listening. */
+  extensions: readonly RouteSource[];
   identity: Identity;
   /** HTTPS (and so WSS) with the store's certificate. */
   https?: { key: Buffer; cert: Buffer };
@@ -36,6 +36,11 @@ export interface HttpDeps {
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
+/** What the server needs of a part that has routes: nothing but their registration. */
+export interface RouteSource {
+  registerRoutes?(app: FastifyInstance): void;
+}
+
 export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate, ledger }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;

@@ -1,10 +1,28 @@
 import type { FastifyInstance } from 'fastify';
-import type { StaffCardService } from '../extensions/staff-cards.js';
+import type { StaffTapOutcome } from '../domain/identity/index.js';
 import type { Identity } from '../identity/identity.js';
-import { CardSignInRequest, StaffCardCommand, type CardSignInAnswer, type StaffListAnswer } from '../protocol/index.js';
+import { CardSignInRequest, StaffCardCommand, type CardSignInAnswer, type DevicePrincipal, type StaffListAnswer } from '../protocol/index.js';
+import type { Actor } from '../store/audit-log.js';
+import type { StaffRow } from '../store/identity-store.js';
 import { otherDeskRefusal, requestActor, SESSION_COOKIE } from './access-hooks.js';
 import { invalid } from './identity-routes.js';
 import { answer } from './refusals.js';
+
+/** What a waiting screen is handed: the tap's outcome, and when the card was tapped. */
+export interface StaffTap {
+  outcome: StaffTapOutcome;
+  tapAt: string;
+}
+
+/** What the routes need of the staff cards. */
+export interface StaffCardApi {
+  waitForTap(screen: DevicePrincipal, ms: number, cancelled: (stop: () => void) => void): Promise<StaffTap | undefined>;
+  staffOf(staffId: string): StaffRow | undefined;
+  list(): StaffListAnswer['staff'];
+  requestIssue(staffNo: string, desk: string, by: Actor): { reader: string; until: string };
+  cancelIssue(desk: string): void;
+  revoke(staffNo: string, by: Actor): number;
+}
 
 /** A screen's ask for a staff card waits this long at most (the screens give up on an answer after 8 s). */
 const CARD_WAIT_MS = 5000;
@@ -14,7 +32,7 @@ const CARD_WAIT_MS = 5000;
  * waits for a card on its own reader and gets the session cookie of the staff member who tapped;
  * managers list staff with their cards, issue one at their desk's reader, and revoke one.
  */
-export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardService, identity: Identity): void {
+export function registerStaffCardRoutes(app: FastifyInstance, cards: StaffCardApi, identity: Identity): void {
   app.post('/api/auth/card-sign-in', async (req, reply) => {
     const body = CardSignInRequest.safeParse(req.body ?? {});
     if (!body.success) return invalid(reply, body.error);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import type { Extension, ExtensionContext } from '../extensions/extension.js';
-import { NotReady } from '../extensions/not-ready.js';
+import { NotReady } from '../domain/not-ready.js';
 import { registerRelayRoutes, type RelayApi } from '../http/relay-routes.js';
 import type { DeadLetter, RelayStatus } from '../protocol/dms.js';
 import type { Actor } from '../store/audit-log.js';

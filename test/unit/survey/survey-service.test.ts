@@ -7,7 +7,7 @@ import { loadConfig } from '@forecourt/gateway';
 import { SurveyError } from '../../../gateway/src/domain/survey/index.js';
 import { WorkshopEngine } from '../../../gateway/src/domain/workshop/index.js';
 import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
-import type { MemberSession } from '../../../gateway/src/extensions/member-sessions.js';
+import type { MemberSession } from '../../../gateway/src/domain/members/sessions.js';
 import { FollowUpService } from '../../../gateway/src/extensions/follow-up-service.js';
 import { SurveyService } from '../../../gateway/src/extensions/survey-service.js';
 import { Identity } from '../../../gateway/src/identity/identity.js';

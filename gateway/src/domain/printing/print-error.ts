@@ -1,4 +1,4 @@
-import { CodedError } from '../domain/coded-error.js';
+import { CodedError } from '../coded-error.js';
 
 /** Stable codes of refused print requests; the kiosk and desk translate them. */
 export const PRINT_ERROR_CODES = ['unknown-printer', 'job-not-found', 'no-printer', 'printer-not-ready', 'not-printed'] as const;

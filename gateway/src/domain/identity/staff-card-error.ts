@@ -1,4 +1,4 @@
-import { CodedError } from '../domain/coded-error.js';
+import { CodedError } from '../coded-error.js';
 
 /** Stable codes of refused staff-card requests; screens translate them, logs keep them. */
 export const STAFF_CARD_ERROR_CODES = ['staff-not-found', 'staff-disabled', 'no-desk-reader', 'no-reader'] as const;
