@@ -58,10 +58,11 @@ function sourcesOf(entry: string): string[] {
   return [...seen];
 }
 
+/** The areas the page's main.ts declares, and those a part loaded later with import() adds. */
 function declaredAreas(entry: string): string[] {
-  const text = readFileSync(join(REPO, entry), 'utf8');
-  const call = /useMessages\(([^)]*)\)/.exec(text);
-  return (call?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return sourcesOf(entry).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/useMessages\(([^)]*)\)/g)].flatMap((call) => (call[1] ?? '').split(',').map((s) => s.trim()).filter((s) => /^\w+$/.test(s))),
+  );
 }
 
 describe('each screen carries the message areas its code uses', () => {
