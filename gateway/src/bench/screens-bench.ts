@@ -1,5 +1,5 @@
 /**
- * `npm run bench:screens [-- --json] [--runs 3] [--changes 60] [--rate 6] [--no-stats]`
+ * `npm run bench:screens [-- --json] [--runs 3] [--changes 200] [--rate 6] [--no-stats]`
  *
  * The screens on weak hardware (issue 14): a lounge TV box, a cheap kiosk PC, a customer's phone.
  * The built gateway runs as its own process with a busy day (200 repair orders, 60 waiting
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     options: {
       json: { type: 'boolean', default: false },
       runs: { type: 'string', default: '3' },
-      changes: { type: 'string', default: '60' },
+      changes: { type: 'string', default: '200' },
       rate: { type: 'string', default: '6' },
       'no-stats': { type: 'boolean', default: false },
     },
