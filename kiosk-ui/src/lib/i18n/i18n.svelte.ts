@@ -79,8 +79,25 @@ export class I18n {
 
   text = (value: LocalizedText): string => value[this.language];
 
-  time = (date: Date, timeZone?: string): string =>
-    new Intl.DateTimeFormat(this.language, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone }).format(date);
+  time = (date: Date, timeZone?: string): string => timeFormat(this.language, timeZone).format(date);
+}
+
+// Plain bookkeeping, never rendered: no reactivity wanted.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const TIME_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One formatter per language and time zone: making one costs far more than using it, and a board
+ * formats a time for each of its 200 rows (on a TV box's CPU that was ~0.1 s per render).
+ */
+function timeFormat(language: Language, timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${language}|${timeZone ?? ''}`;
+  let format = TIME_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hour12: false, timeZone });
+    TIME_FORMATS.set(key, format);
+  }
+  return format;
 }
 
 function readChoice(): Language | undefined {
