@@ -198,8 +198,8 @@ export class QueueEngine {
         firstWaitHigh: firstRange.high,
       };
       this.store.insertTicket(ticket);
-      const situation = situationOf(ticket, this.store.ticketsOfDay(day, WAITING), [...this.desks.values()], now, this.policy);
-      return { ...this.event('ticket.issued', now, ticket, null), estimate: this.estimator.estimate(situation) };
+      // The same estimate goes into the event, so the statistics score what the customer was told.
+      return { ...this.event('ticket.issued', now, ticket, null), estimate: first };
     });
   }
 
