@@ -52,7 +52,7 @@ describe('queue over HTTP commands and the bus', () => {
     await expect.poll(() => calls.length).toBe(200);
     expect(new Set(calls.map((c) => c.ticketNumber)).size).toBe(200);
     await board.endAsync();
-  });
+  }, 90_000); // 400 commands, each a durable commit: a busy shared disk takes well over the default 30 s
 
   it('refuses a wrong command with a clear code and changes nothing', async () => {
     const { body: issued } = await command(gw.httpUrl, { action: 'issue', service: 'sales' }, kiosk);
