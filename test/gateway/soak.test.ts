@@ -1,21 +1,13 @@
-import { spawn } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { describeRealStack } from '../support/real-stack.js';
-import { REPO_ROOT } from '../support/process.js';
+import { REPO_ROOT, runScript } from '../support/process.js';
 
 const SOAK = `${REPO_ROOT}/gateway/dist/bench/soak.js`;
 
 /** `npm run soak` at a tiny scale: two days of a few seconds each, so the whole loop runs in CI. */
 describeRealStack('soak (two tiny store days)', { binaries: ['faketime'], debian: 'faketime' }, () => {
   it('runs each day on its own date in a gateway process that stops with exit 0, and reports the figures', async () => {
-    const child = spawn(process.execPath, [SOAK, '--days', '2', '--day-s', '4', '--settle-s', '1', '--kiosks', '1', '--issue-per-s', '4', '--workshop-per-s', '3', '--json'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, out } = await runScript(SOAK, ['--days', '2', '--day-s', '4', '--settle-s', '1', '--kiosks', '1', '--issue-per-s', '4', '--workshop-per-s', '3', '--json']);
     expect(code, out).toBe(0);
 
     const days = [...out.matchAll(/^(\d+)\s+(\d{4}-\d{2}-\d{2})\s+(\d+)\s.*exit 0 in \d+ ms$/gm)].map((m) => ({ date: m[2] ?? '', tickets: Number(m[3]) }));

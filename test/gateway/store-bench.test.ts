@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ANONBANK_COLUMNS } from '../../gateway/src/bench/anonbank.js';
 import { describeRealStack } from '../support/real-stack.js';
-import { REPO_ROOT } from '../support/process.js';
+import { REPO_ROOT, runScript } from '../support/process.js';
 
 const BENCH = `${REPO_ROOT}/gateway/dist/bench/store-bench.js`;
 
@@ -38,14 +37,7 @@ afterEach(() => {
 describeRealStack('bench:store (12 s of load)', { binaries: ['socat'], debian: 'socat' }, () => {
   it('plays the store against the gateway process and reports every figure', async () => {
     dir = mkdtempSync(join(tmpdir(), 'forecourt-store-bench-test-'));
-    const child = spawn(process.execPath, [BENCH, '--json', '--minutes', '0.2', '--members', '500', '--no-readers', '--trace', tinyTrace(dir)], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, out } = await runScript(BENCH, ['--json', '--minutes', '0.2', '--members', '500', '--no-readers', '--trace', tinyTrace(dir)]);
     expect(code, out).toBe(0);
 
     const figures = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number | null>;

@@ -50,3 +50,13 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Runs a built script (a benchmark, a CLI) with node from the repository root to its end: its exit code and all it printed. */
+export async function runScript(script: string, args: readonly string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, out };
+}
