@@ -212,7 +212,7 @@ async function main(): Promise<void> {
 
     const figures = summarize(rows, keepDays);
     const heapSlope = leastSquaresSlope(rows.filter((r) => r.day >= 2).map((r) => [r.day, r.heapUsedMb] as const));
-    say(`RSS ${figures.rss_mb_first} MB on day 1, ${figures.rss_mb_last} MB on day ${days}: ${figures.rss_slope_mb_per_day} MB/day over days 2..${days} (target ≤ ${TARGET_RSS_SLOPE_MB}: ${figures.rss_slope_mb_per_day <= TARGET_RSS_SLOPE_MB ? 'met' : 'NOT met'}); heap in use ${heapSlope.toFixed(2)} MB/day`);
+    say(`RSS ${figures.rss_mb_first} MB on day 1, ${figures.rss_mb_last} MB on day ${days}: ${figures.rss_slope_mb_per_day} MB/day over days 2..${days} (target ≤ ${TARGET_RSS_SLOPE_MB}: ${Number.isNaN(figures.rss_slope_mb_per_day) ? 'not measured, it needs 3 days' : figures.rss_slope_mb_per_day <= TARGET_RSS_SLOPE_MB ? 'met' : 'NOT met'}); heap in use ${heapSlope.toFixed(2)} MB/day`);
     say(`database +${figures.db_mb_per_day} MB/day once the ${keepDays}-day windows are full; handles on the last day ${figures.handles_last}; DMS simulator stored ${simulator.counters(STORE_ID).stored} events`);
     say(`largest tables after day ${days} (rows): ${largestTables(dataDir)}`);
     if (values.json) say(JSON.stringify(figures));
