@@ -13,27 +13,26 @@
  * Human-readable lines first; with --json the last line is one JSON object of the figures.
  * Exit 1 when a board misses a change or Chromium cannot start.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
 import { percentile } from './figures.js';
+import { startGatewayIn } from './gateway-process.js';
+import { pageClockOffset, wallNow } from './page-clock.js';
 
 const TARGET_P99_MS = 150;
 const BOARD_TIMEOUT_MS = 5000;
-const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 class BenchFailure extends Error {}
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
-const wallNow = () => performance.timeOrigin + performance.now();
 
 interface Changes {
   at(no: string, stage: string, since: number): Promise<number>;
@@ -110,48 +109,7 @@ class SocketBoard {
   }
 }
 
-/** Page clock minus this process's clock, from the round trip with the smallest delay. */
-async function clockOffset(page: Page): Promise<number> {
-  let best = { rtt: Infinity, offset: 0 };
-  for (let i = 0; i < 15; i++) {
-    const t0 = wallNow();
-    const pageT = await page.evaluate(() => performance.timeOrigin + performance.now());
-    const t1 = wallNow();
-    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: pageT - (t0 + t1) / 2 };
-  }
-  return best.offset;
-}
 
-/** The built gateway in a child process, so that the bench's own work does not share its event loop. */
-async function startGateway(dir: string): Promise<{ base: string; child: ChildProcess }> {
-  const config = {
-    version: 1,
-    http: { host: '127.0.0.1', port: 0 },
-    mqtt: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
-    demo: false,
-    log: { level: 'warn' },
-    workshop: { board: { layout: 'workshop' } },
-  };
-  const file = join(dir, 'forecourt.config.json');
-  writeFileSync(file, JSON.stringify(config));
-  const child = spawn(process.execPath, [GATEWAY_MAIN, '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const base = await new Promise<string>((resolveBase, reject) => {
-    const timer = setTimeout(() => reject(new BenchFailure(`the gateway did not start: ${out}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const port = /Open http:\/\/localhost:(\d+)\//.exec(out)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolveBase(`http://127.0.0.1:${port}`);
-      }
-    });
-    child.once('exit', (code) => reject(new BenchFailure(`the gateway exited with ${code}: ${out}`)));
-  });
-  return { base, child };
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -185,7 +143,7 @@ async function main(): Promise<void> {
   const sockets: SocketBoard[] = [];
   let gateway: ChildProcess | undefined;
   try {
-    const started = await startGateway(dataDir);
+    const started = await startGatewayIn(dataDir, { workshop: { board: { layout: 'workshop' } } });
     gateway = started.child;
     const base = started.base;
     const rtts: number[] = [];
@@ -229,7 +187,7 @@ async function main(): Promise<void> {
       pages.push(page);
     }
     await Promise.all(pages.map((p) => p.waitForFunction(`document.querySelectorAll('[data-testid=ws-row]').length === ${orders}`, undefined, { timeout: 30_000 })));
-    const offsets = await Promise.all(pages.map(clockOffset));
+    const offsets = await Promise.all(pages.map(pageClockOffset));
     for (let i = 0; i < socketCount; i++) sockets.push(await SocketBoard.open(`${base.replace('http', 'ws')}/mqtt`, 'demo'));
     say(`  ${boards} boards open and showing ${orders} rows each after ${((performance.now() - launchStarted) / 1000).toFixed(1)} s; page clocks within ${Math.max(0, ...offsets.map(Math.abs)).toFixed(2)} ms of the bench's`);
 

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GATEWAY_NODE_FLAGS } from './figures.js';
 
@@ -53,4 +55,29 @@ export async function waitHealthy(base: string, child: ChildProcess, out: () => 
     if (Date.now() > until) throw new Error(`not healthy after 30 s: ${out()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The built gateway with `config` on loopback and ephemeral ports, no demo, in data dir `dir`;
+ * resolves with its HTTP base once its start banner names the port (fails after 30 s or on exit).
+ */
+export async function startGatewayIn(dir: string, config: Record<string, unknown>): Promise<{ base: string; child: ChildProcess }> {
+  const file = join(dir, 'forecourt.config.json');
+  writeFileSync(file, JSON.stringify({ version: 1, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 }, dataDir: dir, demo: false, log: { level: 'warn' }, ...config }));
+  const child = spawnGateway(file);
+  const watch = watchChild(child, 'gateway');
+  let out = '';
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start: ${watch.tail()}`)), 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const port = /Open http:\/\/localhost:(\d+)\//.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolveBase(`http://127.0.0.1:${port}`);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the gateway exited with ${code}: ${watch.tail()}`)));
+  });
+  return { base, child };
 }

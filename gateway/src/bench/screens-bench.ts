@@ -16,9 +16,9 @@
  * Human-readable lines first; with --json the last line is one JSON object of the figures.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { provisionAll, staffTokenFor } from './bus-credentials.js';
 import { STORE_ID, TIME_ZONE, type Member } from './bus-mix.js';
 import { percentile } from './figures.js';
-import { spawnGateway, stopChild, watchChild } from './gateway-process.js';
+import { startGatewayIn, stopChild } from './gateway-process.js';
+import { pageClockOffset, wallNow } from './page-clock.js';
 import { kb, screenSize, SIZE_TARGET_KB } from './screen-sizes.js';
 
 const FIRST_RENDER_TARGET_MS = 1500;
@@ -40,7 +41,6 @@ class BenchFailure extends Error {}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-const wallNow = () => performance.timeOrigin + performance.now();
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 /**
@@ -76,48 +76,7 @@ const RECORDER = `(() => {
   });
 })();`;
 
-/** Page clock minus this process's clock, from the round trip with the smallest delay. */
-async function clockOffset(page: Page): Promise<number> {
-  let best = { rtt: Infinity, offset: 0 };
-  for (let i = 0; i < 15; i++) {
-    const t0 = wallNow();
-    const pageT = await page.evaluate(() => performance.timeOrigin + performance.now());
-    const t1 = wallNow();
-    if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: pageT - (t0 + t1) / 2 };
-  }
-  return best.offset;
-}
 
-async function startGateway(dir: string): Promise<{ base: string; child: ChildProcess }> {
-  const config = {
-    version: 1,
-    store: { id: STORE_ID, timeZone: TIME_ZONE, language: 'zh-Hans' },
-    http: { host: '127.0.0.1', port: 0 },
-    mqtt: { host: '127.0.0.1', port: 0 },
-    dataDir: dir,
-    demo: false,
-    log: { level: 'warn' },
-    workshop: { board: { layout: 'both' } },
-  };
-  const file = join(dir, 'forecourt.config.json');
-  writeFileSync(file, JSON.stringify(config));
-  const child = spawnGateway(file);
-  const watch = watchChild(child, 'gateway');
-  let out = '';
-  const base = await new Promise<string>((resolveBase, reject) => {
-    const timer = setTimeout(() => reject(new BenchFailure(`the gateway did not start: ${watch.tail()}`)), 30_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const port = /Open http:\/\/localhost:(\d+)\//.exec(out)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolveBase(`http://127.0.0.1:${port}`);
-      }
-    });
-    child.once('exit', (code) => reject(new BenchFailure(`the gateway exited with ${code}: ${watch.tail()}`)));
-  });
-  return { base, child };
-}
 
 /** A fresh context and page with the CPU slowed `rate` times; `token`: a paired screen's device token. */
 async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, token?: string): Promise<Page> {
@@ -181,7 +140,7 @@ async function main(): Promise<void> {
     ];
     const credentials = await provisionAll(dataDir, screens, STORE_ID, { useCli: false });
     const manager = await staffTokenFor(dataDir, 'manager', STORE_ID, { useCli: false });
-    const started = await startGateway(dataDir);
+    const started = await startGatewayIn(dataDir, { store: { id: STORE_ID, timeZone: TIME_ZONE, language: 'zh-Hans' }, workshop: { board: { layout: 'both' } } });
     gateway = started.child;
     const base = started.base;
     const post = async (url: string, body: object): Promise<Record<string, unknown>> => {
@@ -250,7 +209,7 @@ async function main(): Promise<void> {
     await firstRender(board, `${base}/board/`, '[data-testid=ws-row]');
     await board.waitForFunction(`document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]').length > 0`, undefined, { timeout: 30_000, polling: 200 });
     const shown = (await board.evaluate(`[...document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]')].map((e) => e.dataset.order)`)) as string[];
-    const offset = await clockOffset(board);
+    const offset = await pageClockOffset(board);
     const samples: number[] = [];
     const state = new Map(shown.map((no) => [no, 'in-repair']));
     for (let i = 0; i < changes; i++) {
