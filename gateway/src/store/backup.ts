@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError } from '../domain/coded-error.js';
-import { localParts, offsetMinutes } from '../domain/backups/local-time.js';
+import { localParts, offsetMinutes } from '../domain/local-time.js';
 import { selectBackups, type BackupKeep } from '../domain/backups/retention.js';
 import type { BackupErrorCode } from '../protocol/backups.js';
 import type { Db } from './database.js';

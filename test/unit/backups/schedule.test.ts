@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backupOverdue, nextBackupAt } from '../../../gateway/src/domain/backups/schedule.js';
-import { localWeek } from '../../../gateway/src/domain/backups/local-time.js';
+import { localWeek } from '../../../gateway/src/domain/local-time.js';
 import { backupFileName, backupTimeOf } from '../../../gateway/src/store/backup.js';
 
 describe('backup schedule', () => {

@@ -1,5 +1,5 @@
 import type { BackupKind } from '../../protocol/backups.js';
-import { localDate, localWeek } from './local-time.js';
+import { localDate, localWeek } from '../local-time.js';
 
 export interface BackupCopy {
   file: string;

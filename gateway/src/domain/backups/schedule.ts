@@ -1,4 +1,4 @@
-import { instantOf, localParts } from './local-time.js';
+import { instantOf, localParts } from '../local-time.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,21 +1,4 @@
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(at: Date, timeZone: string): { year: number; month: number; day: number; hour: number } {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, Number(part.value)]));
-  return { year: parts.year ?? NaN, month: parts.month ?? NaN, day: parts.day ?? NaN, hour: parts.hour ?? NaN };
-}
+import { instantOf, localParts } from '../local-time.js';
 
 /**
  * The business day ('YYYY-MM-DD') an instant belongs to in the store's time zone. Until the
@@ -37,19 +20,8 @@ export function localHour(at: Date, timeZone: string): number {
   return localParts(at, timeZone).hour;
 }
 
-/**
- * The instant a business day begins: `dayStartHour` on the store's clocks on that date. Found by
- * asking the time zone its offset at the guess, twice, so a daylight-saving change that day is
- * taken into account.
- */
+/** The instant a business day begins: `dayStartHour` on the store's clocks on that date. */
 export function businessDayStart(day: string, timeZone: string, dayStartHour: number): Date {
-  const wall = Date.parse(`${day}T${String(dayStartHour).padStart(2, '0')}:00:00Z`);
-  let guess = wall;
-  for (let i = 0; i < 2; i++) {
-    const local = localParts(new Date(guess), timeZone);
-    const minutes = new Date(guess).getUTCMinutes();
-    const shown = Date.UTC(local.year, local.month - 1, local.day, local.hour, minutes);
-    guess = wall - (shown - guess);
-  }
-  return new Date(guess);
+  const [year = NaN, month = NaN, date = NaN] = day.split('-').map(Number);
+  return instantOf(year, month, date, dayStartHour, timeZone);
 }

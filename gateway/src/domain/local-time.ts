@@ -1,3 +1,4 @@
+/** Wall-clock readings in the store's time zone, for business days, schedules and file names. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 export interface LocalParts {
