@@ -25,11 +25,11 @@ import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
 import { percentile } from './figures.js';
 import { startGatewayIn } from './gateway-process.js';
 import { pageClockOffset, wallNow } from './page-clock.js';
+import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGET_P99_MS = 150;
 const BOARD_TIMEOUT_MS = 5000;
 
-class BenchFailure extends Error {}
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
@@ -260,10 +260,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:board failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:board', main);

@@ -59,6 +59,7 @@ import { benchConfig, BUSY_HOUR, DEFAULT_SIZE, plan, population, prepareStore, S
 import { freePort, GATEWAY_TCP_NODELAY, MOSQUITTO, startMosquitto, waitForPort } from './bus-mosquitto.js';
 import { percentile, procStat, type ProcStat } from './figures.js';
 import { spawnGateway, stopChild as stop, waitHealthy as waitUntilHealthy, watchChild } from './gateway-process.js';
+import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 10;
@@ -69,7 +70,6 @@ const IN_FLIGHT = 8;
 const MAX_SAT_HOURS = 28;
 const STANDIN_MAIN = fileURLToPath(new URL('./bus-standin.js', import.meta.url));
 
-class BenchFailure extends Error {}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
@@ -416,10 +416,4 @@ async function main(): Promise<void> {
   if (failures.length > 0) throw new BenchFailure(failures.join('; '));
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:bus failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:bus', main);

@@ -36,6 +36,7 @@ import {
   type TraceAction,
 } from './anonbank.js';
 import { percentile } from './figures.js';
+import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGET_TICKETS_PER_S = 2000;
 const TARGET_CALL_TO_BOARD_P99_MS = 25;
@@ -55,7 +56,6 @@ const COMMAND_ATTEMPTS = 3;
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEFAULT_DATA = resolve(REPO_ROOT, '../shared/data/anonbank-1999-02.tsv');
 
-class BenchFailure extends Error {}
 
 interface Summary {
   count: number;
@@ -674,10 +674,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:queue failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:queue', main);

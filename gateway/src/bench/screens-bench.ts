@@ -30,6 +30,7 @@ import { percentile } from './figures.js';
 import { startGatewayIn, stopChild } from './gateway-process.js';
 import { pageClockOffset, wallNow } from './page-clock.js';
 import { kb, screenSize, SIZE_TARGET_KB } from './screen-sizes.js';
+import { BenchFailure, runBench } from './run-bench.js';
 
 const FIRST_RENDER_TARGET_MS = 1500;
 const STAGE_TARGET_P99_MS = 300;
@@ -37,7 +38,6 @@ const STATS_TARGET_P99_MS = 200;
 const ROW_TIMEOUT_MS = 10_000;
 const STATS_BENCH = fileURLToPath(new URL('./stats-bench.js', import.meta.url));
 
-class BenchFailure extends Error {}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 1) => Number(value.toFixed(digits));
@@ -261,10 +261,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:screens failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:screens', main);

@@ -46,12 +46,12 @@ import { storeLoad } from './store/load.js';
 import { People, type PlayResult } from './store/people.js';
 import { Screens } from './store/screens.js';
 import { DESKS, gatewayConfig, prepareStore, screens as storeScreens, SIZE } from './store/setup.js';
+import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGETS = { callP99: 25, stageP99: 150, printOverheadP99: 60, tapP99: 150, rssMb: 150, lagP99: 20 };
 const DEFAULT_TRACE = resolve(fileURLToPath(new URL('../../../', import.meta.url)), '../shared/data/anonbank-1999-02.tsv');
 const DRAIN_MS = 20_000;
 
-class BenchFailure extends Error {}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
@@ -225,10 +225,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`bench:store failed: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:store', main);

@@ -27,6 +27,7 @@ import { SqliteMemberStore } from '../store/member-store.js';
 import { VirtualCard, VPCD_PORTS } from '../tools/vpcd-card.js';
 import { percentile } from './figures.js';
 import { startPcscd, stopPcscd } from './pcscd.js';
+import { BenchFailure } from './run-bench.js';
 
 const TARGET_P99_MS = 150;
 const BENCH_KEY = { id: 9, secret: 'bench-card-key-0123456789abcdef0123456789abcdef' };
@@ -36,7 +37,6 @@ const BATCH = 5000;
 const SETTLE_MS = 450;
 const GREETING_TIMEOUT_MS = 5000;
 
-class BenchFailure extends Error {}
 
 /** Runs in the kiosk page: reports the wall-clock time a greeting for a new tap is in the DOM. */
 const GREETING_OBSERVER = `
