@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import { QueueStatsQuery, WorkshopStatsQuery, type QueueFigures, type QueueStatsAnswer, type WorkshopFigures, type WorkshopStatsAnswer } from '../protocol/stats.js';
 import { invalid } from './identity-routes.js';
 import { answer } from './refusals.js';
@@ -56,36 +57,29 @@ function csvOf<F extends { key: string }>(keyName: string, columns: [string, (f:
 export const queueStatsCsv = (stats: QueueStatsAnswer): string => csvOf(stats.by, COLUMNS, stats.rows, stats.total);
 export const workshopStatsCsv = (stats: WorkshopStatsAnswer): string => csvOf('day', WORKSHOP_COLUMNS, stats.rows, stats.total);
 
+/**
+ * One kind of figures at `path` as JSON, and at `path.csv` as a download named by `fileName`;
+ * the query string crosses `schema` first.
+ */
+function figureRoutes<Q, A>(app: FastifyInstance, path: string, schema: z.ZodType<Q>, figures: (query: Q) => A, csv: (answer: A) => string, fileName: (query: Q) => string): void {
+  app.get(path, async (req, reply) => {
+    const query = schema.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    return answer(reply, async () => figures(query.data));
+  });
+  app.get(`${path}.csv`, async (req, reply) => {
+    const query = schema.safeParse(req.query);
+    if (!query.success) return invalid(reply, query.error);
+    return answer(reply, async () => {
+      const text = csv(figures(query.data));
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${fileName(query.data)}"`);
+      return text;
+    });
+  });
+}
+
 /** The manager's statistics: figures as JSON for the desk, and the same as a CSV download. */
 export function registerStatsRoutes(app: FastifyInstance, stats: StatsApi): void {
-  app.get('/api/stats/workshop', async (req, reply) => {
-    const query = WorkshopStatsQuery.safeParse(req.query);
-    if (!query.success) return invalid(reply, query.error);
-    return answer(reply, async () => stats.workshop(query.data));
-  });
-  app.get('/api/stats/workshop.csv', async (req, reply) => {
-    const query = WorkshopStatsQuery.safeParse(req.query);
-    if (!query.success) return invalid(reply, query.error);
-    const { from, to } = query.data;
-    return answer(reply, async () => {
-      const csv = workshopStatsCsv(stats.workshop(query.data));
-      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="workshop-${from}-${to}.csv"`);
-      return csv;
-    });
-  });
-  app.get('/api/stats/queue', async (req, reply) => {
-    const query = QueueStatsQuery.safeParse(req.query);
-    if (!query.success) return invalid(reply, query.error);
-    return answer(reply, async () => stats.queue(query.data));
-  });
-  app.get('/api/stats/queue.csv', async (req, reply) => {
-    const query = QueueStatsQuery.safeParse(req.query);
-    if (!query.success) return invalid(reply, query.error);
-    const { from, to, by } = query.data;
-    return answer(reply, async () => {
-      const csv = queueStatsCsv(stats.queue(query.data));
-      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="queue-${from}-${to}-by-${by}.csv"`);
-      return csv;
-    });
-  });
+  figureRoutes(app, '/api/stats/workshop', WorkshopStatsQuery, (q) => stats.workshop(q), workshopStatsCsv, ({ from, to }) => `workshop-${from}-${to}.csv`);
+  figureRoutes(app, '/api/stats/queue', QueueStatsQuery, (q) => stats.queue(q), queueStatsCsv, ({ from, to, by }) => `queue-${from}-${to}-by-${by}.csv`);
 }
