@@ -43,12 +43,10 @@ import type { QueueService } from './queue-service.js';
 import type { CommandResult } from '../domain/queue/index.js';
 import { NotReady } from '../domain/not-ready.js';
 import { ticketKey } from '../relay/outbound-events.js';
+import { DeskCardIssues, WRITE_ANSWER_MS } from './desk-card-issues.js';
 
 /** The public demo key: anyone can read it here, so cards made with it prove nothing. */
 export const DEMO_CARD_KEY: CardKey = { id: 0, secret: Buffer.from('forecourt demo card key - public, demos and tests only') };
-/** A card on the desk reader has this long to be written after `card:issue`. */
-const ISSUE_WINDOW_MS = 120_000;
-const WRITE_ANSWER_MS = 5000;
 const VISITS_SHOWN = 20;
 
 /** A service that takes some taps before they are taken for member cards. */
@@ -78,7 +76,7 @@ export class MemberService implements Extension {
   private readonly keys = new Map<number, CardKey>();
   private currentKey: CardKey = DEMO_CARD_KEY;
   private readonly sessions: MemberSessions;
-  private readonly pending = new Map<string, PendingIssue>();
+  private readonly pending = new DeskCardIssues<PendingIssue>(() => this.ctx.now());
   private readonly readers: Map<string, ReaderConfig>;
   private readonly taps: Counter<'result'>;
   private readonly tapTopic: string;
@@ -137,7 +135,6 @@ export class MemberService implements Extension {
   }
 
   async stop(): Promise<void> {
-    for (const p of this.pending.values()) clearTimeout(p.write?.timer);
     this.pending.clear();
     await this.unsubscribe(this.tapTopic, this.onTap);
     await this.unsubscribe(this.writeResultTopic, this.onWriteResult);
@@ -158,7 +155,7 @@ export class MemberService implements Extension {
     if (this.claimant?.claims(reader)) return this.claimant.handleTap(reader, tap);
     const store = this.store;
     if (reader.role === 'desk') {
-      const pending = this.pendingIssue(reader.station);
+      const pending = this.pending.pending(reader.station);
       if (pending) return this.issueOnTap(pending, reader, tap);
     }
     const outcome = recogniseTap(tap, (id) => this.keys.get(id), store);
@@ -274,15 +271,13 @@ export class MemberService implements Extension {
     const found = this.store.byVehicle(vehicleId);
     if (!found) throw new MemberError('vehicle-not-found', `no vehicle ${vehicleId}`);
     this.cancelIssue(desk);
-    const until = this.ctx.now().getTime() + ISSUE_WINDOW_MS;
-    this.pending.set(desk, { desk, memberId: found.member.id, vehicleId, by, until });
+    const { until } = this.pending.open((until) => ({ desk, memberId: found.member.id, vehicleId, by, until }));
     this.ctx.log.info({ desk, vehicleId, by: by.actor }, 'member card issue: waiting for a card on the desk reader');
     return { reader: reader.id, until: new Date(until).toISOString() };
   }
 
   cancelIssue(desk: string): void {
-    clearTimeout(this.pending.get(desk)?.write?.timer);
-    this.pending.delete(desk);
+    this.pending.remove(desk);
   }
 
   /** Demo mode: a pretend card on a pretend reader, through the same checks as a real tap. */
@@ -295,7 +290,7 @@ export class MemberService implements Extension {
     const data = encodeCard(uid, { memberId, vehicleId: demoVehicleId(memberId) }, this.currentKey);
     if (card === 'clone') data[15] = data[15]! ^ 0xff;
     // While the desk waits to issue a card, the pretend card is a blank one.
-    const blank = card === 'unknown' || (role === 'desk' && this.pendingIssue(station) !== undefined);
+    const blank = card === 'unknown' || (role === 'desk' && this.pending.pending(station) !== undefined);
     const tap: CardTap =
       card === 'phone' ? { kind: 'iso14443-4', at } : { kind: 'ntag', uid: uid.toString('hex'), data: blank ? '00'.repeat(16) : data.toString('hex'), at };
     await this.handleTap(demoReader(role, station), tap);
@@ -352,15 +347,6 @@ export class MemberService implements Extension {
     return ticket.number;
   }
 
-  private pendingIssue(desk: string): PendingIssue | undefined {
-    const pending = this.pending.get(desk);
-    if (pending && pending.until < this.ctx.now().getTime() && !pending.write) {
-      this.pending.delete(desk);
-      return undefined;
-    }
-    return pending;
-  }
-
   private async issueOnTap(pending: PendingIssue, reader: ReaderConfig, tap: CardTap): Promise<void> {
     if (pending.write) return; // one write at a time; its answer decides
     if (tap.kind !== 'ntag' || !tap.uid || !tap.data) {
@@ -397,7 +383,7 @@ export class MemberService implements Extension {
       target: `member:${this.refOf(pending.memberId)}`,
       detail: { vehicleId: pending.vehicleId, uid: write.uid, keyId: card.keyId, desk: pending.desk },
     }));
-    this.pending.delete(pending.desk);
+    this.pending.remove(pending.desk);
     this.taps.inc({ result: 'card-issued' });
     this.ctx.log.info({ desk: pending.desk, vehicleId: pending.vehicleId, uid: write.uid, keyId: this.currentKey.id }, 'member card issued');
     const session = this.sessions.open({ role: 'desk', station: pending.desk, memberId: pending.memberId, vehicleId: pending.vehicleId, linkedTicket: null });
@@ -439,7 +425,7 @@ export class MemberService implements Extension {
     done();
     const result = CardWriteResult.safeParse(safeJson(packet.payload));
     if (!result.success) return;
-    const pending = [...this.pending.values()].find((p) => p.write?.requestId === result.data.requestId);
+    const pending = this.pending.byRequest(result.data.requestId);
     if (pending) this.writeDone(pending, result.data).catch((err: unknown) => this.ctx.log.error({ err }, 'card issue failed'));
   };
 

@@ -16,10 +16,8 @@ import type { Extension, ExtensionContext } from './extension.js';
 import { DEMO_CARD_KEY } from './member-service.js';
 import { NotReady } from '../domain/not-ready.js';
 import { StaffCardError } from '../domain/identity/staff-card-error.js';
+import { DeskCardIssues, WRITE_ANSWER_MS } from './desk-card-issues.js';
 
-/** A card on the desk reader has this long to be written after `issue`. */
-const ISSUE_WINDOW_MS = 120_000;
-const WRITE_ANSWER_MS = 5000;
 
 interface PendingIssue {
   desk: string;
@@ -42,7 +40,7 @@ export class StaffCardService implements Extension, StaffCardApi {
   private readonly staffKeys = new Map<number, CardKey>();
   private readonly memberKeys = new Map<number, CardKey>();
   private currentKey: CardKey | undefined;
-  private readonly pending = new Map<string, PendingIssue>();
+  private readonly pending = new DeskCardIssues<PendingIssue>(() => this.ctx.now());
   private readonly waits: CardSignInWaits<StaffTap>;
   private readonly readers: ReaderConfig[];
   private readonly taps: Counter<'result'>;
@@ -79,7 +77,6 @@ export class StaffCardService implements Extension, StaffCardApi {
   }
 
   async stop(): Promise<void> {
-    for (const p of this.pending.values()) clearTimeout(p.write?.timer);
     this.pending.clear();
     this.waits.clear();
     await new Promise<void>((resolve) => this.ctx.broker.unsubscribe(this.writeResultTopic, this.onWriteResult, resolve));
@@ -96,11 +93,11 @@ export class StaffCardService implements Extension, StaffCardApi {
    */
   claims(reader: ReaderConfig): boolean {
     if (reader.role === 'bay') return true;
-    return reader.role === 'desk' && (this.pendingIssue(reader.station) !== undefined || this.waits.waiting(waitKey('desk', reader.station)));
+    return reader.role === 'desk' && (this.pending.pending(reader.station) !== undefined || this.waits.waiting(waitKey('desk', reader.station)));
   }
 
   async handleTap(reader: ReaderConfig, tap: CardTap): Promise<void> {
-    const pending = reader.role === 'desk' ? this.pendingIssue(reader.station) : undefined;
+    const pending = reader.role === 'desk' ? this.pending.pending(reader.station) : undefined;
     if (pending) return this.issueOnTap(pending, reader, tap);
     const outcome = recogniseStaffTap(tap, (id) => this.staffKeys.get(id), (serial) => this.store.card(serial));
     this.taps.inc({ result: outcome.kind === 'staff' ? 'signed-in' : outcome.refusal });
@@ -132,19 +129,14 @@ export class StaffCardService implements Extension, StaffCardApi {
     if (!staff) throw new StaffCardError('staff-not-found', `no staff member ${staffNo}`);
     if (staff.disabledAt) throw new StaffCardError('staff-disabled', `staff member ${staffNo} is disabled`);
     this.cancelIssue(desk);
-    const until = this.ctx.now().getTime() + ISSUE_WINDOW_MS;
-    this.pending.set(desk, { desk, staffId: staff.id, staffNo, by, until });
+    const { until } = this.pending.open((until) => ({ desk, staffId: staff.id, staffNo, by, until }));
     this.ctx.log.info({ desk, staffNo, by: by.actor }, 'staff card issue: waiting for a card on the desk reader');
     return { reader: reader.id, until: new Date(until).toISOString() };
   }
 
   cancelIssue(desk: string): void {
-    const pending = this.pending.get(desk);
-    if (pending?.write) {
-      clearTimeout(pending.write.timer);
-      this.store.drop(pending.write.serial);
-    }
-    this.pending.delete(desk);
+    const pending = this.pending.remove(desk);
+    if (pending?.write) this.store.drop(pending.write.serial);
   }
 
   /** The staff member's card stops working at once; audited. How many cards that was (0 or 1). */
@@ -167,15 +159,6 @@ export class StaffCardService implements Extension, StaffCardApi {
   /** The staff row behind a card that passed at a tap (checked again when the session opens). */
   staffOf(staffId: string): StaffRow | undefined {
     return this.ctx.identity.store.staffById(staffId);
-  }
-
-  private pendingIssue(desk: string): PendingIssue | undefined {
-    const pending = this.pending.get(desk);
-    if (pending && pending.until < this.ctx.now().getTime() && !pending.write) {
-      this.pending.delete(desk);
-      return undefined;
-    }
-    return pending;
   }
 
   private async issueOnTap(pending: PendingIssue, reader: ReaderConfig, tap: CardTap): Promise<void> {
@@ -210,7 +193,7 @@ export class StaffCardService implements Extension, StaffCardApi {
       target: `staff:${pending.staffNo}`,
       detail: { serial: write.serial, version: write.version, uid: write.uid, keyId: this.currentKey?.id, desk: pending.desk },
     }));
-    this.pending.delete(pending.desk);
+    this.pending.remove(pending.desk);
     this.taps.inc({ result: 'card-issued' });
     this.ctx.log.info({ desk: pending.desk, staffNo: pending.staffNo, serial: write.serial, version: write.version, uid: write.uid }, 'staff card issued');
     await this.publishDesk(pending.desk, { result: 'staff-card-issued', tapAt: write.tapAt });
@@ -254,7 +237,7 @@ export class StaffCardService implements Extension, StaffCardApi {
     }
     const result = CardWriteResult.safeParse(json);
     if (!result.success) return;
-    const pending = [...this.pending.values()].find((p) => p.write?.requestId === result.data.requestId);
+    const pending = this.pending.byRequest(result.data.requestId);
     if (pending) this.writeDone(pending, result.data).catch((err: unknown) => this.ctx.log.error({ err }, 'staff card issue failed'));
   };
 }

@@ -1,0 +1,57 @@
+/** A card on the desk reader has this long to be written after the desk asked for one. */
+export const ISSUE_WINDOW_MS = 120_000;
+/** How long the reader has to answer a card write. */
+export const WRITE_ANSWER_MS = 5000;
+
+/** One desk's card issue: open until `until`; once a card is tapped, its write under way. */
+export interface DeskIssue {
+  desk: string;
+  until: number;
+  write?: { requestId: string; timer: NodeJS.Timeout };
+}
+
+/**
+ * The card issues desks wait for, one per desk (member cards and staff cards keep their own): a
+ * new one replaces the desk's last, one whose window has passed with no write under way is gone,
+ * and a write's answer finds its issue by request id.
+ */
+export class DeskCardIssues<I extends DeskIssue> {
+  private readonly byDesk = new Map<string, I>();
+
+  constructor(private readonly now: () => Date) {}
+
+  /** Opens the desk's issue, open for ISSUE_WINDOW_MS from now (the caller removes the last one first). */
+  open(make: (until: number) => I): I {
+    const issue = make(this.now().getTime() + ISSUE_WINDOW_MS);
+    this.byDesk.set(issue.desk, issue);
+    return issue;
+  }
+
+  /** The desk's issue, unless its window has passed with no write under way. */
+  pending(desk: string): I | undefined {
+    const issue = this.byDesk.get(desk);
+    if (issue && issue.until < this.now().getTime() && !issue.write) {
+      this.byDesk.delete(desk);
+      return undefined;
+    }
+    return issue;
+  }
+
+  /** Removes the desk's issue, its write's timer stopped; returns it. */
+  remove(desk: string): I | undefined {
+    const issue = this.byDesk.get(desk);
+    clearTimeout(issue?.write?.timer);
+    this.byDesk.delete(desk);
+    return issue;
+  }
+
+  /** The issue whose write has this request id. */
+  byRequest(requestId: string): I | undefined {
+    return [...this.byDesk.values()].find((issue) => issue.write?.requestId === requestId);
+  }
+
+  clear(): void {
+    for (const issue of this.byDesk.values()) clearTimeout(issue.write?.timer);
+    this.byDesk.clear();
+  }
+}
