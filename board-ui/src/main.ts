@@ -1,11 +1,11 @@
 import { mount } from 'svelte';
-import '@forecourt/kiosk-ui/lib/base.css';
+import '@forecourt/screen-lib/base.css';
 import Board from './Board.svelte';
-import { common } from '@forecourt/kiosk-ui/lib/i18n/common.js';
-import { board } from '@forecourt/kiosk-ui/lib/i18n/board.js';
-import { workshop } from '@forecourt/kiosk-ui/lib/i18n/workshop.js';
-import { auth } from '@forecourt/kiosk-ui/lib/i18n/auth.js';
-import { useMessages } from '@forecourt/kiosk-ui/lib/i18n/i18n.svelte.js';
+import { common } from '@forecourt/screen-lib/i18n/common.js';
+import { board } from '@forecourt/screen-lib/i18n/board.js';
+import { workshop } from '@forecourt/screen-lib/i18n/workshop.js';
+import { auth } from '@forecourt/screen-lib/i18n/auth.js';
+import { useMessages } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 // The lounge board: now serving, the workshop rows, pairing.
 useMessages(common, board, workshop, auth);

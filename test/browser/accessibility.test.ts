@@ -8,7 +8,7 @@ import { addStaff, enrolledPage, gatewayWithChromium, signedInDesk, signInOnPage
 import { REPO_ROOT } from '../support/process.js';
 import { releaseOrder } from '../support/survey.js';
 import { describeRealStack } from '../support/real-stack.js';
-import { spokenTicket } from '../../kiosk-ui/src/lib/spoken.js';
+import { spokenTicket } from '../../screen-lib/src/spoken.js';
 
 // Every screen in every language through axe-core in Chromium: <html lang> follows the chosen
 // language, and axe finds no serious or critical violation of WCAG 2.2 A/AA. One gateway, one

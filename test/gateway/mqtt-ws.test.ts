@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MqttWs, type WebSocketLike } from '../../kiosk-ui/src/lib/mqtt-ws.js';
+import { MqttWs, type WebSocketLike } from '../../screen-lib/src/mqtt-ws.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { deviceLogin } from '../support/identities.js';
 
-// The screens' own MQTT client (kiosk-ui/src/lib/mqtt-ws.ts) against the gateway's real broker over
+// The screens' own MQTT client (screen-lib/src/mqtt-ws.ts) against the gateway's real broker over
 // WebSocket, with `ws` standing in for the browser's WebSocket.
 
 const Socket = WebSocket as unknown as new (url: string, protocols: string) => WebSocketLike;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sendOnce, type Answered } from '../../kiosk-ui/src/lib/command-once.js';
+import { sendOnce, type Answered } from '../../screen-lib/src/command-once.js';
 
 // The screens' side of safe retries: a command whose answer is lost is sent again with the same
 // request id, and only then; a refusal or a ticket is an answer and ends it.

@@ -2,18 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { auth } from '../../kiosk-ui/src/lib/i18n/auth.js';
-import { backups } from '../../kiosk-ui/src/lib/i18n/backups.js';
-import { board } from '../../kiosk-ui/src/lib/i18n/board.js';
-import { common } from '../../kiosk-ui/src/lib/i18n/common.js';
-import { desk } from '../../kiosk-ui/src/lib/i18n/desk.js';
-import { headOffice } from '../../kiosk-ui/src/lib/i18n/head-office.js';
-import { kiosk } from '../../kiosk-ui/src/lib/i18n/kiosk.js';
-import { members } from '../../kiosk-ui/src/lib/i18n/members.js';
-import { printing } from '../../kiosk-ui/src/lib/i18n/printing.js';
-import { statistics } from '../../kiosk-ui/src/lib/i18n/statistics.js';
-import { survey } from '../../kiosk-ui/src/lib/i18n/survey.js';
-import { workshop } from '../../kiosk-ui/src/lib/i18n/workshop.js';
+import { auth } from '../../screen-lib/src/i18n/auth.js';
+import { backups } from '../../screen-lib/src/i18n/backups.js';
+import { board } from '../../screen-lib/src/i18n/board.js';
+import { common } from '../../screen-lib/src/i18n/common.js';
+import { desk } from '../../screen-lib/src/i18n/desk.js';
+import { headOffice } from '../../screen-lib/src/i18n/head-office.js';
+import { kiosk } from '../../screen-lib/src/i18n/kiosk.js';
+import { members } from '../../screen-lib/src/i18n/members.js';
+import { printing } from '../../screen-lib/src/i18n/printing.js';
+import { statistics } from '../../screen-lib/src/i18n/statistics.js';
+import { survey } from '../../screen-lib/src/i18n/survey.js';
+import { workshop } from '../../screen-lib/src/i18n/workshop.js';
 
 // Each page's main.ts declares the dictionary areas its screen carries (useMessages): this test
 // walks the screen's imports and checks that every message key its code names, whole ('ws.stage.x')
@@ -36,7 +36,7 @@ const ENTRIES = {
 
 function resolveImport(from: string, spec: string): string | undefined {
   let path: string;
-  if (spec.startsWith('@forecourt/kiosk-ui/lib/')) path = join(REPO, 'kiosk-ui/src/lib', spec.slice('@forecourt/kiosk-ui/lib/'.length));
+  if (spec.startsWith('@forecourt/screen-lib/')) path = join(REPO, 'screen-lib/src', spec.slice('@forecourt/screen-lib/'.length));
   else if (spec.startsWith('.')) path = normalize(join(dirname(from), spec));
   else return undefined;
   return [path, path.replace(/\.js$/, '.ts'), `${path}.ts`].find((p) => existsSync(p) && !p.endsWith('.css'));
@@ -52,7 +52,7 @@ function sourcesOf(entry: string): string[] {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)) {
       const next = resolveImport(file, m[1] ?? '');
-      if (next && !next.includes('/lib/i18n/')) stack.push(next);
+      if (next && !next.includes('/screen-lib/src/i18n/')) stack.push(next);
     }
   }
   return [...seen];

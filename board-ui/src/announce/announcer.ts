@@ -1,5 +1,5 @@
 import type { Language } from '@forecourt/gateway/protocol';
-import { findVoice, speak } from '@forecourt/kiosk-ui/lib/speech.js';
+import { findVoice, speak } from '@forecourt/screen-lib/speech.js';
 
 /**
  * Chime, then the spoken call where the browser has a voice for the language; chime only where it

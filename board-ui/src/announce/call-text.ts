@@ -1,8 +1,8 @@
 import type { Language } from '@forecourt/gateway/protocol';
-import { spokenTicket } from '@forecourt/kiosk-ui/lib/spoken.js';
+import { spokenTicket } from '@forecourt/screen-lib/spoken.js';
 
 // Voices and digit-by-digit ticket numbers live in the shared speech module (the kiosk speaks too).
-export { spokenTicket, VOICE_LANGS } from '@forecourt/kiosk-ui/lib/spoken.js';
+export { spokenTicket, VOICE_LANGS } from '@forecourt/screen-lib/spoken.js';
 
 /** The sentence the lounge speaks for a call, in the store's language ("2号服务台", "desk 2"). */
 export function callSentence(ticketNumber: string, deskName: string, language: Language): string {

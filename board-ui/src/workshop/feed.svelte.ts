@@ -1,5 +1,5 @@
 import { TOPIC_ROOT, WorkshopBoard, WorkshopBoardChange } from '@forecourt/gateway/protocol';
-import type { Bus } from '@forecourt/kiosk-ui/lib/bus.svelte.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 import { applyChanged, keepUnchanged } from './rows.js';
 
 /** The gateway republishes at least every 30 s: three missed updates mean the data has stopped. */

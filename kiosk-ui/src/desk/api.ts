@@ -1,5 +1,5 @@
 import { DeskView, QUEUE_API_ERROR_CODES, type PublicTicket } from '@forecourt/gateway/protocol';
-import { request, type ApiResult } from '../lib/api.js';
+import { request, type ApiResult } from '@forecourt/screen-lib/api.js';
 
 // The desk's own view of the queue (with ticket ids to act on), checked against the shared schema;
 // commands go through the screens' common sendQueueCommand.

@@ -9,8 +9,8 @@ import {
   type ServiceSummary,
 } from '@forecourt/gateway/protocol';
 import type { z } from 'zod';
-import type { Bus } from '../lib/bus.svelte.js';
-import { sendQueueCommand } from '../lib/api.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
+import { sendQueueCommand } from '@forecourt/screen-lib/api.js';
 import type { StaffAccess } from '../lib/staff-access.svelte.js';
 import { fetchDeskView, type DeskTicket, type DeskView } from './api.js';
 import type { DeskError, DeskNotice } from './messages.js';

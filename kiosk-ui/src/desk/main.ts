@@ -1,19 +1,19 @@
 import { mount } from 'svelte';
-import '../lib/base.css';
+import '@forecourt/screen-lib/base.css';
 import Desk from './Desk.svelte';
-import { common } from '../lib/i18n/common.js';
-import { desk } from '../lib/i18n/desk.js';
-import { members } from '../lib/i18n/members.js';
-import { printing } from '../lib/i18n/printing.js';
-import { auth } from '../lib/i18n/auth.js';
-import { headOffice } from '../lib/i18n/head-office.js';
-import { backups } from '../lib/i18n/backups.js';
-import { survey } from '../lib/i18n/survey.js';
-import { statistics } from '../lib/i18n/statistics.js';
-import { workshop } from '../lib/i18n/workshop.js';
-import { board } from '../lib/i18n/board.js';
-import { kiosk } from '../lib/i18n/kiosk.js';
-import { useMessages } from '../lib/i18n/i18n.svelte.js';
+import { common } from '@forecourt/screen-lib/i18n/common.js';
+import { desk } from '@forecourt/screen-lib/i18n/desk.js';
+import { members } from '@forecourt/screen-lib/i18n/members.js';
+import { printing } from '@forecourt/screen-lib/i18n/printing.js';
+import { auth } from '@forecourt/screen-lib/i18n/auth.js';
+import { headOffice } from '@forecourt/screen-lib/i18n/head-office.js';
+import { backups } from '@forecourt/screen-lib/i18n/backups.js';
+import { survey } from '@forecourt/screen-lib/i18n/survey.js';
+import { statistics } from '@forecourt/screen-lib/i18n/statistics.js';
+import { workshop } from '@forecourt/screen-lib/i18n/workshop.js';
+import { board } from '@forecourt/screen-lib/i18n/board.js';
+import { kiosk } from '@forecourt/screen-lib/i18n/kiosk.js';
+import { useMessages } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 // The desk console: every area (it is a PC, and its panels are staff tools).
 useMessages(common, desk, members, printing, auth, headOffice, backups, survey, statistics, workshop, board, kiosk);

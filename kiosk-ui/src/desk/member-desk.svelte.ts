@@ -1,7 +1,7 @@
 import { DeskSession, MemberFile, MemberSearchAnswer, RevealedPhone, TOPIC_ROOT } from '@forecourt/gateway/protocol';
 import { z } from 'zod';
-import { post as postJson, request, type ApiResult } from '../lib/api.js';
-import type { Bus } from '../lib/bus.svelte.js';
+import { post as postJson, request, type ApiResult } from '@forecourt/screen-lib/api.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 
 export type DeskTapNotice = { kind: 'refused' | 'issue-failed' | 'issued'; code: string; seq: number };
 

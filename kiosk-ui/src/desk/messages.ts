@@ -1,5 +1,5 @@
 import type { QueueCommand, QueueModeName, TicketPriority } from '@forecourt/gateway/protocol';
-import type { I18n, MessageKey } from '../lib/i18n/i18n.svelte.js';
+import type { I18n, MessageKey } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 import { KNOWN_ERROR_CODES, type KnownErrorCode } from './api.js';
 
 export type DeskAction = QueueCommand['action'];

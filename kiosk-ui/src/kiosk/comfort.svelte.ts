@@ -1,5 +1,5 @@
 import type { Language } from '@forecourt/gateway/protocol';
-import { findVoice, silence, speak, voicesReady } from '../lib/speech.js';
+import { findVoice, silence, speak, voicesReady } from '@forecourt/screen-lib/speech.js';
 
 const LARGE_KEY = 'forecourt.kiosk.large';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KioskSession, TOPIC_ROOT, TicketStatusAnswer } from '@forecourt/gateway/protocol';
-import { commandOnce, post, request, type ApiResult } from '../lib/api.js';
-import type { Bus } from '../lib/bus.svelte.js';
+import { commandOnce, post, request, type ApiResult } from '@forecourt/screen-lib/api.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 
 export type MemberTicket = TicketStatusAnswer;
 

@@ -1,6 +1,6 @@
 import { CardSignInAnswer, type StaffTapRefusal } from '@forecourt/gateway/protocol';
-import { post, request } from './api.js';
-import { credentials } from './credentials.js';
+import { post, request } from '@forecourt/screen-lib/api.js';
+import { credentials } from '@forecourt/screen-lib/credentials.js';
 import type { StaffAccess } from './staff-access.svelte.js';
 
 /** After the gateway could not be reached (or was not ready), ask again after this. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { WhoAmI, type StaffPrincipal } from '@forecourt/gateway/protocol';
-import { post, request } from './api.js';
-import type { Bus } from './bus.svelte.js';
-import { credentials } from './credentials.js';
+import { post, request } from '@forecourt/screen-lib/api.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
+import { credentials } from '@forecourt/screen-lib/credentials.js';
 
 export type StaffScreen = 'desk' | 'bay';
 export type StaffAccessState = 'checking' | 'signed-out' | 'signed-in';

@@ -13,7 +13,7 @@ import {
   type SurveyAnswerRequest,
   type SurveyQuery,
 } from '@forecourt/gateway/protocol';
-import { post, request, type ApiResult } from './api.js';
+import { post, request, type ApiResult } from '@forecourt/screen-lib/api.js';
 
 // The survey's and the follow-up calls' HTTP calls: the phone and the kiosk answer the survey,
 // the desk lists and records follow-up calls, the manager reads answers and closes complaints.

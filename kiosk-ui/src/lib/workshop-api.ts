@@ -11,7 +11,7 @@ import {
   type OrderDocumentKind,
   type WorkshopCommand,
 } from '@forecourt/gateway/protocol';
-import { post, request, type ApiResult } from './api.js';
+import { post, request, type ApiResult } from '@forecourt/screen-lib/api.js';
 
 // The workshop's HTTP calls for the desk panel, the bay terminal and the phone status page.
 // Answers cross a schema like every other input: anything unexpected becomes a coded error the

@@ -1,6 +1,6 @@
 import { PrintJobAnswer, PrintRefusal, TicketPrintAnswer } from '@forecourt/gateway/protocol';
-import { post, request, type ApiResult } from '../lib/api.js';
-import { credentials } from '../lib/credentials.js';
+import { post, request, type ApiResult } from '@forecourt/screen-lib/api.js';
+import { credentials } from '@forecourt/screen-lib/credentials.js';
 import type { z } from 'zod';
 
 /** `still-printing`: not confirmed in time, but the printer has the ticket — it may still come out. */

@@ -1,9 +1,9 @@
 import { mount } from 'svelte';
-import '../lib/base.css';
+import '@forecourt/screen-lib/base.css';
 import Status from './Status.svelte';
-import { common } from '../lib/i18n/common.js';
-import { workshop } from '../lib/i18n/workshop.js';
-import { useMessages } from '../lib/i18n/i18n.svelte.js';
+import { common } from '@forecourt/screen-lib/i18n/common.js';
+import { workshop } from '@forecourt/screen-lib/i18n/workshop.js';
+import { useMessages } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 // The phone status page: the order's stages (the survey's texts come with the survey, survey-lazy.ts).
 useMessages(common, workshop);

@@ -1,5 +1,5 @@
-import { useMessages } from '../lib/i18n/i18n.svelte.js';
-import { survey } from '../lib/i18n/survey.js';
+import { useMessages } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
+import { survey } from '@forecourt/screen-lib/i18n/survey.js';
 
 // The survey is only for a released car: the status page loads it, and its texts, when it needs them.
 useMessages(survey);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceList, EnrolledDevice, PendingEnrolments, type ScreenKind } from '@forecourt/gateway/protocol';
-import { post, request } from '../../lib/api.js';
+import { post, request } from '@forecourt/screen-lib/api.js';
 
 /** New pairing requests show up without a click while the panel is open. */
 const POLL_MS = 3000;

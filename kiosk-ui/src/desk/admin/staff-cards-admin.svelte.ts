@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeskSession, StaffListAnswer, TOPIC_ROOT } from '@forecourt/gateway/protocol';
-import { post, request } from '../../lib/api.js';
-import type { Bus } from '../../lib/bus.svelte.js';
+import { post, request } from '@forecourt/screen-lib/api.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 
 export type StaffEntry = StaffListAnswer['staff'][number];
 

@@ -1,4 +1,4 @@
-import type { I18n } from '../../lib/i18n/i18n.svelte.js';
+import type { I18n } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 /** A backup failure's reason in the screen's language (the gateway's own words for an unknown code). */
 export function backupReason(i18n: I18n, code: string, message = ''): string {

@@ -1,5 +1,5 @@
 import { BackupAnswer, BackupStatus } from '@forecourt/gateway/protocol';
-import { request } from '../../lib/api.js';
+import { request } from '@forecourt/screen-lib/api.js';
 import { pollWhileVisible } from '../../lib/poll-while-visible.js';
 
 /** Backups change once a day: a minute is soon enough to notice a failure. */

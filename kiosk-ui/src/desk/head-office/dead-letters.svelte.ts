@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeadLetter } from '@forecourt/gateway/protocol';
-import { post, request } from '../../lib/api.js';
+import { post, request } from '@forecourt/screen-lib/api.js';
 import { pollWhileVisible } from '../../lib/poll-while-visible.js';
 
 /** How often the open panel looks for newly refused events. */

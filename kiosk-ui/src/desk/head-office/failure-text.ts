@@ -1,4 +1,4 @@
-import type { I18n } from '../../lib/i18n/i18n.svelte.js';
+import type { I18n } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 /** A refused or failed head-office request in words: its own message, the admin panels' shared one, or the code. */
 export function failureText(i18n: I18n, code: string): string {

@@ -1,4 +1,4 @@
-import type { I18n } from '../../lib/i18n/i18n.svelte.js';
+import type { I18n } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 // Numbers, sizes, times and ages of head office's status, written the screen language's way.
 

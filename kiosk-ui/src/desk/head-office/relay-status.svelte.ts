@@ -1,5 +1,5 @@
 import { RelayStatus } from '@forecourt/gateway/protocol';
-import { request } from '../../lib/api.js';
+import { request } from '@forecourt/screen-lib/api.js';
 import { pollWhileVisible } from '../../lib/poll-while-visible.js';
 
 /** How often the desk asks how head office is doing. */

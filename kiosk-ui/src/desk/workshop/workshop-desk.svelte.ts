@@ -1,5 +1,5 @@
 import { TOPIC_ROOT, WorkshopBoard, WorkshopBoardChange, type WorkshopCommand } from '@forecourt/gateway/protocol';
-import type { Bus } from '../../lib/bus.svelte.js';
+import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 import { fetchOrders, sendWorkshopCommand, type StaffOrder } from '../../lib/workshop-api.js';
 
 /** Board updates come after every command from anywhere: one refetch per burst. */
