@@ -31,6 +31,7 @@ import { StopGate } from './http/stop-gate.js';
 import { uiBundles } from './http/ui-bundles.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { databaseBytes, openDatabase, type Db } from './store/database.js';
+import { GroupCommit, type SyncFile } from './store/group-commit.js';
 import { GATEWAY_VERSION } from './version.js';
 import { Identity } from './identity/identity.js';
 import { storeInfoOf } from './config/store-info.js';
@@ -47,6 +48,13 @@ const BROKER_ECHO_TIMEOUT_MS = 2000;
 export interface GatewayDeps {
   log: Logger;
   now?: () => Date;
+  /**
+   * The disk refused an fsync: commits since the last good one may be lost, and nothing that shows
+   * them has left. The process should end now (main.ts exits 1); at restart SQLite recovers the file.
+   */
+  onDurabilityLost?: (err: unknown) => void;
+  /** The fsync the group commit uses (tests give a slow or failing disk). */
+  syncFile?: SyncFile;
 }
 
 /** `auto` means demo while no real device of any kind is declared, so a store never gets demo data. */
@@ -67,6 +75,8 @@ function readTls(tls: NonNullable<Config['tls']>): TlsCredentials {
  */
 export class Gateway {
   private lock: DataDirLock | undefined;
+  private groupCommit: GroupCommit | undefined;
+  private durable = true;
   private db: Db | undefined;
   private broker: Aedes | undefined;
   private identityInstance: Identity | undefined;
@@ -119,8 +129,11 @@ export class Gateway {
 
     // Before anything is opened: a second gateway on the same data dir must not touch it.
     this.lock = DataDirLock.acquire(config.dataDir);
-    this.db = openDatabase(config.dataDir);
+    this.db = openDatabase(config.dataDir, { durability: 'group' });
     const db = this.db;
+    const outputs = new GroupCommit({ db, onFailure: (err) => this.durabilityLost(err), ...(this.deps.syncFile ? { syncFile: this.deps.syncFile } : {}) });
+    this.groupCommit = outputs;
+    await outputs.start();
     const metrics = new GatewayMetrics({
       connectedClients: () => this.broker?.connectedClients ?? 0,
       databaseBytes: () => databaseBytes(db),
@@ -129,7 +142,7 @@ export class Gateway {
     const identity = new Identity(db, { storeId: config.store.id, demo, ...config.auth }, now, log.child({ component: 'identity' }));
     this.identityInstance = identity;
     if (demo) seedDemoStaff(identity);
-    const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics });
+    const { broker } = await createBroker({ storeId: config.store.id, maxPayloadBytes: config.mqtt.maxPayloadBytes, identity, log: log.child({ component: 'broker' }), metrics, outputs });
     this.broker = broker;
     const guard = new ConnectionGuard(config.mqtt, log.child({ component: 'broker' }), metrics);
     this.guard = guard;
@@ -141,7 +154,7 @@ export class Gateway {
     // A demo without a DMS gets a simulated one on loopback, and the relay talks to it.
     this.headOffice = demo && !config.relay.http ? await DemoHeadOffice.start(config, now()) : undefined;
     const extensionConfig = this.headOffice?.configFor(config) ?? config;
-    const ctx: ExtensionContext = { config: extensionConfig, broker: this.broker, db, log, metrics, mqttPort: () => this.mqttPort, now, identity };
+    const ctx: ExtensionContext = { config: extensionConfig, broker: this.broker, db, outputs, log, metrics, mqttPort: () => this.mqttPort, now, identity };
     this.extensions = this.createExtensions(ctx);
     this.gate = new StopGate();
     const { app, routes } = await createHttpServer({
@@ -154,6 +167,7 @@ export class Gateway {
       identity,
       gate: this.gate,
       ledger: new RequestLedger(db, now),
+      outputs,
       ...(tls ? { https: tls } : {}),
     });
     this.http = app;
@@ -198,7 +212,7 @@ export class Gateway {
   health(): { ok: boolean; checks: Record<string, boolean> } {
     const checks = {
       broker: this.broker !== undefined && !this.broker.closed && this.tcp?.listening === true,
-      database: this.databaseAnswers(),
+      database: this.durable && this.databaseAnswers(),
       http: this.http?.server.listening === true,
     };
     return { ok: this.ready && Object.values(checks).every(Boolean), checks };
@@ -226,6 +240,8 @@ export class Gateway {
       }
     }
     this.extensions = [];
+    // What the extensions committed on the way out is shown while the clients are still connected.
+    if (this.durable) await this.groupCommit?.whenDurable();
     await this.headOffice?.stop();
     this.headOffice = undefined;
     // aedes closes the clients that finished CONNECT (a WebSocket's with it); the guard ends the
@@ -237,6 +253,7 @@ export class Gateway {
     this.wss?.close();
     await this.http?.close();
     this.db?.close();
+    this.groupCommit = undefined;
     this.lock?.release();
     this.lock = undefined;
     this.wss = undefined;
@@ -260,6 +277,12 @@ export class Gateway {
       .map(([part]) => part);
     if (this.broker && !this.broker.closed && !(await brokerEcho(this.broker, BROKER_ECHO_TIMEOUT_MS))) failed.push('broker-echo');
     return failed;
+  }
+
+  private durabilityLost(err: unknown): void {
+    this.durable = false;
+    this.deps.log.fatal({ err }, 'the disk refused an fsync: answers and publishes are held; the gateway must restart');
+    this.deps.onDurabilityLost?.(err);
   }
 
   /** Reads a page of the file (not just the SQL engine), through the WAL like any query. */

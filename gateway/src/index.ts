@@ -1,5 +1,5 @@
 // What tests, benchmarks and tools use of the gateway.
-export { Gateway, demoEnabled } from './gateway.js';
+export { Gateway, demoEnabled, type GatewayDeps } from './gateway.js';
 export { loadConfig, ConfigError } from './config/load.js';
 export { ConfigSchema, type Config } from './config/schema.js';
 export { openDatabase, DatabaseTooNewError, DATABASE_FILE } from './store/database.js';

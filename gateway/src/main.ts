@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   const { config, file } = loaded;
   const log = createLogger(config.log.level);
   const started = performance.now();
-  const gateway = new Gateway(config, { log });
+  const gateway = new Gateway(config, {
+    log,
+    // Nothing unsynced has left the gateway; after a restart SQLite recovers what the disk holds.
+    onDurabilityLost: () => process.exit(EXIT_FAILED),
+  });
   // Under systemd (Type=notify): READY once serving, STOPPING at a signal, watchdog pings between.
   const systemd = SystemdNotifier.fromEnv(process.env, log);
   const pingEveryMs = watchdogIntervalMs(process.env);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway, createLogger, loadConfig, type Config } from '@forecourt/gateway';
+import { Gateway, createLogger, loadConfig, type Config, type GatewayDeps } from '@forecourt/gateway';
 import { bearer, staffToken } from './identities.js';
 
 export interface TestGateway {
@@ -21,7 +21,7 @@ export interface TestGateway {
 
 /** A real gateway on ephemeral ports with its own temp data dir (or a given one, for restarts). */
 export async function startTestGateway(
-  options: { dataDir?: string; demo?: boolean; httpPort?: number; configure?: (config: Config) => void } = {},
+  options: { dataDir?: string; demo?: boolean; httpPort?: number; configure?: (config: Config) => void; deps?: Omit<GatewayDeps, 'log'> } = {},
 ): Promise<TestGateway> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'forecourt-test-'));
   const { config } = loadConfig(
@@ -33,7 +33,7 @@ export async function startTestGateway(
   config.mqtt.host = '127.0.0.1';
   config.demo = options.demo ?? false;
   options.configure?.(config);
-  const gateway = new Gateway(config, { log: createLogger(process.env['FORECOURT_TEST_LOG'] ?? 'silent', false) });
+  const gateway = new Gateway(config, { log: createLogger(process.env['FORECOURT_TEST_LOG'] ?? 'silent', false), ...options.deps });
   await gateway.start();
   const stop = () => gateway.stop();
   const admin = bearer(staffToken(gateway, 'manager', 'test admin'));

@@ -36,6 +36,8 @@ import { QueueService } from '../extensions/queue-service.js';
 import { StatusPublisher } from '../extensions/status-publisher.js';
 import { workshopExtensions } from '../extensions/workshop-extensions.js';
 import { WorkshopService } from '../extensions/workshop-service.js';
+import { holdGatewayPublishes } from '../broker/durable-publish.js';
+import { GroupCommit } from '../store/group-commit.js';
 import { createHttpServer } from '../http/server.js';
 import { Identity } from '../identity/identity.js';
 import { createLogger, loadConfig, openDatabase } from '../index.js';
@@ -94,7 +96,15 @@ async function main(): Promise<void> {
   if (!values.config || !values.broker || !values['http-port']) throw new Error('usage: bus-standin --config FILE --broker URL --http-port N');
   const { config } = loadConfig(['--config', values.config, '--http-port', values['http-port']], {}, process.cwd());
   const log = createLogger(config.log.level, false);
-  const db = openDatabase(config.dataDir);
+  const db = openDatabase(config.dataDir, { durability: 'group' });
+  const outputs = new GroupCommit({
+    db,
+    onFailure: (err) => {
+      log.fatal({ err }, 'fsync failed');
+      process.exit(1);
+    },
+  });
+  await outputs.start();
   const now = () => new Date();
   const username = process.env['BUS_STANDIN_USERNAME'] ?? '';
   const client = await mqtt.connectAsync(values.broker, {
@@ -108,9 +118,11 @@ async function main(): Promise<void> {
   });
   (client.stream as Partial<Socket>).setNoDelay?.(true);
   const broker = new ShimBroker(client) as unknown as Aedes;
+  // The same durability as the gateway's own broker: publishes wait for the commits before them.
+  holdGatewayPublishes(broker, outputs);
   const metrics = new GatewayMetrics({ connectedClients: () => 0, databaseBytes: () => databaseBytes(db) });
   const identity = new Identity(db, { storeId: config.store.id, demo: false, ...config.auth }, now, log.child({ component: 'identity' }));
-  const ctx: ExtensionContext = { config, broker, db, log, metrics, mqttPort: () => Number(new URL(values.broker ?? '').port), now, identity };
+  const ctx: ExtensionContext = { config, broker, db, outputs, log, metrics, mqttPort: () => Number(new URL(values.broker ?? '').port), now, identity };
 
   // The gateway's extensions, in the gateway's order (gateway.ts createExtensions, demo off).
   const queue = new QueueService(ctx);
@@ -132,6 +144,7 @@ async function main(): Promise<void> {
     store: storeInfoOf(config),
     extensions,
     identity,
+    outputs,
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   for (const ext of extensions) await ext.start();

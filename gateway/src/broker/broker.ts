@@ -5,6 +5,8 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Identity } from '../identity/identity.js';
 import { BrokerAccess } from './access.js';
 import { AEDES_LIMITS } from './limits.js';
+import { holdGatewayPublishes } from './durable-publish.js';
+import type { DurableOutputs } from '../store/group-commit.js';
 
 export interface BrokerOptions {
   storeId: string;
@@ -12,12 +14,15 @@ export interface BrokerOptions {
   identity: Identity;
   log: Logger;
   metrics: GatewayMetrics;
+  /** The gateway's own publishes wait for the commits before them (durable-publish.ts). */
+  outputs: DurableOutputs;
 }
 
 /**
  * The store's aedes broker, closed to strangers: every connection is identified (broker/access.ts),
  * every publish and subscription is checked against the rule table of the topic registry, and
- * every publish against its payload schema.
+ * every publish against its payload schema. The gateway's own publishes leave only once what
+ * they show is on disk (durable-publish.ts).
  *
  * DANGER, documented on purpose: aedes' defaults accept everyone and let anyone publish anywhere;
  * overriding authorizePublish also drops its built-in `$SYS/` guard. Both are replaced here;
@@ -26,7 +31,7 @@ export interface BrokerOptions {
  * An invalid publish closes the sender's connection: MQTT 3.1.1 has no negative acknowledgement
  * (MQTT-3.3.5-2), and a silently dropped QoS 1 message would be retransmitted forever.
  */
-export async function createBroker({ storeId, maxPayloadBytes, identity, log, metrics }: BrokerOptions): Promise<{ broker: Aedes; access: BrokerAccess }> {
+export async function createBroker({ storeId, maxPayloadBytes, identity, log, metrics, outputs }: BrokerOptions): Promise<{ broker: Aedes; access: BrokerAccess }> {
   const access = new BrokerAccess(identity, storeId, log, metrics);
 
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
@@ -54,6 +59,7 @@ export async function createBroker({ storeId, maxPayloadBytes, identity, log, me
     maxTopicLevels: 12,
     heartbeatInterval: 60_000,
   });
+  holdGatewayPublishes(broker, outputs);
   broker.on('clientDisconnect', (client) => access.forget(client));
   broker.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'client error'));
   broker.on('connectionError', (client, err) => log.debug({ client: client.id, err: err.message }, 'connection error'));

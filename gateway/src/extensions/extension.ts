@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Db } from '../store/database.js';
+import type { DurableOutputs } from '../store/group-commit.js';
 import type { Identity } from '../identity/identity.js';
 
 /** What every extension may use. Constructors only keep it; `start()` does the work. */
@@ -11,6 +12,8 @@ export interface ExtensionContext {
   config: Config;
   broker: Aedes;
   db: Db;
+  /** Outputs of the extension's own (printer bytes, events to head office) wait here for the commits before them. */
+  outputs: DurableOutputs;
   log: Logger;
   /** Shared Prometheus registry: add a feature's own counters to `metrics.registry`. */
   metrics: GatewayMetrics;

@@ -87,6 +87,7 @@ export class PrintService implements Extension {
       jobs: this.jobs,
       now: ctx.now,
       log: ctx.log.child({ component: 'printer' }),
+      untilDurable: () => ctx.outputs.whenDurable(),
       onCondition: (condition) => void this.publishState(config.id, condition).catch((err: unknown) => ctx.log.warn({ err }, 'printer state not published')),
       onPrinted: (jobId) => {
         this.printedWaiters.get(jobId)?.();

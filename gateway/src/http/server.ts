@@ -11,6 +11,7 @@ import { installConditionalGets } from './conditional-get.js';
 import { registerIdentityRoutes } from './identity-routes.js';
 import type { StopGate } from './stop-gate.js';
 import type { RequestLedger } from '../store/request-ledger.js';
+import type { DurableOutputs } from '../store/group-commit.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -33,6 +34,8 @@ export interface HttpDeps {
   gate?: StopGate;
   /** First answers to commands with a request id (http/request-once.ts); without it commands just run. */
   ledger?: RequestLedger;
+  /** Every answer waits until the commits before it are on disk (store/group-commit.ts). */
+  outputs: DurableOutputs;
 }
 
 /** The server, and the `METHOD url` of every route it registered (each one passed the rule table). */
@@ -41,12 +44,18 @@ export interface RouteSource {
   registerRoutes?(app: FastifyInstance): void;
 }
 
-export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate, ledger }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
+export async function createHttpServer({ log, metrics, health, bundles, store, extensions, identity, https, gate, ledger, outputs }: HttpDeps): Promise<{ app: FastifyInstance; routes: ReadonlySet<string> }> {
   // Request lines would drown the log: only warnings and errors from the HTTP layer.
   const logger = log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger;
   const app = (https ? Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, https }) : Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
 
   gate?.install(app);
+  // A command's answer (a ticket number, a new stage) is what its caller acts on: never before it is on disk.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // A failed fsync: the answer must not leave; the connection ends without one.
+    await outputs.whenDurable().catch(() => reply.raw.destroy());
+    return payload;
+  });
   app.decorate('requestLedger', ledger);
   const routes = await installAccessHooks(app, identity, metrics.httpRefused);
   registerIdentityRoutes(app, identity);

@@ -4,7 +4,7 @@ import type { RelayConfig } from '../config/relay.js';
 import type { DmsEvent } from '../protocol/dms.js';
 import type { Outbox, SerializedEvent } from '../store/outbox.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
-import { BackgroundLoop, LinkState, sleep, type RelayLink, type ResendOutcome } from './link.js';
+import { BackgroundLoop, LinkState, sleep, type LinkDeps, type RelayLink, type ResendOutcome } from './link.js';
 
 type HttpConfig = NonNullable<RelayConfig['http']>;
 
@@ -24,7 +24,7 @@ export class HttpLink implements RelayLink {
   private readonly loop = new BackgroundLoop((signal) => this.run(signal));
 
   constructor(
-    private readonly deps: { outbox: Outbox; storeId: string; config: HttpConfig; pollMs: number; now: () => Date; log: Logger },
+    private readonly deps: LinkDeps<HttpConfig>,
     private readonly hooks: { sent: (events: number) => void; rejected: (seq: number) => void; failed: (code: string) => void },
   ) {
     const { config } = deps;
@@ -59,7 +59,7 @@ export class HttpLink implements RelayLink {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const { outbox, storeId, config, pollMs, log } = this.deps;
+    const { outbox, storeId, config, pollMs, log, outputs } = this.deps;
     while (!signal.aborted) {
       const acked = outbox.ackedThrough('http');
       const batch = outbox.afterSerialized(storeId, acked, config.batchSize);
@@ -68,6 +68,8 @@ export class HttpLink implements RelayLink {
         continue;
       }
       try {
+        // Head office never gets an event a power cut could take back from the store.
+        await outputs.whenDurable();
         await this.policy.execute(async ({ signal: attempt }) => this.send(batch, acked, attempt), signal);
       } catch (err) {
         if (signal.aborted) return;

@@ -1,5 +1,18 @@
 import type { DmsEvent } from '../protocol/dms.js';
-import type { TransportName } from '../store/outbox.js';
+import type { Logger } from 'pino';
+import type { DurableOutputs } from '../store/group-commit.js';
+import type { Outbox, TransportName } from '../store/outbox.js';
+
+/** What a link is given: the outbox it sends from, its own settings, and the wait for durable commits. */
+export interface LinkDeps<Config> {
+  outbox: Outbox;
+  storeId: string;
+  config: Config;
+  pollMs: number;
+  now: () => Date;
+  log: Logger;
+  outputs: DurableOutputs;
+}
 
 /** One way to head office (the DMS's HTTP adapter, the group broker), fed from the one outbox. */
 export interface RelayLink {

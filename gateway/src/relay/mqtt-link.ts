@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
 import type { RelayStatusMessage } from '../protocol/dms.js';
 import type { Outbox, SerializedEvent } from '../store/outbox.js';
-import { BackgroundLoop, LinkState, type RelayLink } from './link.js';
+import { BackgroundLoop, LinkState, type LinkDeps, type RelayLink } from './link.js';
 
 type MqttConfig = NonNullable<RelayConfig['mqtt']>;
 
@@ -35,7 +35,7 @@ export class MqttLink implements RelayLink {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly deps: { outbox: Outbox; storeId: string; config: MqttConfig; pollMs: number; now: () => Date; log: Logger },
+    private readonly deps: LinkDeps<MqttConfig>,
     private readonly hooks: { sent: (events: number) => void; failed: (code: string) => void },
   ) {
     this.state = new LinkState('mqtt', deps.now);
@@ -102,14 +102,23 @@ export class MqttLink implements RelayLink {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const { outbox, storeId, config, pollMs } = this.deps;
+    const { outbox, storeId, config, pollMs, outputs } = this.deps;
     this.restartFromCursor();
     while (!signal.aborted) {
       const client = this.client;
       const room = config.inFlight - this.inFlight.size;
       const batch = client?.connected && room > 0 ? outbox.afterSerialized(storeId, this.nextSeq - 1, room) : [];
-      for (const event of batch) this.publish(client!, event);
-      if (batch.length === 0) await this.idle(pollMs, signal);
+      if (batch.length === 0) {
+        await this.idle(pollMs, signal);
+        continue;
+      }
+      // Head office never gets an event a power cut could take back from the store.
+      const durable = await outputs.whenDurable().then(
+        () => true,
+        () => false,
+      );
+      if (durable && client?.connected && !signal.aborted) for (const event of batch) this.publish(client, event);
+      else await this.idle(pollMs, signal);
     }
   }
 

@@ -42,7 +42,7 @@ export class RelayService implements Extension, RelayApi {
     this.outbox = outbox;
     const relayLog = log.child({ component: 'relay' });
     const metrics = this.registerMetrics();
-    const common = { outbox, storeId: config.store.id, pollMs: relay.pollMs, now, log: relayLog };
+    const common = { outbox, storeId: config.store.id, pollMs: relay.pollMs, now, log: relayLog, outputs: this.ctx.outputs };
     this.links = [
       ...(relay.http ? [new HttpLink({ ...common, config: relay.http }, { sent: (n) => metrics.sent.inc({ transport: 'http' }, n), rejected: () => metrics.rejected.inc(), failed: (code) => metrics.failures.inc({ transport: 'http', code }) })] : []),
       ...(relay.mqtt ? [new MqttLink({ ...common, config: relay.mqtt }, { sent: (n) => metrics.sent.inc({ transport: 'mqtt' }, n), failed: (code) => metrics.failures.inc({ transport: 'mqtt', code }) })] : []),

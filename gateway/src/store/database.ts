@@ -16,17 +16,23 @@ export class DatabaseTooNewError extends Error {
 
 export const DATABASE_FILE = 'forecourt.sqlite';
 
+/**
+ * How a commit becomes durable. `fsync-each`: every commit fsyncs the WAL before it returns
+ * (`synchronous = FULL`): for the CLIs, whose output follows their one commit. `group`: commits
+ * return at once (`synchronous = NORMAL`) and a GroupCommit (group-commit.ts) fsyncs them off the
+ * event loop and holds every output until they are on disk: for the gateway. Either way nobody
+ * sees a commit a power cut can take back (a ticket number issued twice, a printed job gone).
+ * NORMAL without the GroupCommit would break that promise: never open the gateway's file so.
+ */
+export type Durability = 'fsync-each' | 'group';
+
 /** Opens (creating if needed) the store database in WAL mode and brings its schema up to date. */
-export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export function openDatabase(dataDir: string, { durability = 'fsync-each', migrations = MIGRATIONS }: { durability?: Durability; migrations?: readonly Migration[] } = {}): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, DATABASE_FILE));
   try {
     db.pragma('journal_mode = WAL');
-    // FULL: every commit is on disk (the WAL fsynced) before it returns, so before any customer
-    // sees its result: a ticket number, a printed job, an order's stage. NORMAL survives a crash
-    // of the process but a power cut can take back the last commits, and the same ticket number
-    // would be issued again. The price is one fsync per transaction (README, bench:queue).
-    db.pragma('synchronous = FULL');
+    db.pragma(durability === 'group' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);

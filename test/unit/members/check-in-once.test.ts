@@ -9,6 +9,7 @@ import { KioskSession, topics } from '@forecourt/gateway/protocol';
 import { MemberError, encodeCard } from '../../../gateway/src/domain/members/index.js';
 import { MemberService } from '../../../gateway/src/extensions/member-service.js';
 import { QueueService } from '../../../gateway/src/extensions/queue-service.js';
+import { GroupCommit } from '../../../gateway/src/store/group-commit.js';
 import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
 import { Identity } from '../../../gateway/src/identity/identity.js';
 import { GatewayMetrics } from '../../../gateway/src/observability/metrics.js';
@@ -48,7 +49,7 @@ describe('checking an appointment in', () => {
     } as unknown as Aedes;
     const identity = new Identity(db, { storeId: config.store.id, demo: false, idleTimeoutS: { desk: 600, bay: 120 }, pairingMinutes: 10 }, now, log);
     const metrics = new GatewayMetrics({ connectedClients: () => 0, databaseBytes: () => 0 });
-    const ctx: ExtensionContext = { config, broker: slowBroker, db, log, metrics, mqttPort: () => 0, now, identity };
+    const ctx: ExtensionContext = { config, broker: slowBroker, db, outputs: new GroupCommit({ db, onFailure: (err) => { throw err; } }), log, metrics, mqttPort: () => 0, now, identity };
     new SqliteMemberStore(db).upsertMembers([
       testMember({ appointments: [{ id: 'appt-421', vehicleId: 421, at: now().toISOString(), service: 'maintenance', status: 'booked', note: null }] }),
     ]);

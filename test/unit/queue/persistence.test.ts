@@ -80,7 +80,7 @@ describe('queue persistence', () => {
 
   it('migrates a version 1 database, keeping its rows', () => {
     const dir = files.openDb().name.replace(/\/[^/]+$/, '');
-    const old = openDatabase(`${dir}/v1`, MIGRATIONS.slice(0, 1));
+    const old = openDatabase(`${dir}/v1`, { migrations: MIGRATIONS.slice(0, 1) });
     old.prepare("INSERT INTO meta (key, value) VALUES ('store', 'demo')").run();
     old.close();
     const db = openDatabase(`${dir}/v1`);

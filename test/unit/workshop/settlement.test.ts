@@ -86,7 +86,7 @@ describe('migration 8', () => {
   it('keeps the print jobs and orders of an older database, and reads old orders with the new fields empty', () => {
     const dir = mkdtempSync(join(tmpdir(), 'forecourt-migration-'));
     try {
-      const old = openDatabase(dir, MIGRATIONS.filter((m) => m.version < 8));
+      const old = openDatabase(dir, { migrations: MIGRATIONS.filter((m) => m.version < 8) });
       old.prepare(`INSERT INTO print_job (id, printer, kind, label, state, data, created_at) VALUES ('j1', 'p', 'ticket', 'A001', 'printed', x'00', '2025-03-01T01:00:00Z')`).run();
       const legacy = { id: 'o1', no: '250301-001', token: 'AAAAAAAAAAAAAAAAAAAAAA', businessDay: '2025-03-01', plate: '粤BD5678', model: 'm', customerRef: null, ticketId: null, advisor: 'a', stage: 'reception', pauseReason: null, stageSince: '2025-03-01T01:00:00.000Z', promisedAt: null, appointmentAt: null, reworkCount: 0, comebackCount: 0, createdAt: '2025-03-01T01:00:00.000Z', releasedAt: null, jobs: [{ no: 1, title: 'x', technicians: [], state: 'pending', segments: [], pauseReason: null }], history: [] };
       old.prepare(`INSERT INTO workshop_order (id, no, token, plate, stage, created_at, data) VALUES ('o1', '250301-001', ?, '粤BD5678', 'reception', ?, ?)`).run(legacy.token, legacy.createdAt, JSON.stringify(legacy));

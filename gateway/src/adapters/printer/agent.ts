@@ -70,6 +70,8 @@ export interface PrinterAgentDeps {
   onCondition: (condition: PrinterCondition) => void;
   /** Called after a job was confirmed printed. */
   onPrinted: (jobId: string) => void;
+  /** Where the jobs are this process's own commits: resolves once they are on disk (the gateway's group commit). */
+  untilDurable?: () => Promise<void>;
   timing?: Partial<PrinterTiming>;
 }
 
@@ -293,6 +295,8 @@ export class PrinterAgent {
     this.inPrinter = job.id;
     jobs.countAttempt(job.id);
     try {
+      // The job and its attempt are on disk before any paper moves (store/group-commit.ts).
+      await this.deps.untilDurable?.();
       for (const piece of pieces) {
         const answered = this.expectInOrder(piece);
         // Measured once the bytes are on their way: the printer need not wait for it.

@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../../gateway/src/store/database.js';
+import { GroupCommit } from '../../../gateway/src/store/group-commit.js';
+
+// The group commit on a real SQLite file, with a disk whose fsyncs the test finishes by hand:
+// an output waits for the fsync that covers the commits before it, and only for that.
+
+/** A disk whose fsyncs complete when the test says so. */
+class HandDisk {
+  readonly asked: string[] = [];
+  private readonly pending: { resolve: () => void; reject: (err: Error) => void }[] = [];
+
+  readonly syncFile = (path: string): Promise<void> => {
+    this.asked.push(path);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  };
+
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  finishOne(): void {
+    this.pending.shift()?.resolve();
+  }
+
+  failOne(): void {
+    this.pending.shift()?.reject(new Error('EIO: i/o error'));
+  }
+}
+
+/** Lets the promise callbacks of a finished fsync run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+let dir: string;
+let db: Db;
+let disk: HandDisk;
+let failures: unknown[];
+let commits: GroupCommit;
+const insert = () => db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(`k${Math.random()}`, 'v');
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'forecourt-group-commit-'));
+  db = openDatabase(dir, { durability: 'group' });
+  disk = new HandDisk();
+  failures = [];
+  commits = new GroupCommit({ db, syncFile: disk.syncFile, onFailure: (err) => failures.push(err) });
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('group commit', () => {
+  it('opens the gateway database with synchronous = NORMAL and a CLI one with FULL', () => {
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    const cli = openDatabase(join(dir, 'cli'));
+    expect(cli.pragma('synchronous', { simple: true })).toBe(2);
+    cli.close();
+  });
+
+  it('lets an output go at once when nothing was written since the last fsync', () => {
+    const order: string[] = [];
+    commits.afterDurable(() => order.push('answer'));
+    expect(order).toEqual(['answer']);
+    expect(disk.waiting).toBe(0);
+  });
+
+  it('holds an output until the WAL with the commit before it is synced', async () => {
+    insert();
+    const order: string[] = [];
+    commits.afterDurable(() => order.push('ticket shown'));
+    expect(order).toEqual([]);
+    expect(disk.asked).toEqual([`${db.name}-wal`]);
+    disk.finishOne();
+    await settle();
+    expect(order).toEqual(['ticket shown']);
+    expect(commits.syncCount).toBe(1);
+  });
+
+  it('covers all the commits made while one fsync ran with the next one, and releases in order', async () => {
+    const order: string[] = [];
+    for (const n of [1, 2, 3, 4]) {
+      insert();
+      commits.afterDurable(() => order.push(`out ${n}`));
+    }
+    expect(disk.waiting).toBe(1);
+    disk.finishOne();
+    await settle();
+    expect(order).toEqual(['out 1']);
+    expect(disk.waiting).toBe(1);
+    disk.finishOne();
+    await settle();
+    expect(order).toEqual(['out 1', 'out 2', 'out 3', 'out 4']);
+    expect(commits.syncCount).toBe(2);
+  });
+
+  it('makes a commit made during an fsync wait for the next one, and what follows it too', async () => {
+    const order: string[] = [];
+    insert();
+    commits.afterDurable(() => order.push('before'));
+    insert(); // while the first fsync runs
+    commits.afterDurable(() => order.push('during'));
+    commits.afterDurable(() => order.push('after, nothing new written'));
+    disk.finishOne();
+    await settle();
+    expect(order).toEqual(['before']);
+    expect(disk.waiting).toBe(1);
+    disk.finishOne();
+    await settle();
+    expect(order).toEqual(['before', 'during', 'after, nothing new written']);
+    expect(commits.syncCount).toBe(2);
+  });
+
+  it('drops every held output after a failed fsync, and every later one, and reports it once', async () => {
+    const order: string[] = [];
+    const dropped: string[] = [];
+    insert();
+    commits.afterDurable(() => order.push('ticket'), () => dropped.push('ticket'));
+    disk.failOne();
+    await settle();
+    commits.afterDurable(() => order.push('a read'), () => dropped.push('a read'));
+    insert();
+    await expect(commits.whenDurable()).rejects.toThrow('EIO');
+    expect(order).toEqual([]);
+    expect(dropped).toEqual(['ticket', 'a read']);
+    expect(failures).toHaveLength(1);
+    expect(disk.waiting).toBe(0);
+    expect(commits.heldCount).toBe(0);
+  });
+
+  it('syncs the data directory at start and the real WAL with the default fsync', async () => {
+    void commits.start();
+    expect(disk.asked).toEqual([dir]);
+    const real = new GroupCommit({ db, onFailure: (err) => failures.push(err) });
+    await real.start();
+    insert();
+    await real.whenDurable();
+    expect(real.syncCount).toBe(1);
+    expect(failures).toEqual([]);
+  });
+});
