@@ -22,7 +22,7 @@ import { StatusPublisher } from './extensions/status-publisher.js';
 import { workshopExtensions } from './extensions/workshop-extensions.js';
 import { WorkshopService } from './extensions/workshop-service.js';
 import { memberExtensions } from './extensions/member-extensions.js';
-import { MemberService } from './extensions/member-service.js';
+import { MemberDirectory } from './extensions/member-directory.js';
 import { SurveyService } from './extensions/survey-service.js';
 import { FollowUpService } from './extensions/follow-up-service.js';
 import { printingExtensions } from './extensions/printing-extensions.js';
@@ -190,7 +190,7 @@ export class Gateway {
     const demo = demoEnabled(this.config);
     const queue = new QueueService(ctx);
     const workshop = new WorkshopService(ctx, queue);
-    const members = new MemberService(ctx, queue, demo);
+    const members = new MemberDirectory(ctx, demo);
     this.status = new StatusPublisher(ctx, GATEWAY_VERSION, demo);
     return [
       this.status,

@@ -1,3 +1,6 @@
+import { jsonPayload } from '../broker/json-payload.js';
+import { CardWriteResult } from '../protocol/index.js';
+
 /** A card on the desk reader has this long to be written after the desk asked for one. */
 export const ISSUE_WINDOW_MS = 120_000;
 /** How long the reader has to answer a card write. */
@@ -48,6 +51,14 @@ export class DeskCardIssues<I extends DeskIssue> {
   /** The issue whose write has this request id. */
   byRequest(requestId: string): I | undefined {
     return [...this.byDesk.values()].find((issue) => issue.write?.requestId === requestId);
+  }
+
+  /** The issue a reader's write result (device/+/write-result) answers, with the result; undefined for anyone else's. */
+  answered(payload: Buffer | string): { issue: I; result: CardWriteResult } | undefined {
+    const result = CardWriteResult.safeParse(jsonPayload(payload));
+    if (!result.success) return undefined;
+    const issue = this.byRequest(result.data.requestId);
+    return issue && { issue, result: result.data };
   }
 
   clear(): void {

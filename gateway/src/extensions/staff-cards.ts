@@ -7,13 +7,13 @@ import type { ReaderConfig } from '../config/readers.js';
 import { encodeStaffCard, recogniseStaffTap, staffCardKey, verifyStaffCard, type StaffTapOutcome } from '../domain/identity/index.js';
 import { verifyCard, type CardKey } from '../domain/members/index.js';
 import { registerStaffCardRoutes, type StaffCardApi, type StaffTap } from '../http/staff-card-routes.js';
-import { CardWriteResult, topics, type CardTap, type CardWrite, type DeskSession, type DevicePrincipal, type StaffListAnswer } from '../protocol/index.js';
+import { topics, type CardTap, type CardWriteResult, type CardWrite, type DeskSession, type DevicePrincipal, type StaffListAnswer } from '../protocol/index.js';
 import type { Actor } from '../store/audit-log.js';
 import type { StaffRow } from '../store/identity-store.js';
 import { StaffCardStore } from '../store/staff-card-store.js';
 import { CardSignInWaits } from './card-sign-in-waits.js';
 import type { Extension, ExtensionContext } from './extension.js';
-import { DEMO_CARD_KEY } from './member-service.js';
+import { memberCardKeys } from './member-card-keys.js';
 import { NotReady } from '../domain/not-ready.js';
 import { StaffCardError } from '../domain/identity/staff-card-error.js';
 import { DeskCardIssues, WRITE_ANSWER_MS } from './desk-card-issues.js';
@@ -65,9 +65,8 @@ export class StaffCardService implements Extension, StaffCardApi {
 
   async start(): Promise<void> {
     const { config } = this.ctx;
-    const keys = config.members.cardKeys.map((k) => ({ id: k.id, secret: Buffer.from(k.secret, 'hex') }));
-    // No key configured: the demo's public key (the member service warns about it at start-up).
-    for (const key of keys.length > 0 ? keys : [DEMO_CARD_KEY]) {
+    // No key configured: the demo's public key (the member taps warn about it at start-up).
+    for (const key of memberCardKeys(config.members).all) {
       this.memberKeys.set(key.id, key);
       this.staffKeys.set(key.id, staffCardKey(key, config.store.id));
     }
@@ -229,16 +228,8 @@ export class StaffCardService implements Extension, StaffCardApi {
 
   private readonly onWriteResult = (packet: AedesPublishPacket, done: () => void): void => {
     done();
-    let json: unknown;
-    try {
-      json = JSON.parse(packet.payload.toString());
-    } catch {
-      return;
-    }
-    const result = CardWriteResult.safeParse(json);
-    if (!result.success) return;
-    const pending = this.pending.byRequest(result.data.requestId);
-    if (pending) this.writeDone(pending, result.data).catch((err: unknown) => this.ctx.log.error({ err }, 'staff card issue failed'));
+    const answered = this.pending.answered(packet.payload);
+    if (answered) this.writeDone(answered.issue, answered.result).catch((err: unknown) => this.ctx.log.error({ err }, 'staff card issue failed'));
   };
 }
 

@@ -10,34 +10,45 @@ import { DemoTapRequest, MemberCommand, ownStation, RevealedPhone, SessionTicket
 
 const SessionIdParam = z.uuid();
 
-/**
- * The member API. Kiosks act only through the session id of the greeting they were sent, on their
- * own station (take a ticket, check in); front-desk staff read files by opaque reference or by a
- * tap on their own desk's reader, with mobile numbers masked unless revealed (audited).
- */
 /** Who acts on a tap's session: the audit actor, and the stations it may act for (undefined: any). */
 export interface Caller {
   actor: Actor;
   stations?: readonly string[] | undefined;
 }
 
-/** What the member routes need of the member service. */
-export interface MemberApi {
+/** What the routes need of the member files the desk reads. */
+export interface MemberFilesApi {
   search(query: string, limit: number): MemberSearchAnswer['members'];
   memberIdOf(ref: string): number;
   memberFile(memberId: number, session?: MemberSession): MemberFile;
   revealPhone(ref: string, actor: Actor): string | null;
   session(sessionId: string, role: MemberSession['role'], stations?: readonly string[]): MemberSession;
-  /** The ticket, committed; announce() tells the screens. */
+}
+
+/** What the routes need of the kiosk's check-in: the ticket, committed; announce() tells the screens. */
+export interface KioskCheckInApi {
   ticketFor(sessionId: string, service: string, caller: Caller): CommandResult;
   checkInFor(sessionId: string, caller: Caller): CommandResult;
   announce(result: CommandResult): Promise<CommandResult>;
+}
+
+/** What the routes need of the member card issue at the desk. */
+export interface MemberCardIssueApi {
   requestIssue(desk: string, vehicleId: number, by: Actor): { reader: string; until: string };
   cancelIssue(desk: string): void;
+}
+
+/** What the routes need of the member taps: the demo's pretend taps. */
+export interface DemoTapApi {
   demoTap(role: 'kiosk' | 'desk', station: string, card: 'member' | 'phone' | 'unknown' | 'clone'): Promise<void>;
 }
 
-export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): void {
+/**
+ * The member API. Kiosks act only through the session id of the greeting they were sent, on their
+ * own station (take a ticket, check in); front-desk staff read files by opaque reference or by a
+ * tap on their own desk's reader, with mobile numbers masked unless revealed (audited).
+ */
+export function registerMemberRoutes(app: FastifyInstance, members: MemberFilesApi, checkIn: KioskCheckInApi): void {
   app.get<{ Querystring: { q?: string } }>('/api/members', async (req, reply) =>
     answer(reply, async () => {
       const q = z.string().max(40).safeParse(req.query.q ?? '');
@@ -66,16 +77,19 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): 
     const body = SessionTicketRequest.safeParse(req.body);
     if (!body.success) return invalid(reply, body.error);
     return withSession(reply, req.params.sessionId, (id) =>
-      runOnce(req, reply, { commit: () => members.ticketFor(id, body.data.service, callerOf(req)), answer: ticketAnswer, announce: (r) => members.announce(r) }),
+      runOnce(req, reply, { commit: () => checkIn.ticketFor(id, body.data.service, callerOf(req)), answer: ticketAnswer, announce: (r) => checkIn.announce(r) }),
     );
   });
 
   app.post<{ Params: { sessionId: string } }>('/api/members/sessions/:sessionId/check-in', async (req, reply) =>
     withSession(reply, req.params.sessionId, (id) =>
-      runOnce(req, reply, { commit: () => members.checkInFor(id, callerOf(req)), answer: ticketAnswer, announce: (r) => members.announce(r) }),
+      runOnce(req, reply, { commit: () => checkIn.checkInFor(id, callerOf(req)), answer: ticketAnswer, announce: (r) => checkIn.announce(r) }),
     ),
   );
+}
 
+/** `card:issue` and `card:cancel` at a desk. */
+export function registerMemberCardRoutes(app: FastifyInstance, cards: MemberCardIssueApi): void {
   app.post('/api/members/commands', async (req, reply) => {
     const command = MemberCommand.safeParse(req.body);
     if (!command.success) return invalid(reply, command.error);
@@ -84,18 +98,21 @@ export function registerMemberRoutes(app: FastifyInstance, members: MemberApi): 
     return answer(reply, async () => {
       const c = command.data;
       if (c.action === 'card:cancel') {
-        members.cancelIssue(c.desk);
+        cards.cancelIssue(c.desk);
         return { ok: true };
       }
-      return { ok: true, ...members.requestIssue(c.desk, c.vehicleId, requestActor(req)) };
+      return { ok: true, ...cards.requestIssue(c.desk, c.vehicleId, requestActor(req)) };
     });
   });
+}
 
+/** The demo's pretend taps (refused outside demo mode). */
+export function registerDemoTapRoute(app: FastifyInstance, taps: DemoTapApi): void {
   app.post('/api/members/demo-tap', async (req, reply) => {
     const body = DemoTapRequest.safeParse(req.body ?? {});
     if (!body.success) return invalid(reply, body.error);
     return answer(reply, async () => {
-      await members.demoTap(body.data.role, body.data.station, body.data.card);
+      await taps.demoTap(body.data.role, body.data.station, body.data.card);
       return { ok: true };
     });
   });

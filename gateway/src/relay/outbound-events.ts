@@ -12,7 +12,7 @@ export function ticketKey(businessDay: string, number: string): string {
   return `${businessDay}/${number}`;
 }
 
-/** The DMS ids a ticket keeps of its member (`member:12/vehicle:34`, see member-service). */
+/** The DMS ids a ticket keeps of its member (`member:12/vehicle:34`, see kiosk-check-in). */
 export function dmsIdsOf(memberRef: string | null): { customerId: number | null; vehicleId: number | null } {
   const match = memberRef ? /^member:(\d+)(?:\/vehicle:(\d+))?$/.exec(memberRef) : null;
   return { customerId: match ? Number(match[1]) : null, vehicleId: match?.[2] ? Number(match[2]) : null };

@@ -7,10 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@forecourt/gateway';
 import { KioskSession, topics } from '@forecourt/gateway/protocol';
 import { MemberError, encodeCard } from '../../../gateway/src/domain/members/index.js';
-import { MemberService } from '../../../gateway/src/extensions/member-service.js';
+import { KioskCheckIn } from '../../../gateway/src/extensions/kiosk-check-in.js';
+import { MemberDirectory } from '../../../gateway/src/extensions/member-directory.js';
+import { memberExtensions } from '../../../gateway/src/extensions/member-extensions.js';
+import { MemberTaps } from '../../../gateway/src/extensions/member-taps.js';
 import { QueueService } from '../../../gateway/src/extensions/queue-service.js';
 import { GroupCommit } from '../../../gateway/src/store/group-commit.js';
-import type { ExtensionContext } from '../../../gateway/src/extensions/extension.js';
+import type { Extension, ExtensionContext } from '../../../gateway/src/extensions/extension.js';
 import { Identity } from '../../../gateway/src/identity/identity.js';
 import { GatewayMetrics } from '../../../gateway/src/observability/metrics.js';
 import { openDatabase, type Db } from '../../../gateway/src/store/database.js';
@@ -28,7 +31,9 @@ describe('checking an appointment in', () => {
   let db: Db;
   let published: PublishPacket[];
   let queue: QueueService;
-  let members: MemberService;
+  let extensions: Extension[];
+  let taps: MemberTaps;
+  let checkIn: KioskCheckIn;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'forecourt-check-in-'));
@@ -54,12 +59,15 @@ describe('checking an appointment in', () => {
       testMember({ appointments: [{ id: 'appt-421', vehicleId: 421, at: now().toISOString(), service: 'maintenance', status: 'booked', note: null }] }),
     ]);
     queue = new QueueService(ctx);
-    members = new MemberService(ctx, queue, false);
+    const members = new MemberDirectory(ctx, false);
+    extensions = memberExtensions(ctx, queue, false, members);
+    taps = extensions.find((e): e is MemberTaps => e instanceof MemberTaps)!;
+    checkIn = new KioskCheckIn(ctx, members, queue);
     await queue.start();
-    await members.start();
+    for (const e of extensions) await e.start();
   });
   afterEach(async () => {
-    await members.stop();
+    for (const e of extensions.toReversed()) await e.stop();
     await queue.stop();
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -68,7 +76,7 @@ describe('checking an appointment in', () => {
   async function greet(): Promise<string> {
     const uid = '04a1b2c3d4e5f6';
     const data = encodeCard(Buffer.from(uid, 'hex'), { memberId: 42, vehicleId: 421 }, TEST_CARD_KEY_BYTES).toString('hex');
-    await members.handleTap({ ...KIOSK_READER, agent: 'remote' }, { kind: 'ntag', uid, data, at: new Date().toISOString() });
+    await taps.handleTap({ ...KIOSK_READER, agent: 'remote' }, { kind: 'ntag', uid, data, at: new Date().toISOString() });
     const packet = published.findLast((p) => p.topic === topics.kioskSession('demo', KIOSK_READER.station));
     const greeting = KioskSession.parse(JSON.parse(String(packet?.payload)));
     if (greeting.result !== 'greeting') throw new Error(`expected a greeting, got ${greeting.result}`);
@@ -76,14 +84,14 @@ describe('checking an appointment in', () => {
   }
 
   /** As the check-in route does it: commit, then announce. */
-  const checkIn = async (session: string) => members.announce(members.checkInFor(session, KIOSK));
+  const tapCheckIn = async (session: string) => checkIn.announce(checkIn.checkInFor(session, KIOSK));
 
   it('gives one ticket to taps that come while the first ticket is being announced', async () => {
     const session = await greet();
-    const taps = await Promise.allSettled([checkIn(session), checkIn(session), checkIn(session)]);
+    const attempts = await Promise.allSettled([tapCheckIn(session), tapCheckIn(session), tapCheckIn(session)]);
 
-    expect(taps.filter((t) => t.status === 'fulfilled')).toHaveLength(1);
-    for (const refused of taps.filter((t) => t.status === 'rejected')) {
+    expect(attempts.filter((t) => t.status === 'fulfilled')).toHaveLength(1);
+    for (const refused of attempts.filter((t) => t.status === 'rejected')) {
       expect(refused.reason).toBeInstanceOf(MemberError);
       expect((refused.reason as MemberError).code).toBe('no-appointment');
     }
@@ -95,7 +103,7 @@ describe('checking an appointment in', () => {
   it('leaves the appointment booked when its ticket is refused', async () => {
     const session = await greet();
     db.prepare("UPDATE appointment SET service = 'no-such-service' WHERE id = 'appt-421'").run();
-    await expect(checkIn(session)).rejects.toMatchObject({ code: 'unknown-service' });
+    await expect(tapCheckIn(session)).rejects.toMatchObject({ code: 'unknown-service' });
     expect(db.prepare("SELECT status FROM appointment WHERE id = 'appt-421'").pluck().get()).toBe('booked');
     expect(db.prepare('SELECT count(*) FROM queue_ticket').pluck().get()).toBe(0);
   });
