@@ -32,6 +32,7 @@ import { uiBundles } from './http/ui-bundles.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { databaseBytes, openDatabase, type Db } from './store/database.js';
 import { GroupCommit, type SyncFile } from './store/group-commit.js';
+import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { GATEWAY_VERSION } from './version.js';
 import { Identity } from './identity/identity.js';
 import { storeInfoOf } from './config/store-info.js';
@@ -76,6 +77,7 @@ function readTls(tls: NonNullable<Config['tls']>): TlsCredentials {
 export class Gateway {
   private lock: DataDirLock | undefined;
   private groupCommit: GroupCommit | undefined;
+  private checkpointer: WalCheckpointer | undefined;
   private durable = true;
   private db: Db | undefined;
   private broker: Aedes | undefined;
@@ -134,6 +136,8 @@ export class Gateway {
     const outputs = new GroupCommit({ db, onFailure: (err) => this.durabilityLost(err), ...(this.deps.syncFile ? { syncFile: this.deps.syncFile } : {}) });
     this.groupCommit = outputs;
     await outputs.start();
+    this.checkpointer = new WalCheckpointer({ db, log: log.child({ component: 'database' }) });
+    this.checkpointer.start();
     const metrics = new GatewayMetrics({
       connectedClients: () => this.broker?.connectedClients ?? 0,
       databaseBytes: () => databaseBytes(db),
@@ -252,6 +256,8 @@ export class Gateway {
     for (const client of this.wss?.clients ?? []) client.terminate();
     this.wss?.close();
     await this.http?.close();
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     this.db?.close();
     this.groupCommit = undefined;
     this.lock?.release();

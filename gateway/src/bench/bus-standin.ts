@@ -38,6 +38,7 @@ import { workshopExtensions } from '../extensions/workshop-extensions.js';
 import { WorkshopService } from '../extensions/workshop-service.js';
 import { holdGatewayPublishes } from '../broker/durable-publish.js';
 import { GroupCommit } from '../store/group-commit.js';
+import { WalCheckpointer } from '../store/wal-checkpointer.js';
 import { createHttpServer } from '../http/server.js';
 import { Identity } from '../identity/identity.js';
 import { createLogger, loadConfig, openDatabase } from '../index.js';
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     },
   });
   await outputs.start();
+  new WalCheckpointer({ db, log }).start();
   const now = () => new Date();
   const username = process.env['BUS_STANDIN_USERNAME'] ?? '';
   const client = await mqtt.connectAsync(values.broker, {

@@ -52,12 +52,31 @@ function check({ path }) {
     db.close();
   }
 }
+function checkpoint({ path }) {
+  // synchronous = FULL: the WAL is synced before its pages are copied, the database after.
+  const db = new Database(path, { fileMustExist: true });
+  try {
+    db.pragma('synchronous = FULL');
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    return { checkpoint: { busy: row.busy, walFrames: row.log, copiedFrames: row.checkpointed } };
+  } finally {
+    db.close();
+  }
+}
+const OPS = { copy, check, checkpoint };
 Promise.resolve()
-  .then(() => (workerData.op === 'copy' ? copy(workerData) : check(workerData)))
+  .then(() => OPS[workerData.op](workerData))
   .then((answer) => parentPort.postMessage(answer), fail);
 `;
 
-type Answer = { findings?: string[]; error?: string };
+type Answer = { findings?: string[]; checkpoint?: CheckpointResult; error?: string };
+
+/** What a checkpoint did: frames in the WAL, and how many of them are now in the database file. */
+export interface CheckpointResult {
+  busy: number;
+  walFrames: number;
+  copiedFrames: number;
+}
 
 /** Runs one operation on its own worker thread; `signal` ends it (between two backup steps at the latest). */
 function runWorker(data: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Answer> {
@@ -96,4 +115,16 @@ export async function copyDatabaseFile(source: string, dest: string, signal?: Ab
  */
 export async function integrityFindings(path: string, signal?: AbortSignal): Promise<string[]> {
   return (await runWorker({ op: 'check', path }, signal)).findings ?? [];
+}
+
+/**
+ * A passive WAL checkpoint of the database at `path`, from a connection of its own on a worker
+ * thread: its two fsyncs and the copying stay off the event loop (the gateway's connection has
+ * `wal_autocheckpoint = 0`). It never waits for readers or writers; frames still in use wait
+ * for the next one.
+ */
+export async function checkpointDatabaseFile(path: string, signal?: AbortSignal): Promise<CheckpointResult> {
+  const answer = await runWorker({ op: 'checkpoint', path }, signal);
+  if (!answer.checkpoint) throw new Error('the checkpoint worker gave no result');
+  return answer.checkpoint;
 }
