@@ -133,15 +133,20 @@ export class Gateway {
     this.lock = DataDirLock.acquire(config.dataDir);
     this.db = openDatabase(config.dataDir, { durability: 'group' });
     const db = this.db;
-    const outputs = new GroupCommit({ db, onFailure: (err) => this.durabilityLost(err), ...(this.deps.syncFile ? { syncFile: this.deps.syncFile } : {}) });
-    this.groupCommit = outputs;
-    await outputs.start();
-    this.checkpointer = new WalCheckpointer({ db, log: log.child({ component: 'database' }) });
-    this.checkpointer.start();
     const metrics = new GatewayMetrics({
       connectedClients: () => this.broker?.connectedClients ?? 0,
       databaseBytes: () => databaseBytes(db),
     });
+    const outputs = new GroupCommit({
+      db,
+      onFailure: (err) => this.durabilityLost(err),
+      onSynced: (seconds) => metrics.commitFsyncs.observe(seconds),
+      ...(this.deps.syncFile ? { syncFile: this.deps.syncFile } : {}),
+    });
+    this.groupCommit = outputs;
+    await outputs.start();
+    this.checkpointer = new WalCheckpointer({ db, log: log.child({ component: 'database' }) });
+    this.checkpointer.start();
     const demo = demoEnabled(config);
     const identity = new Identity(db, { storeId: config.store.id, demo, ...config.auth }, now, log.child({ component: 'identity' }));
     this.identityInstance = identity;

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The event loop's delay is sampled by a timer every 10 ms; Node's histogram holds the whole
@@ -60,6 +60,14 @@ export class GatewayMetrics {
   readonly backupLastSeconds = new Gauge({
     name: 'forecourt_backup_last_duration_seconds',
     help: 'How long the last backup took, copy and check',
+    registers: [this.registry],
+  });
+
+  /** The group commit's WAL fsyncs (store/group-commit.ts): every answer and publish after a write waits for one. */
+  readonly commitFsyncs = new Histogram({
+    name: 'forecourt_commit_fsync_seconds',
+    help: 'WAL fsyncs of the group commit and how long each took; an output after a write waits for the one covering it',
+    buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
 
