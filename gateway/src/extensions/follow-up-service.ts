@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SurveyError, addDays, endsFollowUp, followUpDueDate, isFollowUpDue, scrubFreeText, storeDate } from '../domain/survey/index.js';
+import { SurveyError, addDays, endsFollowUp, followUpDueDate, isFollowUpDue, storeDate } from '../domain/survey/index.js';
 import type { WorkshopEngine } from '../domain/workshop/index.js';
 import { registerFollowUpRoutes } from '../http/follow-up-routes.js';
 import type { CallOutcomeRequest, CallRecorded, CallTime, ComplaintFlag, FollowUpItem, FollowUpList } from '../protocol/index.js';
@@ -128,7 +128,7 @@ export class FollowUpService implements Extension {
       if (before.some((c) => endsFollowUp(c.outcome))) throw new SurveyError('follow-up-not-open', `the follow-up call of order ${order.no} is already recorded`);
       const note = call.note ? call.note : null;
       const attempt = before.length + 1;
-      const relayedNote = note === null ? null : scrubFreeText(note, this.customers.names(order.customerRef));
+      const relayedNote = note === null ? null : this.customers.relayed(note, order.customerRef);
       const seq = this.ctx.identity.audit.record(
         actor,
         () =>
@@ -150,7 +150,7 @@ export class FollowUpService implements Extension {
       if (!flag) throw new SurveyError('flag-not-found', `no complaint flag ${id}`);
       if (flag.closedAt) throw new SurveyError('flag-closed', `complaint flag ${id} was closed at ${flag.closedAt}`);
       const order = this.store.orderById(flag.orderId);
-      const relayedNote = note ? scrubFreeText(note, this.customers.names(order?.customerRef ?? null)) : null;
+      const relayedNote = note ? this.customers.relayed(note, order?.customerRef ?? null) : null;
       this.ctx.identity.audit.record(
         actor,
         () =>

@@ -1,4 +1,5 @@
 import type { MemberRecord, MemberStore } from '../domain/members/index.js';
+import { scrubFreeText } from '../domain/survey/index.js';
 import type { FollowUpCustomer } from '../protocol/index.js';
 import { maskPhone } from '../store/opaque-ids.js';
 import type { MemberSession } from '../domain/members/sessions.js';
@@ -25,9 +26,9 @@ export class SurveyCustomers {
     return member ? { ref: this.members.refOf(member.id), name: member.name, phone: maskPhone(member.phone) } : null;
   }
 
-  /** The names to keep out of free text relayed to head office. */
-  names(customerRef: string | null): string[] {
+  /** Free text as it goes to head office: without the customer's name, phone or e-mail. */
+  relayed(text: string, customerRef: string | null): string {
     const member = this.member(customerRef);
-    return member ? [member.name] : [];
+    return scrubFreeText(text, member ? [member.name] : []);
   }
 }

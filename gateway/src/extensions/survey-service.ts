@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SurveyError, addDays, localMidnight, scrubFreeText, surveyState } from '../domain/survey/index.js';
+import { SurveyError, addDays, localMidnight, surveyState } from '../domain/survey/index.js';
 import { maskPlate, normalizePlate, type RepairOrder, type WorkshopEngine } from '../domain/workshop/index.js';
 import { registerSurveyRoutes } from '../http/survey-routes.js';
 import type { KioskSurvey, KioskSurveyAnswerRequest, PhoneSurvey, SurveyAnswerRequest, SurveyAnswered, SurveyList, SurveyQuery, SurveyVia } from '../protocol/index.js';
@@ -138,7 +138,7 @@ export class SurveyService implements Extension {
         ...dmsIdsOf(customerRef),
         rating: answer.rating,
         tags: answer.tags,
-        comment: comment === null ? null : scrubFreeText(comment, this.customers.names(customerRef)),
+        comment: comment === null ? null : this.customers.relayed(comment, customerRef),
         via,
         answeredAt,
       });

@@ -1,6 +1,7 @@
 import type { CallOutcome, CallTime } from '../protocol/survey.js';
 import type { Db } from './database.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
+import { writeTransaction } from './write-transaction.js';
 import { RELEASED_COLUMNS, type ReleasedOrder } from './survey-store.js';
 
 /** One call attempt. */
@@ -29,13 +30,13 @@ export interface OpenFlag extends StoredCall {
  */
 export class SqliteFollowUpStore {
   private readonly stmt;
-  private readonly inTransaction;
+  private readonly writeLocked;
 
   constructor(
     db: Db,
     private readonly outbox = new Outbox(db),
   ) {
-    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.writeLocked = writeTransaction(db);
     this.stmt = {
       byId: db.prepare(`SELECT ${RELEASED_COLUMNS} FROM workshop_order o WHERE o.id = ?`),
       // Released orders by business day of release (indexed), with their release instant.
@@ -71,7 +72,7 @@ export class SqliteFollowUpStore {
 
   /** Runs `fn` with the write lock taken first, so what it read stays true until it commits. */
   transaction<T>(fn: () => T): T {
-    return this.inTransaction.immediate(fn) as T;
+    return this.writeLocked(fn);
   }
 
   /** An order's follow-up fields whatever its stage (`releasedAt` null when a comeback reopened it). */

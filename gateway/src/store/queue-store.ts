@@ -1,6 +1,7 @@
 import type { ModeState, QueueEvent, QueueStore, StoredEvent, Ticket, TicketState } from '../domain/queue/index.js';
 import type { Db } from './database.js';
 import { Outbox } from './outbox.js';
+import { writeTransaction } from './write-transaction.js';
 import { queueEntry } from '../relay/outbound-events.js';
 
 const TICKET_COLUMNS = `id, business_day AS businessDay, number, service, original_service AS originalService,
@@ -12,7 +13,7 @@ export const MODE_KEY = 'queue.mode';
 
 /** The queue in the store's SQLite database (tables of migrations 2 and 13, mode in `meta`). */
 export class SqliteQueueStore implements QueueStore {
-  private readonly immediate;
+  private readonly writeLocked;
   private readonly ticketStmt;
   private readonly ticketsOfDayStmt;
   private readonly nextNumberStmt;
@@ -30,7 +31,7 @@ export class SqliteQueueStore implements QueueStore {
     private readonly db: Db,
     private readonly outbox = new Outbox(db),
   ) {
-    this.immediate = db.transaction((fn: () => unknown) => fn());
+    this.writeLocked = writeTransaction(db);
     this.ticketStmt = db.prepare(`SELECT ${TICKET_COLUMNS} FROM queue_ticket WHERE id = ?`);
     this.ticketsOfDayStmt = db.prepare(
       `SELECT ${TICKET_COLUMNS} FROM queue_ticket
@@ -66,10 +67,9 @@ export class SqliteQueueStore implements QueueStore {
     );
   }
 
+  /** The write lock before the first read: no other connection can change what the transition validated. */
   transaction<T>(fn: () => T): T {
-    // IMMEDIATE takes the write lock before the first read: no other connection can change what
-    // the transition validated, and WAL never has to refuse a reader's upgrade to writer.
-    return this.immediate.immediate(fn) as T;
+    return this.writeLocked(fn);
   }
 
   ticket(id: string): Ticket | undefined {

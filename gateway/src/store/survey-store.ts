@@ -1,6 +1,7 @@
 import type { SurveyTag, SurveyVia } from '../protocol/survey.js';
 import type { Db } from './database.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
+import { writeTransaction } from './write-transaction.js';
 
 /** A stored survey answer (migration 10). */
 export interface StoredAnswer {
@@ -45,13 +46,13 @@ export const RELEASED_COLUMNS = `o.id, o.no, o.plate, json_extract(o.data, '$.mo
  */
 export class SqliteSurveyStore {
   private readonly stmt;
-  private readonly inTransaction;
+  private readonly writeLocked;
 
   constructor(
     private readonly db: Db,
     private readonly outbox = new Outbox(db),
   ) {
-    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.writeLocked = writeTransaction(db);
     this.stmt = {
       insertAnswer: db.prepare(
         `INSERT INTO survey_answer (order_id, order_no, released_at, advisor, rating, tags, comment, via, answered_at)
@@ -71,7 +72,7 @@ export class SqliteSurveyStore {
 
   /** Runs `fn` with the write lock taken first, so what it read stays true until it commits. */
   transaction<T>(fn: () => T): T {
-    return this.inTransaction.immediate(fn) as T;
+    return this.writeLocked(fn);
   }
 
   /** Stores the answer and its event; false when the order already has one (nothing written). */

@@ -1,11 +1,12 @@
 import type { RepairOrder, StageEntry, WorkshopEvent, WorkshopStore } from '../domain/workshop/index.js';
 import type { Db } from './database.js';
 import { Outbox } from './outbox.js';
+import { writeTransaction } from './write-transaction.js';
 import { ticketKey, workshopEntry } from '../relay/outbound-events.js';
 
 /** Repair orders in the store's SQLite database (tables of migration 3). */
 export class SqliteWorkshopStore implements WorkshopStore {
-  private readonly inTransaction;
+  private readonly writeLocked;
   private readonly byIdStmt;
   private readonly byNoStmt;
   private readonly byTokenStmt;
@@ -25,7 +26,7 @@ export class SqliteWorkshopStore implements WorkshopStore {
     db: Db,
     private readonly outbox = new Outbox(db),
   ) {
-    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.writeLocked = writeTransaction(db);
     this.byIdStmt = db.prepare('SELECT data FROM workshop_order WHERE id = ?').pluck();
     this.byNoStmt = db.prepare('SELECT data FROM workshop_order WHERE no = ?').pluck();
     this.byTokenStmt = db.prepare('SELECT data FROM workshop_order WHERE token = ?').pluck();
@@ -62,9 +63,9 @@ export class SqliteWorkshopStore implements WorkshopStore {
     this.appendEventStmt = db.prepare('INSERT INTO workshop_event (id, type, at, order_id, payload) VALUES (?, ?, ?, ?, ?)');
   }
 
+  /** The write lock before the first read, so what the command validated stays true. */
   transaction<T>(fn: () => T): T {
-    // IMMEDIATE: the write lock before the first read, so what the command validated stays true.
-    return this.inTransaction.immediate(fn) as T;
+    return this.writeLocked(fn);
   }
 
   orderById(id: string): RepairOrder | undefined {
