@@ -121,6 +121,8 @@ export class DispenserService implements Extension {
     try {
       const outcome = event ? this.ledger!.once(actor.actor, event, `dispenser-button:${dispenser}`, act) : { replayed: false as const, ...this.ctx.db.transaction(act)() };
       if (!outcome.replayed && outcome.result) await this.queue.announce(outcome.result);
+      // The dispenser shows and prints the number: it must be on disk first (store/group-commit.ts).
+      await this.ctx.outputs.whenDurable();
       return outcome.answer;
     } catch (err) {
       if (err instanceof PrintError) return UNAVAILABLE;
