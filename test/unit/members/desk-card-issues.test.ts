@@ -27,4 +27,18 @@ describe('desk card issues', () => {
     issues.clear();
     expect(issues.pending('3')).toBeUndefined();
   });
+
+  it("takes a reader's write result for the issue whose write it answers, and nothing else", () => {
+    const issues = new DeskCardIssues<DeskIssue>(() => new Date('2026-03-02T01:00:00Z'));
+    const issue = issues.open((until) => ({ desk: '1', until }));
+    issue.write = { requestId: '0b9d0c52-8f0e-4a43-9d59-3f4c2a1e7b10', timer: setTimeout(() => undefined, 60_000) };
+    const result = { requestId: issue.write.requestId, ok: false, error: 'card-gone', at: '2026-03-02T01:00:01Z' };
+
+    expect(issues.answered(JSON.stringify(result))).toEqual({ issue, result });
+    expect(issues.answered(Buffer.from(JSON.stringify(result)))?.issue).toBe(issue);
+    expect(issues.answered(JSON.stringify({ ...result, requestId: '5c1f6a7e-1d2b-4c3d-8e9f-0a1b2c3d4e5f' }))).toBeUndefined();
+    expect(issues.answered('not json')).toBeUndefined();
+    expect(issues.answered(JSON.stringify({ requestId: issue.write.requestId }))).toBeUndefined();
+    issues.clear();
+  });
 });
