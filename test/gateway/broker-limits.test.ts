@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,6 +222,20 @@ describe('broker limits', () => {
     const client = await waitFor(() => connectClient(gw.wsUrl, latecomer, { connectTimeout: 2000 }), 3000);
     await client.endAsync();
     held.forEach((s) => s.destroy());
+  });
+
+  it("writes its packets without mqtt-packet's cache of 65,536 number Buffers (6.6 MB of heap)", async () => {
+    const filter = topics.deviceStateAll(gw.config.store.id);
+    const subscriber = await connectClient(gw.mqttUrl, desk('cache-desk'));
+    await subscriber.subscribeAsync(filter, { qos: 1 });
+    const got = new Promise((resolve) => subscriber.once('message', resolve));
+    const publisher = await connectClient(gw.mqttUrl, printer('cache-printer'));
+    await publisher.publishAsync(topics.deviceState(gw.config.store.id, 'cache-printer'), printerState(10), { qos: 1 });
+    await got;
+    // QoS 1 both ways: the gateway wrote a PUBACK, a SUBACK and a PUBLISH with message ids.
+    const numbers = createRequire(import.meta.url)('mqtt-packet/numbers.js') as { cache: Record<number, Buffer> };
+    expect(Object.keys(numbers.cache)).toHaveLength(0);
+    await Promise.all([subscriber.endAsync(), publisher.endAsync()]);
   });
 
   it('drops a subscriber that stops reading within the drain timeout, so it cannot stall everyone', async () => {
