@@ -3,11 +3,11 @@ import '@forecourt/screen-lib/base.css';
 import Board from './Board.svelte';
 import { common } from '@forecourt/screen-lib/i18n/common.js';
 import { board } from '@forecourt/screen-lib/i18n/board.js';
-import { workshop } from '@forecourt/screen-lib/i18n/workshop.js';
+import { workshopPublic } from '@forecourt/screen-lib/i18n/workshop-public.js';
 import { auth } from '@forecourt/screen-lib/i18n/auth.js';
 import { useMessages } from '@forecourt/screen-lib/i18n/i18n.svelte.js';
 
 // The lounge board: now serving, the workshop rows, pairing.
-useMessages(common, board, workshop, auth);
+useMessages(common, board, workshopPublic, auth);
 
 mount(Board, { target: document.getElementById('app')! });

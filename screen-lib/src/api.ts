@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ApiError, CommandAnswer, type QueueCommand } from '@forecourt/gateway/protocol';
 import { credentials, type HttpAuth } from './credentials.js';
 import { REQUEST_ID_HEADER, sendOnce } from './command-once.js';
@@ -6,7 +6,8 @@ import { REQUEST_ID_HEADER, sendOnce } from './command-once.js';
 // The screens' HTTP calls. Answers cross a schema like every other input; a network failure or an
 // answer the screen does not understand becomes a coded error it can translate, never a throw.
 // Every call carries the screen's credentials (see credentials.ts); a 401 tells the screen to pair
-// again or to sign in again.
+// again or to sign in again. Parsed with zod/mini's `safeParse`, which takes classic and mini
+// schemas alike: a page whose answers are mini schemas carries no classic zod (the phone's).
 
 export type ApiResult<T> =
   | { ok: true; body: T }
@@ -14,7 +15,7 @@ export type ApiResult<T> =
 
 const TIMEOUT_MS = 8000;
 
-export async function request<S extends z.ZodType>(url: string, schema: S, init?: RequestInit, auth: HttpAuth = credentials.httpAuth): Promise<ApiResult<z.infer<S>>> {
+export async function request<S extends z.core.$ZodType>(url: string, schema: S, init?: RequestInit, auth: HttpAuth = credentials.httpAuth): Promise<ApiResult<z.infer<S>>> {
   const proof = credentials.headers(auth);
   const sentToken = Object.keys(proof).length > 0;
   const headers = new Headers(init?.headers);
@@ -42,7 +43,7 @@ export async function request<S extends z.ZodType>(url: string, schema: S, init?
     const details = (json as { error: Record<string, unknown> }).error;
     return { ok: false, code: error.data.error.code, message: error.data.error.message ?? '', status: res.status, details };
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     console.warn('unexpected answer', url, parsed.error.issues[0]);
     return { ok: false, code: 'bad-response', message: parsed.error.issues[0]?.message ?? 'invalid' };
@@ -61,6 +62,6 @@ export function sendQueueCommand(command: QueueCommand): Promise<ApiResult<Comma
 }
 
 /** A command that must not act twice, sent again with the same request id when its answer is lost (command-once.ts). */
-export function commandOnce<S extends z.ZodType>(url: string, schema: S, body: object): Promise<ApiResult<z.infer<S>>> {
+export function commandOnce<S extends z.core.$ZodType>(url: string, schema: S, body: object): Promise<ApiResult<z.infer<S>>> {
   return sendOnce((requestId) => request(url, schema, { method: 'POST', headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId }, body: JSON.stringify(body) }));
 }

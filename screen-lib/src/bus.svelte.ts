@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { GatewayStatus, StoreInfo, TOPIC_ROOT, topicMatches } from '@forecourt/gateway/protocol';
 import { MqttWs } from './mqtt-ws.js';
 
@@ -39,7 +39,7 @@ export class Bus {
   private client: MqttWs | undefined;
   // Plain bookkeeping, never rendered: no reactivity wanted.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  private readonly handlers = new Map<string, { schema: z.ZodType; handler: Handler }[]>();
+  private readonly handlers = new Map<string, { schema: z.core.$ZodType; handler: Handler }[]>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly refusedListeners = new Set<(code: number) => void>();
 
@@ -106,7 +106,7 @@ export class Bus {
    * Subscribes to a topic filter (now, and on every later connection); payloads that fail the
    * schema are logged and ignored. Returns the unsubscribe.
    */
-  on<S extends z.ZodType>(filter: string, schema: S, handler: (topic: string, payload: z.infer<S>) => void): () => void {
+  on<S extends z.core.$ZodType>(filter: string, schema: S, handler: (topic: string, payload: z.infer<S>) => void): () => void {
     const entry = { schema, handler: handler as Handler };
     const list = this.handlers.get(filter);
     if (list) list.push(entry);
@@ -142,7 +142,7 @@ export class Bus {
         continue;
       }
       for (const { schema, handler } of list) {
-        const parsed = schema.safeParse(json);
+        const parsed = z.safeParse(schema, json);
         if (parsed.success) handler(topic, parsed.data);
         else console.warn('bus: invalid payload', topic, parsed.error.issues[0]?.message);
       }

@@ -14,6 +14,7 @@ import { printing } from '../../screen-lib/src/i18n/printing.js';
 import { statistics } from '../../screen-lib/src/i18n/statistics.js';
 import { survey } from '../../screen-lib/src/i18n/survey.js';
 import { workshop } from '../../screen-lib/src/i18n/workshop.js';
+import { workshopPublic } from '../../screen-lib/src/i18n/workshop-public.js';
 
 // Each page's main.ts declares the dictionary areas its screen carries (useMessages): this test
 // walks the screen's imports and checks that every message key its code names, whole ('ws.stage.x')
@@ -22,7 +23,7 @@ import { workshop } from '../../screen-lib/src/i18n/workshop.js';
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const AREAS: Record<string, Record<string, string>> = {
   auth: auth.en, backups: backups.en, board: board.en, common: common.en, desk: desk.en, headOffice: headOffice.en,
-  kiosk: kiosk.en, members: members.en, printing: printing.en, statistics: statistics.en, survey: survey.en, workshop: workshop.en,
+  kiosk: kiosk.en, members: members.en, printing: printing.en, statistics: statistics.en, survey: survey.en, workshop: workshop.en, workshopPublic: workshopPublic.en,
 };
 const ALL_KEYS = Object.values(AREAS).flatMap((a) => Object.keys(a));
 

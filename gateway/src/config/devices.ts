@@ -79,9 +79,9 @@ export const DevicesConfig = z
     /** NFC member-card readers on PC/SC (config/readers.ts). */
     readers: ReadersConfig,
     /** Printer of the customer kiosk's tickets (a kiosk page may name another with `?printer=`). */
-    kioskPrinter: DeviceId.optional(),
+    kioskPrinter: z.optional(DeviceId),
     /** Printer of the reception desk's slips and exit passes. */
-    deskPrinter: DeviceId.optional(),
+    deskPrinter: z.optional(DeviceId),
     /**
      * Base URL of the gateway on the store network, for the QR code on tickets
      * (`{base}/t/{ticketId}`); default `http://{hostname}:{http.port}`.

@@ -38,8 +38,8 @@ export const ConfigSchema = z
     store: z
       .object({
         id: z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, max 32').default('demo'),
-        name: LocalizedText.default({ 'zh-Hans': '示范店', 'zh-Hant': '示範店', en: 'Demo Store' }),
-        language: Language.default('zh-Hans'),
+        name: z._default(LocalizedText, { 'zh-Hans': '示范店', 'zh-Hant': '示範店', en: 'Demo Store' }),
+        language: z._default(Language, 'zh-Hans'),
         timeZone: TimeZone.default('Asia/Shanghai'),
       })
       .strict()

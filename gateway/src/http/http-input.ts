@@ -1,10 +1,10 @@
 import type { FastifyReply } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { answer } from './refusals.js';
 
 /** A malformed path parameter is simply not found: it names nothing. */
-export async function withParam<S extends z.ZodType>(reply: FastifyReply, schema: S, raw: string, notFound: string, work: (value: z.infer<S>) => unknown): Promise<unknown> {
-  const parsed = schema.safeParse(raw);
+export async function withParam<T>(reply: FastifyReply, schema: z.core.$ZodType<T>, raw: string, notFound: string, work: (value: T) => unknown): Promise<unknown> {
+  const parsed = z.safeParse(schema, raw);
   if (!parsed.success) return reply.code(404).send({ error: { code: notFound, message: 'not found' } });
   return answer(reply, async () => work(parsed.data));
 }

@@ -14,7 +14,7 @@ import { DeviceId, TicketId } from '../protocol/index.js';
 
 const TicketPrintBody = z
   .object({
-    printer: DeviceId.optional(),
+    printer: z.optional(DeviceId),
     /** How long the caller waits for the printer's confirmation; 0 queues and answers at once. */
     waitMs: z.number().int().min(0).max(15_000).default(0),
   })

@@ -21,7 +21,7 @@ export interface WorkshopPaperApi {
 }
 
 const DocumentParams = z.object({ no: ReceptionNumber, kind: OrderDocumentKind });
-const PrintBody = z.strictObject({ printer: DeviceId.optional() });
+const PrintBody = z.strictObject({ printer: z.optional(DeviceId) });
 /** As printed under the exit pass's QR code; a keyboard-wedge scanner may send it in lower case. */
 const ExitPassCode = z.string().regex(/^EP-[0-9A-F]{16}$/i).transform((c) => c.toUpperCase());
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TOPIC_DEFINITIONS, type TopicRule } from './registry.js';
+import type { AnySchema } from './schema.js';
 import { TOPIC_ROOT } from './topics.js';
 
 interface JsonSchema {
@@ -16,7 +17,7 @@ interface JsonSchema {
 }
 
 /** One line per field: `name` type, with `?` for optional; a payload of several shapes, each. */
-function fields(schema: z.ZodType): string {
+function fields(schema: AnySchema): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const shapes = json.properties ? undefined : (json.oneOf ?? json.anyOf);
   return shapes ? shapes.map(shapeFields).join('<br>*or*<br>') : shapeFields(json);

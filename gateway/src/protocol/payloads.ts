@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { ID_PATTERN } from './topics.js';
-import { Language, LocalizedText } from './i18n.js';
+import { DeviceKind } from './device-id.js';
+
+// Store info and device names are their own modules (zod/mini, read by the phone's page too).
+export { StoreInfo } from './store-info.js';
+export { DEVICE_KINDS, DeviceId, DeviceKind } from './device-id.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
-export const DeviceId = z.string().regex(ID_PATTERN, 'lower-case letters, digits and dashes, max 32');
 
 /** Retained by the gateway; `online: false` is left as the last word when it shuts down. */
 export const GatewayStatus = z.object({
@@ -13,19 +15,6 @@ export const GatewayStatus = z.object({
   demo: z.boolean(),
 });
 export type GatewayStatus = z.infer<typeof GatewayStatus>;
-
-/** Retained by the gateway: who the store is and how it speaks. */
-export const StoreInfo = z.object({
-  storeId: z.string().regex(ID_PATTERN),
-  name: LocalizedText,
-  language: Language,
-  timeZone: z.string().min(1),
-});
-export type StoreInfo = z.infer<typeof StoreInfo>;
-
-export const DEVICE_KINDS = ['nfc-reader', 'dispenser', 'printer', 'kiosk', 'board', 'desk', 'bay', 'barcode-scanner'] as const;
-export const DeviceKind = z.enum(DEVICE_KINDS);
-export type DeviceKind = z.infer<typeof DeviceKind>;
 
 /** Retained by each device (and set to offline by its MQTT will). */
 export const DeviceState = z.object({

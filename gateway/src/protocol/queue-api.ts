@@ -1,48 +1,23 @@
 import { z } from 'zod';
 import { LocalizedText } from './i18n.js';
 import { QueueModeName, TicketPriority, WaitRange } from './queue.js';
-import { WaitChange } from './wait-change.js';
+import { PublicTicket } from './ticket-status.js';
 
 // Answers of the queue's HTTP API (http/queue-routes.ts), shared by the gateway, the screens and
-// the tests. Screens parse every answer with these schemas before using it.
-
-export const TICKET_STATES = ['waiting', 'called', 'serving', 'done', 'no-show', 'cancelled'] as const;
-export const TicketStateName = z.enum(TICKET_STATES);
-
-/** A ticket as it leaves the gateway: everything but the member reference. */
-export const PublicTicket = z.object({
-  id: z.string(),
-  number: z.string(),
-  service: z.string(),
-  priority: TicketPriority,
-  state: TicketStateName,
-  issuedAt: z.string(),
-  calledAt: z.string().nullable(),
-  desk: z.string().nullable(),
-  recallCount: z.number().int().nonnegative(),
-});
-export type PublicTicket = z.infer<typeof PublicTicket>;
+// the tests. Screens parse every answer with these schemas before using it. The customer's ticket
+// and the API's refusal are their own modules (zod/mini, read by the phone's page too).
+export { PublicTicket, TICKET_STATES, TicketStateName, TicketStatusAnswer } from './ticket-status.js';
+export { ApiError } from './api-error.js';
 
 /** `POST /api/queue/commands`: the event, and for ticket events the ticket's place in its queue. */
 export const CommandAnswer = z.object({
   event: z.object({ id: z.string(), type: z.string(), at: z.string() }).loose(),
-  ticket: PublicTicket.optional(),
+  ticket: z.optional(PublicTicket),
   peopleAhead: z.number().int().nonnegative().optional(),
   estimatedWaitMin: z.number().int().nonnegative().optional(),
-  estimatedWaitRange: WaitRange.optional(),
+  estimatedWaitRange: z.optional(WaitRange),
 });
 export type CommandAnswer = z.infer<typeof CommandAnswer>;
-
-/** `GET /api/queue/tickets/:id`: the customer's own ticket (status page behind the QR code). */
-export const TicketStatusAnswer = z.object({
-  ticket: PublicTicket,
-  peopleAhead: z.number().int().nonnegative(),
-  estimatedWaitMin: z.number().int().nonnegative(),
-  estimatedWaitRange: WaitRange,
-  /** Set while the ticket waits and its estimate moved a lot since it was taken. */
-  waitChange: WaitChange.nullable(),
-});
-export type TicketStatusAnswer = z.infer<typeof TicketStatusAnswer>;
 
 export const DeskWaitingTicket = z.object({
   ticketId: z.string(),
@@ -89,5 +64,3 @@ export const QUEUE_ERROR_CODES = [
 /** What the queue's HTTP API can refuse with: the domain's codes, a bad body, a gateway starting up. */
 export const QUEUE_API_ERROR_CODES = [...QUEUE_ERROR_CODES, 'invalid-command', 'not-ready'] as const;
 
-/** Every refusal of the HTTP API: a stable code for screens to translate, a message for logs. */
-export const ApiError = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });

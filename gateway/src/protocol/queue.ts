@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { LocalizedText } from './i18n.js';
+import { TicketPriority } from './ticket-status.js';
+import { WaitRange } from './wait-range.js';
 import { ID_PATTERN } from './topics.js';
 
 // Payloads of the ticket queue on the bus, and the commands the gateway accepts for it.
@@ -31,10 +33,9 @@ export type TicketId = z.infer<typeof TicketId>;
 export const TicketNumber = z.string().regex(/^[A-Z]\d{3,}$/, 'a letter and at least three digits, e.g. A001');
 export type TicketNumber = z.infer<typeof TicketNumber>;
 
-/** Highest class first; the call policy (domain/queue/policy.ts) relies on this order. */
-export const TICKET_PRIORITIES = ['appointment', 'vip', 'regular'] as const;
-export const TicketPriority = z.enum(TICKET_PRIORITIES);
-export type TicketPriority = z.infer<typeof TicketPriority>;
+// A ticket's priority and the wait's range are their own modules (zod/mini, read by the phone's page too).
+export { TICKET_PRIORITIES, TicketPriority } from './ticket-status.js';
+export { WaitRange } from './wait-range.js';
 
 /** Peak: customers take their own tickets at the dispensers; normal: staff hand them out. */
 export const QUEUE_MODES = ['normal', 'peak'] as const;
@@ -43,10 +44,6 @@ export type QueueModeName = z.infer<typeof QueueModeName>;
 
 /** Opaque reference to a member or card in the DMS; the queue never interprets it. */
 export const MemberRef = z.string().min(1).max(64);
-
-/** Whole minutes around an estimated wait, its 80 % interval: what a screen shows as "about 10-15 minutes". */
-export const WaitRange = z.strictObject({ low: Minutes, high: Minutes });
-export type WaitRange = z.infer<typeof WaitRange>;
 
 export const WaitingTicket = z.strictObject({
   number: TicketNumber,
@@ -75,7 +72,7 @@ export const CallEvent = z.strictObject({
   ticketNumber: TicketNumber,
   service: ServiceCode,
   desk: DeskId,
-  deskName: LocalizedText.optional(),
+  deskName: z.optional(LocalizedText),
   at: Timestamp,
   recall: z.boolean(),
 });
@@ -117,7 +114,7 @@ export const QueueCommand = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('issue'),
     service: ServiceCode,
-    priority: TicketPriority.optional(),
+    priority: z.optional(TicketPriority),
     memberRef: MemberRef.optional(),
   }),
   z.strictObject({ action: z.literal('call-next'), desk: DeskId }),

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { AnySchema } from './schema.js';
 import { DeviceHeartbeat, DeviceState, GatewayStatus, StoreInfo } from './payloads.js';
 import { CallEvent, DeskList, QueueMode, QueueSnapshot, RecentCalls, ServiceList } from './queue.js';
 import { ID_PATTERN, parseTopic } from './topics.js';
@@ -39,7 +39,7 @@ export interface TopicDefinition {
   publish: TopicRule;
   subscribe: TopicRule;
   retained: boolean;
-  schema: z.ZodType;
+  schema: AnySchema;
   description: string;
 }
 

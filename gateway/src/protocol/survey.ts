@@ -1,20 +1,15 @@
 import { z } from 'zod';
+import { SURVEY_COMMENT_MAX, SURVEY_TAGS, SurveyTag } from './survey-public.js';
 import { ReceptionNumber } from './workshop.js';
 
 // The fourth S (信息反饋): the customer's one-tap survey after a release, and the store's
 // follow-up call (回訪) a few days later. Requests are strict; what a public screen gets names the
-// order by its reception number and a masked plate only.
+// order by its reception number and a masked plate only. What the phone's status page reads is
+// its own module (survey-public.ts: zod/mini).
+export { PhoneSurvey, SURVEY_COMMENT_MAX, SURVEY_TAGS, SurveyAnswered, SurveyState, SurveyTag } from './survey-public.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
 const LocalDate = z.iso.date();
-
-/** What a customer may say went well or not: waiting time, the advisor's explanation, the work, the car's cleanliness. */
-export const SURVEY_TAGS = ['waiting-time', 'explanation', 'quality', 'cleanliness'] as const;
-export const SurveyTag = z.enum(SURVEY_TAGS);
-export type SurveyTag = z.infer<typeof SurveyTag>;
-
-/** A comment is a sentence or two, not a letter. */
-export const SURVEY_COMMENT_MAX = 300;
 
 /** Where the answer came from: the kiosk after a card tap, or the phone's status page. */
 export const SurveyVia = z.enum(['kiosk', 'phone']);
@@ -35,26 +30,11 @@ export type SurveyAnswerRequest = z.infer<typeof SurveyAnswerRequest>;
 export const KioskSurveyAnswerRequest = SurveyAnswerRequest.extend({ order: ReceptionNumber });
 export type KioskSurveyAnswerRequest = z.infer<typeof KioskSurveyAnswerRequest>;
 
-/**
- * Whether an order can be rated now: `open` (released, no answer yet), `answered`, `not-released`
- * (still in the workshop, or reopened as a comeback), `expired` (released too long ago).
- */
-export const SurveyState = z.enum(['open', 'answered', 'not-released', 'expired']);
-export type SurveyState = z.infer<typeof SurveyState>;
-
-/** `GET /api/surveys/by-token/:token`: the phone's survey of its order. */
-export const PhoneSurvey = z.strictObject({ state: SurveyState, answeredAt: Timestamp.nullable() });
-export type PhoneSurvey = z.infer<typeof PhoneSurvey>;
-
 /** `GET /api/surveys/kiosk/:sessionId`: the released order of the tapped vehicle still waiting for an answer, if any. */
 export const KioskSurvey = z.strictObject({
   survey: z.strictObject({ order: ReceptionNumber, maskedPlate: z.string(), model: z.string(), releasedAt: Timestamp }).nullable(),
 });
 export type KioskSurvey = z.infer<typeof KioskSurvey>;
-
-/** What an answer is told: when it was stored. */
-export const SurveyAnswered = z.strictObject({ order: ReceptionNumber, answeredAt: Timestamp });
-export type SurveyAnswered = z.infer<typeof SurveyAnswered>;
 
 /** One answer as the manager reads it (staff only: full plate, the comment as written). */
 export const SurveyAnswerRow = z.strictObject({
@@ -75,7 +55,7 @@ export const SurveyQuery = z.strictObject({
   from: LocalDate.optional(),
   to: LocalDate.optional(),
   rating: z.coerce.number().int().min(1).max(5).optional(),
-  tag: SurveyTag.optional(),
+  tag: z.optional(SurveyTag),
   advisor: z.string().trim().min(1).max(32).optional(),
 });
 export type SurveyQuery = z.infer<typeof SurveyQuery>;

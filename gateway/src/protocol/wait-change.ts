@@ -1,13 +1,15 @@
-import { z } from 'zod';
-import { WaitRange } from './queue.js';
+import * as z from 'zod/mini';
+import { WaitRange } from './wait-range.js';
 
 /**
+ * zod/mini: the phone's status page parses it (i18n.ts).
+ *
  * A waiting ticket's estimate moved a lot since the customer first saw it (at the kiosk, on the
  * printed ticket): the phone page says so, with the first figures.
  */
 export const WaitChange = z.strictObject({
   direction: z.enum(['later', 'sooner']),
-  first: z.strictObject({ estimatedWaitMin: z.number().int().nonnegative(), estimatedWaitRange: WaitRange }),
+  first: z.strictObject({ estimatedWaitMin: z.int().check(z.nonnegative()), estimatedWaitRange: WaitRange }),
 });
 export type WaitChange = z.infer<typeof WaitChange>;
 

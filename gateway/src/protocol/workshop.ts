@@ -1,41 +1,16 @@
 import { z } from 'zod';
 import { PrintJobSummary } from './printing.js';
 import { MemberRef, TicketId } from './queue.js';
+import { BoardOrder, OrderStage, PauseReason, ReceptionNumber } from './workshop-public.js';
 
 // The workshop (維修進度看板): repair orders, their stages and job clocks. What the gateway
 // publishes for the lounge names an order by its reception number only and carries a masked
 // plate: never the order's id, its status token, a customer reference or a full plate. Those
 // payloads are strict, so an object carrying more than the schema says fails validation instead
-// of leaking.
+// of leaking. The stages, the board's row and the customer's status are their own module
+// (workshop-public.ts: zod/mini, read by the phone's page too).
 
 const Timestamp = z.iso.datetime({ offset: true });
-
-/** Every stage of a repair order, in the order of the seed documents' workshop process. */
-export const ORDER_STAGES = [
-  'appointment',
-  'reception',
-  'dispatched',
-  'in-repair',
-  'paused',
-  'repair-done',
-  'quality-check',
-  'rework',
-  'washing',
-  'settlement',
-  'ready',
-  'released',
-] as const;
-export const OrderStage = z.enum(ORDER_STAGES);
-export type OrderStage = z.infer<typeof OrderStage>;
-
-/** Why work stopped: parts on order, or the customer has not yet approved newly found work. */
-export const PAUSE_REASONS = ['parts', 'approval'] as const;
-export const PauseReason = z.enum(PAUSE_REASONS);
-export type PauseReason = z.infer<typeof PauseReason>;
-
-/** 受理號碼: the business day (YYMMDD) and the day's sequence, e.g. 250301-007. */
-export const ReceptionNumber = z.string().regex(/^\d{6}-\d{3}$/, 'YYMMDD-NNN, e.g. 250301-007');
-export type ReceptionNumber = z.infer<typeof ReceptionNumber>;
 
 /** A job item's number within its order, 1-based. */
 export const JobNumber = z.number().int().min(1).max(99);
@@ -97,7 +72,7 @@ const Vehicle = {
   /** Opaque reference to the customer or member in the DMS; the workshop never shows it. */
   customerRef: MemberRef.optional(),
   advisor: StaffName,
-  promisedAt: Timestamp.optional(),
+  promisedAt: z.optional(Timestamp),
   /** The odometer when the car came in (進廠里程), printed on the work order. */
   mileageKm: z.number().int().min(0).max(3_000_000).optional(),
   jobs: z.array(JobInput).max(30).default([]),
@@ -116,12 +91,12 @@ export const WorkshopCommand = z.discriminatedUnion('action', [
   /** A booked visit (預約): a new order in `appointment`. */
   z.strictObject({ action: z.literal('book'), ...Vehicle, appointmentAt: Timestamp }),
   /** Moves the order to another stage; `reason` is required for `paused`. */
-  z.strictObject({ action: z.literal('move'), ...OnOrder, to: OrderStage, reason: PauseReason.optional() }),
+  z.strictObject({ action: z.literal('move'), ...OnOrder, to: OrderStage, reason: z.optional(PauseReason) }),
   z.strictObject({ action: z.literal('set-promised'), ...OnOrder, promisedAt: Timestamp }),
   z.strictObject({ action: z.literal('add-job'), ...OnOrder, ...JobInput.shape }),
   z.strictObject({ action: z.literal('assign'), ...OnJob, technicians: z.array(StaffName).min(1).max(6) }),
   z.strictObject({ action: z.literal('job-start'), ...OnJob }),
-  z.strictObject({ action: z.literal('job-pause'), ...OnJob, reason: PauseReason.optional() }),
+  z.strictObject({ action: z.literal('job-pause'), ...OnJob, reason: z.optional(PauseReason) }),
   z.strictObject({ action: z.literal('job-resume'), ...OnJob }),
   z.strictObject({ action: z.literal('job-finish'), ...OnJob }),
   /**
@@ -143,30 +118,6 @@ export const OrderDocumentsAnswer = z.object({
   documents: z.array(z.object({ kind: OrderDocumentKind, available: z.boolean(), jobs: z.array(PrintJobSummary) })),
 });
 export type OrderDocumentsAnswer = z.infer<typeof OrderDocumentsAnswer>;
-
-/** Amber when the promised time is close or the estimate passes it; red once it has passed. */
-export const LATE_STATES = ['on-time', 'close', 'late'] as const;
-export const LateState = z.enum(LATE_STATES);
-export type LateState = z.infer<typeof LateState>;
-
-/** One row of the lounge board: nothing that names a person or identifies the car outright. */
-export const BoardOrder = z.strictObject({
-  no: ReceptionNumber,
-  /** Masked in the gateway (粵B·D5**8); the full plate never leaves it for a public screen. */
-  plate: z.string().max(20),
-  model: z.string().max(60),
-  advisor: z.string().max(32),
-  stage: OrderStage,
-  pauseReason: PauseReason.optional(),
-  /** 0-100 along the workshop process. */
-  progress: z.number().int().min(0).max(100),
-  promisedAt: Timestamp.nullable(),
-  /** From the store's stage history; null once the car is ready. */
-  expectedReadyAt: Timestamp.nullable(),
-  late: LateState,
-  stageSince: Timestamp,
-});
-export type BoardOrder = z.infer<typeof BoardOrder>;
 
 export const BOARD_LAYOUTS = ['queue', 'workshop', 'both'] as const;
 export const BoardLayout = z.enum(BOARD_LAYOUTS);
@@ -212,12 +163,13 @@ export const ScanResult = z.strictObject({
   ok: z.boolean(),
   /** `card-read` (waiting for an action), `done`, or the refusal's code. */
   code: z.string().regex(/^[a-z-]{1,40}$/),
-  order: ReceptionNumber.optional(),
+  order: z.optional(ReceptionNumber),
   job: JobNumber.optional(),
-  stage: OrderStage.optional(),
+  stage: z.optional(OrderStage),
   message: z.string().max(300),
   at: Timestamp,
 });
 export type ScanResult = z.infer<typeof ScanResult>;
 
+export * from './workshop-public.js';
 export * from './workshop-scan.js';

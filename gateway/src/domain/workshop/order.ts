@@ -1,8 +1,7 @@
-import type { OrderStage, PauseReason } from '../../protocol/index.js';
+import type { JobState, OrderStage, PauseReason } from '../../protocol/index.js';
 import type { Settlement } from './settlement.js';
 
-export const JOB_STATES = ['pending', 'running', 'paused', 'finished'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export type { JobState };
 
 /** A stretch of work on a job item; `end` is null while the clock runs. */
 export interface ClockSegment {

@@ -1,4 +1,4 @@
-import type { BoardOrder, OrderStage, PauseReason } from '../../protocol/index.js';
+import type { BoardOrder, OrderStage, PublicStatus } from '../../protocol/index.js';
 import { expectedReadyAt, lateState, type StageDurations } from './estimate.js';
 import type { RepairOrder } from './order.js';
 import { maskPlate } from './plate.js';
@@ -54,12 +54,8 @@ export function toBoardOrder(order: RepairOrder, { durations, now, warnMin }: Pu
   };
 }
 
-/** The phone status page: the board's row, the timeline of stages and the job items' progress. */
-export interface PublicOrderStatus {
-  order: BoardOrder & { reworkCount: number; comebackCount: number };
-  timeline: { stage: OrderStage; at: string; reason?: PauseReason }[];
-  jobs: { no: number; title: string; state: RepairOrder['jobs'][number]['state'] }[];
-}
+/** The phone status page: the board's row, the timeline of stages and the job items' progress (its schema is the protocol's). */
+export type PublicOrderStatus = PublicStatus;
 
 export function toPublicStatus(order: RepairOrder, ctx: PublicContext): PublicOrderStatus {
   return {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DeviceId, DeviceKind } from '../payloads.js';
+import type { DeviceKind } from '../device-id.js';
+import { DevicePrincipal } from './device-principal.js';
+
+// The device principal is its own module: every screen's credentials keep one, also the phone's.
+export { DevicePrincipal } from './device-principal.js';
 
 // Who is asking: one identity model for HTTP and the broker alike. Every request and every MQTT
 // connection resolves to exactly one principal; the rule tables (http-rules.ts, topic-rules.ts)
@@ -25,16 +29,6 @@ export const StaffPrincipal = z.object({
   via: z.enum(['session', 'token']),
 });
 export type StaffPrincipal = z.infer<typeof StaffPrincipal>;
-
-export const DevicePrincipal = z.object({
-  kind: z.literal('device'),
-  id: DeviceId,
-  deviceKind: DeviceKind,
-  name: z.string(),
-  /** Where it stands: the kiosk id of a kiosk, the desk of a desk PC, the bay of a bay screen. */
-  station: z.string().optional(),
-});
-export type DevicePrincipal = z.infer<typeof DevicePrincipal>;
 
 export const Principal = z.discriminatedUnion('kind', [
   StaffPrincipal,
