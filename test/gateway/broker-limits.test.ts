@@ -253,6 +253,7 @@ describe('broker limits', () => {
     const publisher = await connectClient(gw.mqttUrl, printer('pacer'));
 
     // 1,000 × 16 KB: far more than the frozen socket's kernel buffers take.
+    const slowBefore = await metric(gw, 'slow-consumer');
     const started = Date.now();
     const payload = printerState(16 * 1024);
     for (let i = 0; i < 1000; i++) publisher.publish(topics.deviceState(gw.config.store.id, 'pacer'), payload);
@@ -262,9 +263,11 @@ describe('broker limits', () => {
     // The drain timeout is 2 s; the old 10 s stalled every subscriber for as long.
     expect(elapsed).toBeLessThan(7000);
 
-    // Once it reads again, the frozen socket finds that the gateway has closed it.
+    // Once it reads again, the frozen socket finds that the gateway has closed it: its queue
+    // passed 4 × maxPacketBytes (broker/limits.ts), counted as a slow consumer.
     frozen.resume();
     expect(await within(closed(frozen), 5000)).toBe(true);
+    expect(await metric(gw, 'slow-consumer')).toBe(slowBefore + 1);
     await Promise.all([healthy.endAsync(), publisher.endAsync()]);
   });
 });

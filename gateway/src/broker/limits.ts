@@ -15,8 +15,9 @@ export interface MqttLimits {
  *
  * - connectTimeout: aedes starts it when it is handed the socket, so a socket that never sends
  *   CONNECT is closed after 10 s; until then it holds one of maxConnections.
- * - drainTimeout: aedes finishes a publish only once every matching subscriber has taken it, so
- *   a subscriber that stops reading holds up everybody's messages until it is dropped.
+ * - drainTimeout: how long a subscriber may leave its outgoing queue unread (OutgoingQueue below).
+ *   aedes' own timer is a last resort: it finishes a publish only once every matching subscriber
+ *   has taken it, so a subscriber it waits for holds up everybody's messages.
  * - keepaliveLimit 0 (none): aedes' limit refuses keep alive 0, and anything above it, with
  *   CONNACK 6, a code MQTT 3.1.1 does not define (3.2.2.3). Keep alive 0 is legal and turns the
  *   mechanism off (3.1.2.10), so every value is accepted; TCP keep-alive (ConnectionGuard.admit)
@@ -25,11 +26,16 @@ export interface MqttLimits {
 export const AEDES_LIMITS = { connectTimeout: 10_000, drainTimeout: 2_000, keepaliveLimit: 0 } as const;
 
 const TCP_KEEPALIVE_DELAY_MS = 60_000;
+/** A client's outgoing queue may hold this many of the largest packets before it is cut off. */
+const QUEUED_PACKETS_PER_CLIENT = 4;
 const REFUSED_WARN_INTERVAL_MS = 10_000;
 const PUBLISH = 3;
 
-/** `bytes` is what the packet declared, when it declared something MQTT allows. */
-export type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rate-limited' };
+/**
+ * `bytes` is what the packet declared, when it declared something MQTT allows; for a slow
+ * consumer, what waited in its queue.
+ */
+export type PacketRefusal = { kind: 'too-large'; bytes?: number } | { kind: 'rate-limited' } | { kind: 'slow-consumer'; bytes: number };
 
 /**
  * Shared by the TCP and WebSocket listeners: counts the open connections and reads each one
@@ -84,7 +90,8 @@ export class ConnectionGuard {
 
   /** What aedes should be handed instead of `conn`; `socket` is the TCP socket underneath. */
   limit(conn: Duplex, socket: Socket): Duplex {
-    return new ScannedConnection(conn, new PacketScanner(this.limits), (refusal) => this.countRefusedPacket(socket, refusal));
+    const queue = { maxBytes: QUEUED_PACKETS_PER_CLIENT * this.limits.maxPacketBytes, drainTimeoutMs: AEDES_LIMITS.drainTimeout };
+    return new ScannedConnection(conn, new PacketScanner(this.limits), queue, (refusal) => this.countRefusedPacket(socket, refusal));
   }
 
   /** Counts and logs a packet refusal, once per connection (ws may refuse the same one again). */
@@ -95,6 +102,8 @@ export class ConnectionGuard {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     if (refusal.kind === 'too-large') {
       this.log.warn({ peer, bytes: refusal.bytes, maxPacketBytes: this.limits.maxPacketBytes }, 'MQTT packet over maxPacketBytes: connection closed unread');
+    } else if (refusal.kind === 'slow-consumer') {
+      this.log.warn({ peer, queuedBytes: refusal.bytes }, 'MQTT client not reading what it subscribed to: connection closed');
     } else {
       this.log.warn({ peer, maxPublishPerSecond: this.limits.maxPublishPerSecond }, 'MQTT client over maxPublishPerSecond: connection closed');
     }
@@ -113,14 +122,31 @@ export class ConnectionGuard {
 }
 
 /**
+ * A client's outgoing queue: at most `maxBytes` waiting to be taken by the client, and never
+ * waiting to drain for longer than `drainTimeoutMs`.
+ */
+interface OutgoingQueue {
+  maxBytes: number;
+  drainTimeoutMs: number;
+}
+
+/**
  * A connection as aedes should see it: each inbound chunk passes the scanner before it is pushed
- * on, so a refused packet ends the connection before the parser has buffered it. Writes go
- * straight through, in one batch when aedes corks them.
+ * on, so a refused packet ends the connection before the parser has buffered it.
+ *
+ * Writes go straight through (in one batch when aedes corks them) and are taken at once, so aedes
+ * never waits for one client: it would hold up the publish for every other subscriber, and its
+ * queue of publishes behind it, in memory. What the client has not read yet waits in its own
+ * queue (`conn`'s write buffer), bounded: a client more than `maxBytes` behind, or whose queue
+ * has not drained for `drainTimeoutMs`, is cut off. It reconnects and gets the retained state.
  */
 class ScannedConnection extends Duplex {
+  private drainTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly conn: Duplex,
     private readonly scanner: PacketScanner,
+    private readonly queue: OutgoingQueue,
     private readonly onRefusal: (refusal: PacketRefusal) => void,
   ) {
     super({ allowHalfOpen: false });
@@ -146,13 +172,39 @@ class ScannedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.conn.write(chunk, encoding, done);
+    this.queued(this.conn.write(chunk, encoding));
+    done();
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
     this.conn.cork();
-    chunks.forEach(({ chunk }, i) => this.conn.write(chunk, i === chunks.length - 1 ? done : undefined));
+    let below = true;
+    for (const { chunk } of chunks) below = this.conn.write(chunk);
     this.conn.uncork();
+    this.queued(below);
+    done();
+  }
+
+  /** After a write: `below` is false once the queue is past its high-water mark and must drain. */
+  private queued(below: boolean): void {
+    const bytes = this.conn.writableLength;
+    if (bytes > this.queue.maxBytes) {
+      this.cutOff(bytes);
+    } else if (!below && this.drainTimer === undefined) {
+      this.drainTimer = setTimeout(() => this.cutOff(this.conn.writableLength), this.queue.drainTimeoutMs);
+      this.conn.once('drain', () => this.stopDrainTimer());
+    }
+  }
+
+  private cutOff(bytes: number): void {
+    if (this.destroyed) return;
+    this.onRefusal({ kind: 'slow-consumer', bytes });
+    this.destroy(new Error('MQTT limit: slow-consumer'));
+  }
+
+  private stopDrainTimer(): void {
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   override _final(done: (err?: Error | null) => void): void {
@@ -160,6 +212,7 @@ class ScannedConnection extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.stopDrainTimer();
     this.conn.destroy();
     done(err);
   }
