@@ -47,15 +47,19 @@ export class DeviceAccess {
     const run = ++this.run;
     clearTimeout(this.timer);
     if (!credentials.deviceToken) return this.pair();
+    // A screen confirmed before connects at once as that device while the gateway checks its token:
+    // on a TV box's CPU that check is most of a second of the first render. The broker checks the
+    // token itself, and a refused login asks the gateway again (recheck).
+    const known = credentials.device;
+    if (known) this.ready(known);
     const me = await request('/api/auth/me', WhoAmI, undefined, 'device');
     if (run !== this.run) return;
-    if (me.ok && me.body.principal.kind === 'device') return this.ready(me.body.principal);
+    if (me.ok && me.body.principal.kind === 'device') return this.confirm(me.body.principal);
     // A refused token was forgotten by `request`, which started pairing already.
     if (!me.ok && me.code === 'bad-token') return;
     if (me.ok) return this.pair();
-    // The gateway cannot be reached: run as the device we were, the bus retries on its own.
-    const known = credentials.device;
-    if (known) return this.ready(known);
+    // The gateway cannot be reached: run as the device we were (above), the bus retries on its own.
+    if (known) return;
     this.state = 'checking';
     this.problem = me.code;
     this.timer = setTimeout(() => void this.start(), RETRY_MS);
@@ -65,6 +69,13 @@ export class DeviceAccess {
     this.run++;
     clearTimeout(this.timer);
     for (const off of this.unlisten) off();
+  }
+
+  /** The gateway's word on who this screen is: kept, and the bus logs in again only as another device. */
+  private confirm(device: DevicePrincipal): void {
+    if (this.state !== 'ready' || this.device?.id !== device.id) return this.ready(device);
+    credentials.storeDevice(device);
+    this.device = device;
   }
 
   private ready(device: DevicePrincipal): void {

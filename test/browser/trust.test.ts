@@ -310,6 +310,23 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
     await board.close();
   });
 
+  // A screen confirmed before connects at once as that device while the gateway checks its token.
+  it('a board revoked while it was off starts as the device it was, is refused, and pairs again', async () => {
+    const board = await enrolledPage(env.browser, env.gw, { id: 'board-tv-3', kind: 'board' }, { width: 1920, height: 1080 });
+    const errors = watchErrors(board);
+    await board.goto(`${env.gw.httpUrl}/board/`);
+    await board.waitForSelector('[data-testid=link-state][data-state=connected]');
+    expect(await board.evaluate(() => localStorage.getItem('forecourt.device'))).toContain('board-tv-3');
+    await board.goto(`${env.gw.httpUrl}/api/store`); // off: the board's page and its bus are gone
+    expect((await post('/api/devices/board-tv-3/revoke', {})).status).toBe(200);
+    await board.goto(`${env.gw.httpUrl}/board/`);
+    await board.waitForSelector('[data-testid=pairing-code]', { timeout: 15_000 });
+    expect(await board.evaluate(() => [localStorage.getItem('forecourt.device'), localStorage.getItem('forecourt.deviceToken')])).toEqual([null, null]);
+    expect(await board.$('[data-testid=link-state][data-state=connected]')).toBeNull();
+    expect(errors).toEqual([]);
+    await board.close();
+  });
+
   it('a bay is paired with its number; the technician signs in by PIN before any scan', async () => {
     const bay = await env.browser.newPage({ viewport: { width: 1024, height: 768 } });
     const errors = watchErrors(bay);

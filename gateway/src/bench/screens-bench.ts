@@ -5,7 +5,8 @@
  * The built gateway runs as its own process with a busy day (200 repair orders, 60 waiting
  * tickets), seeded over its HTTP commands with a manager's token; the board and the kiosk are
  * enrolled screens (device tokens provisioned on the data directory, put in localStorage as a
- * paired screen holds them). Each screen opens in headless Chromium (Debian's, via playwright-core)
+ * paired screen holds them: the token and the device the gateway confirmed, as on every start
+ * after its first). Each screen opens in headless Chromium (Debian's, via playwright-core)
  * with its CPU slowed `--rate` times by DevTools' `Emulation.setCPUThrottlingRate`, in a fresh
  * context (nothing cached), and its first render is timed in the page: from the navigation's start
  * to the moment the screen shows its data (board: a workshop row; kiosk: a service button; status
@@ -78,12 +79,22 @@ const RECORDER = `(() => {
 
 
 
-/** A fresh context and page with the CPU slowed `rate` times; `token`: a paired screen's device token. */
-async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, token?: string): Promise<Page> {
+/** What a paired screen keeps in localStorage: its device token and the device the gateway confirmed it as. */
+interface PairedScreen {
+  token: string;
+  device: unknown;
+}
+
+/** A fresh context and page with the CPU slowed `rate` times; `paired`: as a paired screen starts (not its first start). */
+async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, paired?: PairedScreen): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await page.addInitScript({ content: RECORDER });
-  if (token) await page.addInitScript({ content: `localStorage.setItem('forecourt.deviceToken', ${JSON.stringify(token)})` });
+  if (paired) {
+    await page.addInitScript({
+      content: `localStorage.setItem('forecourt.deviceToken', ${JSON.stringify(paired.token)}); localStorage.setItem('forecourt.device', ${JSON.stringify(JSON.stringify(paired.device))});`,
+    });
+  }
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   return page;
@@ -183,16 +194,24 @@ async function main(): Promise<void> {
     const kioskToken = credentials.logins.get('kiosk-1')?.password;
     const statusOrder = orders[0];
     if (!boardToken || !kioskToken || !statusOrder) throw new BenchFailure('no device token for the board or the kiosk');
+    // A paired screen keeps the device the gateway confirmed it as (credentials.ts), from its first start on.
+    const paired = async (token: string): Promise<PairedScreen> => {
+      const res = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      if (!res.ok) throw new BenchFailure(`gateway refused a provisioned device token: HTTP ${res.status}`);
+      return { token, device: ((await res.json()) as { principal: unknown }).principal };
+    };
+    const boardScreen = await paired(boardToken);
+    const kioskScreen = await paired(kioskToken);
 
     const tv = { width: 1920, height: 1080 };
     const firsts: Record<'board' | 'kiosk' | 'status', number[]> = { board: [], kiosk: [], status: [] };
     for (let r = 0; r < runs; r++) {
-      for (const [name, url, selector, token, viewport] of [
-        ['board', `${base}/board/`, '[data-testid=ws-row]', boardToken, tv],
-        ['kiosk', `${base}/kiosk/`, '[data-testid=service]', kioskToken, { width: 1080, height: 1920 }],
+      for (const [name, url, selector, screen, viewport] of [
+        ['board', `${base}/board/`, '[data-testid=ws-row]', boardScreen, tv],
+        ['kiosk', `${base}/kiosk/`, '[data-testid=service]', kioskScreen, { width: 1080, height: 1920 }],
         ['status', `${base}/status/?t=${statusOrder.token}`, '[data-testid=status-order]', undefined, { width: 390, height: 844 }],
       ] as const) {
-        const page = await throttledPage(browser, rate, viewport, token);
+        const page = await throttledPage(browser, rate, viewport, screen);
         firsts[name].push(await firstRender(page, url, selector));
         if (r === runs - 1) {
           // Where the time went: each request's end, ms after the navigation's start.
@@ -205,7 +224,7 @@ async function main(): Promise<void> {
     for (const [name, times] of Object.entries(firsts)) say(`  ${name} first render (${rate}× slower CPU, cold): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}; median ${median(times).toFixed(0)} ms`);
 
     // Stage → board on the throttled board.
-    const board = await throttledPage(browser, rate, tv, boardToken);
+    const board = await throttledPage(browser, rate, tv, boardScreen);
     await firstRender(board, `${base}/board/`, '[data-testid=ws-row]');
     await board.waitForFunction(`document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]').length > 0`, undefined, { timeout: 30_000, polling: 200 });
     const shown = (await board.evaluate(`[...document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]')].map((e) => e.dataset.order)`)) as string[];
