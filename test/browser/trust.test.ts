@@ -316,12 +316,12 @@ describeRealStack('trust: pairing screens and revoking them', CHROMIUM, () => {
     const errors = watchErrors(board);
     await board.goto(`${env.gw.httpUrl}/board/`);
     await board.waitForSelector('[data-testid=link-state][data-state=connected]');
-    expect(await board.evaluate(() => localStorage.getItem('forecourt.device'))).toContain('board-tv-3');
+    expect(await board.evaluate("localStorage.getItem('forecourt.device')")).toContain('board-tv-3');
     await board.goto(`${env.gw.httpUrl}/api/store`); // off: the board's page and its bus are gone
     expect((await post('/api/devices/board-tv-3/revoke', {})).status).toBe(200);
     await board.goto(`${env.gw.httpUrl}/board/`);
     await board.waitForSelector('[data-testid=pairing-code]', { timeout: 15_000 });
-    expect(await board.evaluate(() => [localStorage.getItem('forecourt.device'), localStorage.getItem('forecourt.deviceToken')])).toEqual([null, null]);
+    expect(await board.evaluate("[localStorage.getItem('forecourt.device'), localStorage.getItem('forecourt.deviceToken')]")).toEqual([null, null]);
     expect(await board.$('[data-testid=link-state][data-state=connected]')).toBeNull();
     expect(errors).toEqual([]);
     await board.close();
