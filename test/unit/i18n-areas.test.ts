@@ -10,6 +10,7 @@ import { desk } from '../../screen-lib/src/i18n/desk.js';
 import { headOffice } from '../../screen-lib/src/i18n/head-office.js';
 import { kiosk } from '../../screen-lib/src/i18n/kiosk.js';
 import { members } from '../../screen-lib/src/i18n/members.js';
+import { pairing } from '../../screen-lib/src/i18n/pairing.js';
 import { printing } from '../../screen-lib/src/i18n/printing.js';
 import { statistics } from '../../screen-lib/src/i18n/statistics.js';
 import { survey } from '../../screen-lib/src/i18n/survey.js';
@@ -23,7 +24,7 @@ import { workshopPublic } from '../../screen-lib/src/i18n/workshop-public.js';
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const AREAS: Record<string, Record<string, string>> = {
   auth: auth.en, backups: backups.en, board: board.en, common: common.en, desk: desk.en, headOffice: headOffice.en,
-  kiosk: kiosk.en, members: members.en, printing: printing.en, statistics: statistics.en, survey: survey.en, workshop: workshop.en, workshopPublic: workshopPublic.en,
+  kiosk: kiosk.en, members: members.en, pairing: pairing.en, printing: printing.en, statistics: statistics.en, survey: survey.en, workshop: workshop.en, workshopPublic: workshopPublic.en,
 };
 const ALL_KEYS = Object.values(AREAS).flatMap((a) => Object.keys(a));
 

@@ -1,23 +1,9 @@
 import { defineMessages } from './define.js';
 
-// Trust: pairing a screen, staff sign-in, the desk's Devices and Audit panels.
+// Trust: staff sign-in, the desk's Devices and Audit panels (pairing a screen is pairing.ts).
 
 export const auth = defineMessages({
   en: {
-    'pair.title': 'Pairing code',
-    'pair.instructions': "Ask the store's installer or manager to enter this code at the desk: Devices.",
-    'pair.screen': 'This screen: {kind}',
-    'pair.validUntil': 'Valid until {time}; a new code follows by itself.',
-    'pair.requesting': 'Asking the store system for a pairing code…',
-    'pair.checking': 'Checking this screen with the store system…',
-    'pair.problem.network': 'The store system cannot be reached. Trying again…',
-    'pair.problem.too-many-requests': 'Too many screens are waiting to be paired. Trying again shortly…',
-    'pair.problem.other': 'No pairing code could be had ({code}). Trying again…',
-    'pair.kind.kiosk': 'customer kiosk',
-    'pair.kind.board': 'lounge board',
-    'pair.kind.bay': 'bay terminal',
-    'pair.kind.desk': 'desk PC',
-
     'signin.title': 'Sign in',
     'signin.title.bay': 'Technician sign-in',
     'signin.staffNo': 'Staff number',
@@ -137,20 +123,6 @@ export const auth = defineMessages({
     'audit.empty': 'No entries.',
   },
   'zh-Hans': {
-    'pair.title': '配对码',
-    'pair.instructions': '请门店的安装人员或经理在服务台的「设备」中输入此配对码。',
-    'pair.screen': '本屏幕：{kind}',
-    'pair.validUntil': '有效至 {time}；过期后会自动换新配对码。',
-    'pair.requesting': '正在向门店系统申请配对码…',
-    'pair.checking': '正在向门店系统核对本屏幕…',
-    'pair.problem.network': '无法连接门店系统，正在重试…',
-    'pair.problem.too-many-requests': '等待配对的屏幕太多，稍后自动重试…',
-    'pair.problem.other': '未能取得配对码（{code}），正在重试…',
-    'pair.kind.kiosk': '客户自助机',
-    'pair.kind.board': '休息区大屏',
-    'pair.kind.bay': '工位终端',
-    'pair.kind.desk': '服务台电脑',
-
     'signin.title': '登录',
     'signin.title.bay': '技师登录',
     'signin.staffNo': '工号',
@@ -270,20 +242,6 @@ export const auth = defineMessages({
     'audit.empty': '没有记录。',
   },
   'zh-Hant': {
-    'pair.title': '配對碼',
-    'pair.instructions': '請門店的安裝人員或經理在服務台的「設備」中輸入此配對碼。',
-    'pair.screen': '本螢幕：{kind}',
-    'pair.validUntil': '有效至 {time}；過期後會自動換新配對碼。',
-    'pair.requesting': '正在向門店系統申請配對碼…',
-    'pair.checking': '正在向門店系統核對本螢幕…',
-    'pair.problem.network': '無法連線門店系統，正在重試…',
-    'pair.problem.too-many-requests': '等待配對的螢幕太多，稍後自動重試…',
-    'pair.problem.other': '未能取得配對碼（{code}），正在重試…',
-    'pair.kind.kiosk': '客戶自助機',
-    'pair.kind.board': '休息區大螢幕',
-    'pair.kind.bay': '工位終端',
-    'pair.kind.desk': '服務台電腦',
-
     'signin.title': '登入',
     'signin.title.bay': '技師登入',
     'signin.staffNo': '員工編號',

@@ -8,6 +8,7 @@ import type { desk } from './desk.js';
 import type { headOffice } from './head-office.js';
 import type { kiosk } from './kiosk.js';
 import type { members } from './members.js';
+import type { pairing } from './pairing.js';
 import type { printing } from './printing.js';
 import type { statistics } from './statistics.js';
 import type { survey } from './survey.js';
@@ -16,7 +17,7 @@ import type { workshopPublic } from './workshop-public.js';
 
 // Every key of every area, as a type only: a misspelt key is a type error on every screen, while
 // a screen's bundle carries just the areas its page declares (`useMessages` in its main.ts).
-export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof workshopPublic)['en'] | keyof (typeof members)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'] | keyof (typeof survey)['en'] | keyof (typeof statistics)['en'];
+export type MessageKey = keyof (typeof common)['en'] | keyof (typeof kiosk)['en'] | keyof (typeof desk)['en'] | keyof (typeof board)['en'] | keyof (typeof workshop)['en'] | keyof (typeof workshopPublic)['en'] | keyof (typeof members)['en'] | keyof (typeof pairing)['en'] | keyof (typeof printing)['en'] | keyof (typeof auth)['en'] | keyof (typeof headOffice)['en'] | keyof (typeof backups)['en'] | keyof (typeof survey)['en'] | keyof (typeof statistics)['en'];
 
 /** One area's messages in the three languages (define.ts). */
 export type MessageArea = Record<Language, Record<string, string>>;
