@@ -1,8 +1,7 @@
 import { CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleAll, retry, wrap, type CircuitBreakerPolicy } from 'cockatiel';
-import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
 import type { DmsEvent } from '../protocol/dms.js';
-import type { Outbox, SerializedEvent } from '../store/outbox.js';
+import type { SerializedEvent } from '../store/outbox.js';
 import { DmsClient, DmsReplyError } from './dms-client.js';
 import { BackgroundLoop, LinkState, sleep, type LinkDeps, type RelayLink, type ResendOutcome } from './link.js';
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
 import type { RelayConfig } from '../config/relay.js';
 import type { RelayStatusMessage } from '../protocol/dms.js';
-import type { Outbox, SerializedEvent } from '../store/outbox.js';
+import type { SerializedEvent } from '../store/outbox.js';
 import { BackgroundLoop, LinkState, type LinkDeps, type RelayLink } from './link.js';
 
 type MqttConfig = NonNullable<RelayConfig['mqtt']>;
