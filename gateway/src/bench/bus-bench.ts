@@ -284,7 +284,7 @@ async function runSide(
       say(`    deliveries by topic: ${Object.entries(best.result.deliveredByTopic).map(([t, n]) => `${t} ${n}`).join(', ')}`);
     }
     const end = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, procStat(pid)]));
-    say(`  memory at the end: ${Object.entries(end).map(([k, st]) => `${k} RSS ${st.rssMb.toFixed(1)} MB (peak ${st.peakMb.toFixed(1)} MB)`).join(', ')}`);
+    say(`  memory at the end: ${Object.entries(end).map(([k, st]) => `${k} RSS ${st.rssMb.toFixed(1)} MB (peak ${st.peakMb.toFixed(1)} MB; anonymous ${st.anonMb.toFixed(1)}, file ${st.fileMb.toFixed(1)}; ${st.threads} threads)`).join(', ')}`);
     const refusals = side.refusals();
     if (refusals > 0) say(`  ${refusals} refusal/drop warnings in the broker side's log`);
     if (died) say(`  ${died}`);
@@ -402,6 +402,9 @@ async function main(): Promise<void> {
         aedes_p99_ms_by_kind: byKind(aedes),
         mosquitto_p99_ms_by_kind: byKind(mosq),
         gateway_peak_rss_mb: round(aedes?.end['gateway']?.peakMb ?? NaN, 1),
+        gateway_rss_anon_mb: round(aedes?.end['gateway']?.anonMb ?? NaN, 1),
+        gateway_rss_file_mb: round(aedes?.end['gateway']?.fileMb ?? NaN, 1),
+        gateway_threads: aedes?.end['gateway']?.threads ?? null,
         gateway_rss_after_realistic_mb: round(rssRealistic, 1),
         tcp_nodelay: GATEWAY_TCP_NODELAY,
         gateway_died: aedes?.died !== undefined,

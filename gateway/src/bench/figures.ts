@@ -10,9 +10,14 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * How the gateway's node runs in a store (package.json `start`, deploy/forecourt.service): V8's
- * young generation capped at 4 MB semi-spaces. The default (16 MB) let a busy gateway's RSS grow by
- * ~25 MB of short-lived garbage; scavenges become more frequent but stay well under a millisecond.
+ * How the gateway's node runs in a store (package.json `start`, deploy/forecourt.service; a unit
+ * test keeps the three the same):
+ * - `--max-semi-space-size=4`: V8's young generation capped at 4 MB semi-spaces. The default
+ *   (16 MB) let a busy gateway's RSS grow by ~25 MB of short-lived garbage; scavenges become more
+ *   frequent but stay well under a millisecond.
+ * Tried and left out: `--optimize-for-size` (bench:store's peak RSS a further 10 MB lower, 134.5
+ * against 144.5 MB, but bench:bus's realistic p50 35-43 ms against 8.5-8.8 ms in two runs each) and
+ * `--heap-growing-percent=30` (peak 143.6 MB: no gain).
  */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
 
@@ -20,6 +25,11 @@ export interface ProcStat {
   rssMb: number;
   /** VmHWM: the highest RSS the process has had. */
   peakMb: number;
+  /** RSS split: anonymous memory (V8's heap, malloc, thread stacks) and file pages (node's code, native modules). */
+  anonMb: number;
+  fileMb: number;
+  /** Threads now (main, libuv's pool, V8's platform, workers). */
+  threads: number;
   cpuS: number;
   /**
    * Seconds its main thread (the event loop) was ready to run but waited for a CPU
@@ -30,7 +40,8 @@ export interface ProcStat {
 
 /** VmRSS / VmHWM and user+system CPU seconds of a process, from /proc. */
 export function procStat(pid: number | undefined): ProcStat {
-  if (pid === undefined) return { rssMb: NaN, peakMb: NaN, cpuS: NaN, waitS: NaN };
+  const unknown = { rssMb: NaN, peakMb: NaN, anonMb: NaN, fileMb: NaN, threads: NaN, cpuS: NaN, waitS: NaN };
+  if (pid === undefined) return unknown;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -38,9 +49,10 @@ export function procStat(pid: number | undefined): ProcStat {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of stat (12 and 13 after the name), in clock ticks (100/s on Linux).
     const cpuS = (Number(fields[11]) + Number(fields[12])) / 100;
-    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, cpuS, waitS: runQueueWaitS(pid) };
+    const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024, threads, cpuS, waitS: runQueueWaitS(pid) };
   } catch {
-    return { rssMb: NaN, peakMb: NaN, cpuS: NaN, waitS: NaN };
+    return unknown;
   }
 }
 

@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     say(`  ${line('button → printer confirmed', print.totalMs)}${print.unconfirmed ? `; UNCONFIRMED ${print.unconfirmed}` : ''}`);
     say(`  ${line('  of which beyond the printer (print overhead)', print.overheadMs)}`);
     say(`  ${noTaps ? `card taps: none (${rig.noReaders})` : line('card event → session on the screen', tapMs)}${screens.tapProblems.length ? `; ${screens.tapProblems.length} not greeted, first ${screens.tapProblems[0]}` : ''}`);
-    say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
+    say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (anonymous ${rss.anonMb.toFixed(1)}, file ${rss.fileMb.toFixed(1)}; V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}; ${rss.threads} threads); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
     say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms`);
     say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
@@ -215,7 +215,8 @@ async function main(): Promise<void> {
         `print overhead p99 ≤ ${TARGETS.printOverheadP99} ms ${verdict(round(p(print.overheadMs, 99)), TARGETS.printOverheadP99)}; tap p99 ≤ ${TARGETS.tapP99} ms ${verdict(figures.tap_to_session_p99_ms, TARGETS.tapP99)}; ` +
         `RSS ≤ ${TARGETS.rssMb} MB ${verdict(figures.gateway_rss_mb, TARGETS.rssMb)}; event loop lag p99 ≤ ${TARGETS.lagP99} ms ${verdict(figures.event_loop_lag_p99_ms, TARGETS.lagP99)}`,
     );
-    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2), gateway_cpu_wait_pct: round(waitedPct('gateway')) }));
+    const rssBreakdown = { anon: round(rss.anonMb), file: round(rss.fileMb), heap_used: round(memoryMb['heap_size_used'] ?? NaN), heap_total: round(memoryMb['heap_size_total'] ?? NaN), external: round(memoryMb['external_memory'] ?? NaN) };
+    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), gateway_rss_last_breakdown_mb: rssBreakdown, gateway_threads: rss.threads, event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2), gateway_cpu_wait_pct: round(waitedPct('gateway')) }));
     if (missingCalls + missingStages + print.unconfirmed > 0 || errors.length > 0) throw new BenchFailure('calls, stages or tickets were lost, or clients failed (see above)');
   } finally {
     await screens?.close();

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_NODE_FLAGS } from '../../../gateway/src/bench/figures.js';
+
+// The gateway's node flags decide its memory (figures.ts says why each is there): a store
+// (the systemd unit), `npm start` and the benchmarks that measure its RSS must start it the same way.
+
+const repo = new URL('../../../', import.meta.url);
+const command = `node ${GATEWAY_NODE_FLAGS.join(' ')} gateway/dist/main.js`;
+
+describe('how the gateway is started', () => {
+  it('npm start uses the benchmarks’ node flags', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', repo), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['start']).toContain(command);
+  });
+
+  it('the systemd unit uses the benchmarks’ node flags', () => {
+    const unit = readFileSync(new URL('deploy/forecourt.service', repo), 'utf8');
+    const execStart = unit.split('\n').find((line) => line.startsWith('ExecStart='));
+    expect(execStart).toContain(`/usr/bin/${command} `);
+  });
+});
