@@ -17,7 +17,7 @@ export const WorkshopConfig = z
     board: z
       .object({
         /** What the lounge screens show: the now-serving board, the workshop progress, or both side by side. */
-        layout: BoardLayout.default('both'),
+        layout: z._default(BoardLayout, 'both'),
       })
       .strict()
       .prefault({}),

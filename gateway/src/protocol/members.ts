@@ -90,7 +90,7 @@ export const DeskSession = z.strictObject({
   result: z.enum(DESK_TAP_RESULTS),
   sessionId: z.uuid().optional(),
   /** The ticket at the desk the member was linked to. */
-  linkedTicket: TicketNumber.optional(),
+  linkedTicket: z.optional(TicketNumber),
   /** For card-issue-failed: why. */
   reason: z.string().regex(/^[a-z0-9-]{1,40}$/).optional(),
   tapAt: Timestamp,
@@ -145,7 +145,7 @@ export const MemberFile = z.object({
   /** The vehicle whose card was tapped (sessions only). */
   tappedVehicleId: z.number().int().nullable(),
   /** The desk's ticket the tap was linked to (sessions only). */
-  linkedTicket: TicketNumber.nullable(),
+  linkedTicket: z.nullable(TicketNumber),
 });
 export type MemberFile = z.infer<typeof MemberFile>;
 

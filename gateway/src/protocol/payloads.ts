@@ -1,20 +1,12 @@
 import { z } from 'zod';
 import { DeviceKind } from './device-id.js';
 
-// Store info and device names are their own modules (zod/mini, read by the phone's page too).
+// Store info, device names and the gateway's status are their own modules (zod/mini, read by the screens).
 export { StoreInfo } from './store-info.js';
 export { DEVICE_KINDS, DeviceId, DeviceKind } from './device-id.js';
+export { GatewayStatus } from './gateway-status.js';
 
 const Timestamp = z.iso.datetime({ offset: true });
-
-/** Retained by the gateway; `online: false` is left as the last word when it shuts down. */
-export const GatewayStatus = z.object({
-  online: z.boolean(),
-  version: z.string(),
-  startedAt: Timestamp,
-  demo: z.boolean(),
-});
-export type GatewayStatus = z.infer<typeof GatewayStatus>;
 
 /** Retained by each device (and set to offline by its MQTT will). */
 export const DeviceState = z.object({

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 
 // What the workshop shows the public (lounge board, the customer's phone): the stages, the board's
-// row and the customer's status. zod/mini, as everything the phone's status page parses (i18n.ts):
-// its page then carries no classic zod, and of zod/mini only the checks these schemas use.
+// rows and payloads and the customer's status. zod/mini, as everything the board and the phone's
+// status page parse (i18n.ts): they then carry no classic zod, and of zod/mini only the checks used.
 
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -56,6 +56,38 @@ export const BoardOrder = z.strictObject({
   stageSince: Timestamp,
 });
 export type BoardOrder = z.infer<typeof BoardOrder>;
+
+export const BOARD_LAYOUTS = ['queue', 'workshop', 'both'] as const;
+export const BoardLayout = z.enum(BOARD_LAYOUTS);
+export type BoardLayout = z.infer<typeof BoardLayout>;
+
+/** Orders the board's state in time: grows with every change, also across gateway restarts. */
+const BoardRevision = z.int().check(z.nonnegative());
+const BusinessDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+
+/**
+ * Retained: every order of the business day, for the lounge board. Always current for a screen
+ * that subscribes; sent to the screens already subscribed when the set of orders changes and at
+ * least every 30 s (in between, `workshop/board/changes` carries the rows that changed).
+ */
+export const WorkshopBoard = z.strictObject({
+  /** What the lounge screens show, from the gateway's configuration (a `?view=` parameter overrides it). */
+  layout: BoardLayout,
+  day: BusinessDay,
+  rev: BoardRevision,
+  orders: z.array(BoardOrder).check(z.maxLength(1000)),
+  at: Timestamp,
+});
+export type WorkshopBoard = z.infer<typeof WorkshopBoard>;
+
+/** Not retained: the rows that changed, as they are now; a screen applies it when `rev` is newer than its board. */
+export const WorkshopBoardChange = z.strictObject({
+  day: BusinessDay,
+  rev: BoardRevision,
+  orders: z.array(BoardOrder).check(z.maxLength(1000)),
+  at: Timestamp,
+});
+export type WorkshopBoardChange = z.infer<typeof WorkshopBoardChange>;
 
 export const JOB_STATES = ['pending', 'running', 'paused', 'finished'] as const;
 export const JobState = z.enum(JOB_STATES);

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { PrintJobSummary } from './printing.js';
 import { MemberRef, TicketId } from './queue.js';
-import { BoardOrder, OrderStage, PauseReason, ReceptionNumber } from './workshop-public.js';
+import { OrderStage, PauseReason, ReceptionNumber } from './workshop-public.js';
 
 // The workshop (維修進度看板): repair orders, their stages and job clocks. What the gateway
 // publishes for the lounge names an order by its reception number only and carries a masked
 // plate: never the order's id, its status token, a customer reference or a full plate. Those
 // payloads are strict, so an object carrying more than the schema says fails validation instead
-// of leaking. The stages, the board's row and the customer's status are their own module
-// (workshop-public.ts: zod/mini, read by the phone's page too).
+// of leaking. The stages, the lounge board's payloads and the customer's status are their own
+// module (workshop-public.ts: zod/mini, read by the board and the phone's page).
 
 const Timestamp = z.iso.datetime({ offset: true });
 
@@ -118,38 +118,6 @@ export const OrderDocumentsAnswer = z.object({
   documents: z.array(z.object({ kind: OrderDocumentKind, available: z.boolean(), jobs: z.array(PrintJobSummary) })),
 });
 export type OrderDocumentsAnswer = z.infer<typeof OrderDocumentsAnswer>;
-
-export const BOARD_LAYOUTS = ['queue', 'workshop', 'both'] as const;
-export const BoardLayout = z.enum(BOARD_LAYOUTS);
-export type BoardLayout = z.infer<typeof BoardLayout>;
-
-/** Orders the board's state in time: grows with every change, also across gateway restarts. */
-const BoardRevision = z.number().int().nonnegative();
-const BusinessDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-
-/**
- * Retained: every order of the business day, for the lounge board. Always current for a screen
- * that subscribes; sent to the screens already subscribed when the set of orders changes and at
- * least every 30 s (in between, `workshop/board/changes` carries the rows that changed).
- */
-export const WorkshopBoard = z.strictObject({
-  /** What the lounge screens show, from the gateway's configuration (a `?view=` parameter overrides it). */
-  layout: BoardLayout,
-  day: BusinessDay,
-  rev: BoardRevision,
-  orders: z.array(BoardOrder).max(1000),
-  at: Timestamp,
-});
-export type WorkshopBoard = z.infer<typeof WorkshopBoard>;
-
-/** Not retained: the rows that changed, as they are now; a screen applies it when `rev` is newer than its board. */
-export const WorkshopBoardChange = z.strictObject({
-  day: BusinessDay,
-  rev: BoardRevision,
-  orders: z.array(BoardOrder).max(1000),
-  at: Timestamp,
-});
-export type WorkshopBoardChange = z.infer<typeof WorkshopBoardChange>;
 
 /** A line from a barcode scanner at a bay (job card or action sheet), as the scanner sent it. */
 export const ScanCode = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'printable ASCII, 1-64 characters, no spaces');

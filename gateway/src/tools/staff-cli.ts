@@ -24,8 +24,8 @@ const { values, positionals } = parseArgs({
   options: { name: { type: 'string' }, role: { type: 'string' }, pin: { type: 'string' }, no: { type: 'string' } },
 });
 const [command, arg] = positionals;
-const parse = <S extends z.ZodType>(schema: S, value: unknown, flag: string): z.infer<S> => {
-  const result = schema.safeParse(value);
+const parse = <S extends z.core.$ZodType>(schema: S, value: unknown, flag: string): z.infer<S> => {
+  const result = z.safeParse(schema, value);
   if (!result.success) fail(`${flag}: ${result.error.issues[0]?.message ?? 'invalid'}\n${USAGE}`);
   return result.data;
 };

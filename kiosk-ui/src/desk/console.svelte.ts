@@ -8,7 +8,7 @@ import {
   type QueueModeName,
   type ServiceSummary,
 } from '@forecourt/gateway/protocol';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
 import { sendQueueCommand } from '@forecourt/screen-lib/api.js';
 import type { StaffAccess } from '../lib/staff-access.svelte.js';
@@ -268,9 +268,9 @@ function readDesk(): string | undefined {
   }
 }
 
-function readCache<S extends z.ZodType>(key: string, schema: S): z.infer<S> | undefined {
+function readCache<S extends z.core.$ZodType>(key: string, schema: S): z.infer<S> | undefined {
   try {
-    const parsed = schema.safeParse(JSON.parse(localStorage.getItem(key) ?? 'null'));
+    const parsed = z.safeParse(schema, JSON.parse(localStorage.getItem(key) ?? 'null'));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { DeviceId, DeviceKind } from '../payloads.js';
-import { Principal, ScreenKind, StaffPrincipal, StaffRole } from './principal.js';
+import { EnrolledDevice } from './enrolment-api.js';
+import { ScreenKind, StaffPrincipal, StaffRole } from './principal.js';
 
 // Bodies and answers of the identity routes (http/identity-routes.ts), shared with the screens.
+// What a screen asks when it starts (who am I, its pairing code) is its own module (zod/mini).
+export { EnrolledDevice, EnrolPollAnswer, EnrolTicket, WhoAmI } from './enrolment-api.js';
 
 export const StaffNo = z.string().regex(/^[0-9]{3,8}$/, '3-8 digits');
 export const Pin = z.string().regex(/^[0-9]{4,8}$/, '4-8 digits');
@@ -16,39 +18,10 @@ export const SignInRequest = z.strictObject({
 });
 export type SignInRequest = z.input<typeof SignInRequest>;
 
-export const WhoAmI = z.object({ principal: Principal, idleTimeoutS: z.number().int().positive().optional() });
-export type WhoAmI = z.infer<typeof WhoAmI>;
-
 export const SetDeskRequest = z.strictObject({ desk: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
 
 export const EnrolRequest = z.strictObject({ kind: ScreenKind });
-export const EnrolTicket = z.object({
-  requestId: z.uuid(),
-  code: z.string().regex(/^[0-9]{6}$/),
-  pollToken: z.string().min(20),
-  expiresAt: z.string(),
-});
-export type EnrolTicket = z.infer<typeof EnrolTicket>;
-
 export const EnrolPoll = z.strictObject({ pollToken: z.string().min(20).max(100) });
-
-export const EnrolledDevice = z.object({
-  id: DeviceId,
-  kind: DeviceKind,
-  name: z.string(),
-  station: z.string().nullable(),
-  createdAt: z.string(),
-  lastSeenAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
-});
-export type EnrolledDevice = z.infer<typeof EnrolledDevice>;
-
-export const EnrolPollAnswer = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('pending'), code: z.string() }),
-  z.object({ state: z.literal('approved'), device: EnrolledDevice, token: z.string() }),
-  z.object({ state: z.enum(['collected', 'rejected', 'expired']) }),
-]);
-export type EnrolPollAnswer = z.infer<typeof EnrolPollAnswer>;
 
 export const PendingEnrolments = z.object({
   requests: z.array(z.object({ requestId: z.string(), code: z.string(), kind: ScreenKind, createdAt: z.string(), source: z.string() })),
@@ -58,7 +31,7 @@ export type PendingEnrolments = z.infer<typeof PendingEnrolments>;
 export const ApproveEnrolment = z.strictObject({
   code: z.string().regex(/^[0-9]{6}$/),
   name: z.string().trim().min(1).max(40),
-  kind: ScreenKind.optional(),
+  kind: z.optional(ScreenKind),
   /** Kiosk id, desk id or bay number the screen stands at. */
   station: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/).optional(),
 });

@@ -1,42 +1,14 @@
-import { z } from 'zod';
 import type { DeviceKind } from '../device-id.js';
-import { DevicePrincipal } from './device-principal.js';
+import { STAFF_ROLES, type Principal, type StaffRole } from './principals.js';
 
 // The device principal is its own module: every screen's credentials keep one, also the phone's.
+// The principals' schemas are too (principals.ts: zod/mini, a screen parses its own).
 export { DevicePrincipal } from './device-principal.js';
+export { Principal, SCREEN_KINDS, STAFF_ROLES, ScreenKind, StaffPrincipal, StaffRole } from './principals.js';
 
 // Who is asking: one identity model for HTTP and the broker alike. Every request and every MQTT
 // connection resolves to exactly one principal; the rule tables (http-rules.ts, topic-rules.ts)
 // say what each may do, and anything they do not name is refused.
-
-export const STAFF_ROLES = ['receptionist', 'advisor', 'technician', 'workshop-controller', 'manager', 'installer'] as const;
-export const StaffRole = z.enum(STAFF_ROLES);
-export type StaffRole = z.infer<typeof StaffRole>;
-
-/** Screens are browsers enrolled by a pairing code; the other kinds get credentials from the installer. */
-export const SCREEN_KINDS = ['kiosk', 'board', 'bay', 'desk'] as const satisfies readonly DeviceKind[];
-export const ScreenKind = z.enum(SCREEN_KINDS);
-export type ScreenKind = z.infer<typeof ScreenKind>;
-
-export const StaffPrincipal = z.object({
-  kind: z.literal('staff'),
-  staffId: z.string(),
-  staffNo: z.string(),
-  name: z.string(),
-  role: StaffRole,
-  /** The desk the staff member works at in this session (desk console). */
-  desk: z.string().optional(),
-  via: z.enum(['session', 'token']),
-});
-export type StaffPrincipal = z.infer<typeof StaffPrincipal>;
-
-export const Principal = z.discriminatedUnion('kind', [
-  StaffPrincipal,
-  DevicePrincipal,
-  z.object({ kind: z.literal('gateway') }),
-  z.object({ kind: z.literal('public') }),
-]);
-export type Principal = z.infer<typeof Principal>;
 
 export const PUBLIC: Principal = { kind: 'public' };
 export const GATEWAY: Principal = { kind: 'gateway' };
