@@ -127,6 +127,19 @@ describeRealStack('workshop progress in Chromium', { binaries: ['chromium'], deb
     await board.close();
   });
 
+  it('says a row\'s stage in the language chosen on the board', async () => {
+    const board = await openBoard('?view=workshop&pageSeconds=3600');
+    const order = await command({ action: 'open', ...VEHICLE, plate: '粤A·C4321' });
+    await command({ action: 'move', order: order.no, to: 'dispatched' });
+    await expect.poll(() => rowStage(board, order.no)).toBe('dispatched');
+    const stage = board.locator(`[data-testid=ws-row][data-order="${order.no}"] [data-testid=ws-stage]`);
+    await board.click('button[lang=en]');
+    await expect.poll(() => stage.textContent()).toBe('Assigned');
+    await board.click('button[lang=zh-Hant]');
+    await expect.poll(() => stage.textContent()).toBe('已派工');
+    await board.close();
+  });
+
   it('the customer\'s phone shows only their own order, by the token of the QR code', async () => {
     const mine = await command({ action: 'open', ...VEHICLE, plate: '粤C·C7777', promisedAt: new Date(Date.now() + 5 * 3600_000).toISOString() });
     const other = await command({ action: 'open', ...VEHICLE, model: 'Audi A4L', plate: '粤C·C8888' });
@@ -187,19 +200,19 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
     await gw?.dispose();
   });
 
+  /** `visible`: the rows in the page, only the screen's page is mounted; `total`: the orders the board knows. */
   async function pageState(page: Page): Promise<{ perPage: number; page: number; pages: number; visible: string[]; total: number; overflow: boolean }> {
     // As source: the tests are compiled without the DOM's types.
     return page.evaluate(`(() => {
       const rows = document.querySelector('[data-testid=workshop-rows]');
-      const all = [...document.querySelectorAll('[data-testid=ws-row]')];
-      const visible = all.filter((r) => !r.hidden);
+      const visible = [...document.querySelectorAll('[data-testid=ws-row]')];
       const bottom = Math.max(...visible.map((r) => r.getBoundingClientRect().bottom));
       return {
         perPage: Number(rows.dataset.perPage),
         page: Number(rows.dataset.page),
         pages: Number(rows.dataset.pages),
         visible: visible.map((r) => r.dataset.order ?? ''),
-        total: all.length,
+        total: Number(rows.dataset.total),
         overflow: bottom > rows.getBoundingClientRect().bottom + 1 || bottom > window.innerHeight,
       };
     })()`);
@@ -225,6 +238,7 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
     while (seen.size < first.pages && Date.now() < deadline) {
       const state = await pageState(page);
       expect(state.overflow).toBe(false);
+      expect(state.visible.length).toBeLessThanOrEqual(state.perPage);
       seen.set(state.page, state.visible);
       await page.waitForTimeout(250);
     }
@@ -248,7 +262,7 @@ describeRealStack('a busy workshop day on the lounge board', { binaries: ['chrom
     // The page size settles once the layout has been measured.
     await expect.poll(async () => (await pageState(page)).overflow).toBe(false);
     // Every column is there beside the queue too: plate, model, advisor, stage, times.
-    const cells = await page.locator('[data-testid=ws-row]:not([hidden])').first().locator('[role=cell]').evaluateAll((els) => els.map((e) => (e as unknown as { offsetWidth: number }).offsetWidth));
+    const cells = await page.locator('[data-testid=ws-row]').first().locator('[role=cell]').evaluateAll((els) => els.map((e) => (e as unknown as { offsetWidth: number }).offsetWidth));
     expect(cells.every((w) => w > 0)).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, `workshop-board-both-${name}.png`) });
     await page.close();

@@ -223,9 +223,9 @@ async function main(): Promise<void> {
     }
     for (const [name, times] of Object.entries(firsts)) say(`  ${name} first render (${rate}× slower CPU, cold): ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')}; median ${median(times).toFixed(0)} ms`);
 
-    // Stage → board on the throttled board.
+    // Stage → board on the throttled board, its page held still: only the page on screen has rows.
     const board = await throttledPage(browser, rate, tv, boardScreen);
-    await firstRender(board, `${base}/board/`, '[data-testid=ws-row]');
+    await firstRender(board, `${base}/board/?pageSeconds=86400`, '[data-testid=ws-row]');
     await board.waitForFunction(`document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]').length > 0`, undefined, { timeout: 30_000, polling: 200 });
     const shown = (await board.evaluate(`[...document.querySelectorAll('[data-testid=ws-row][data-stage=in-repair]')].map((e) => e.dataset.order)`)) as string[];
     const offset = await pageClockOffset(board);
