@@ -14,8 +14,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const fs = require('node:fs');
 const fail = (err) => parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });
+// A page cache of SQLite's own default size (2 MB) instead of better-sqlite3's 16 MB: these
+// connections read each page about once, and a backup's source connection filled all 16 MB
+// (a 20 MB database's copy: peak RSS +42 MB with 16 MB, +28 MB with 2 MB).
+function open(path, options) {
+  const db = new Database(path, options);
+  db.pragma('cache_size = -2000');
+  return db;
+}
 async function copy({ source, dest, pagesPerStep, syncEverySteps }) {
-  const src = new Database(source, { fileMustExist: true });
+  const src = open(source, { fileMustExist: true });
   let fd;
   let steps = 0;
   // Written out as it goes, a few steps at a time: a copy's hundreds of megabytes flushed at once
@@ -45,7 +53,7 @@ async function copy({ source, dest, pagesPerStep, syncEverySteps }) {
   return {};
 }
 function check({ path }) {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = open(path, { readonly: true, fileMustExist: true });
   try {
     return { findings: db.pragma('integrity_check').map((row) => row.integrity_check) };
   } finally {
@@ -54,7 +62,7 @@ function check({ path }) {
 }
 function checkpoint({ path }) {
   // synchronous = FULL: the WAL is synced before its pages are copied, the database after.
-  const db = new Database(path, { fileMustExist: true });
+  const db = open(path, { fileMustExist: true });
   try {
     db.pragma('synchronous = FULL');
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
