@@ -192,7 +192,7 @@ export class WorkshopService implements Extension {
       await publishJson(this.ctx.broker, topics.workshopBoard(store), board, true);
       return;
     }
-    await retainQuietly(this.ctx.broker, topics.workshopBoard(store), board);
+    await retainQuietly(this.ctx.broker, this.ctx.outputs, topics.workshopBoard(store), board);
     const changed = orders.filter((o) => before.rows.get(o.no) !== rows.get(o.no));
     if (changed.length === 0) return;
     const change: WorkshopBoardChange = { day, rev: this.rev, orders: changed, at };
