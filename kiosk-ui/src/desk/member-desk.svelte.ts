@@ -1,7 +1,8 @@
-import { DeskSession, MemberFile, MemberSearchAnswer, RevealedPhone, TOPIC_ROOT } from '@forecourt/gateway/protocol';
+import { MemberFile, MemberSearchAnswer, RevealedPhone, type DeskSession } from '@forecourt/gateway/protocol';
 import { z } from 'zod';
 import { post as postJson, request, type ApiResult } from '@forecourt/screen-lib/api.js';
 import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
+import { DeskReaderTaps } from './desk-reader-taps.svelte.js';
 
 export type DeskTapNotice = { kind: 'refused' | 'issue-failed' | 'issued'; code: string; seq: number };
 
@@ -18,29 +19,19 @@ export class DeskMember {
   notice = $state<DeskTapNotice | undefined>(undefined);
   failed = $state(false);
   private seq = 0;
-  private desk: string | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly taps: DeskReaderTaps;
 
-  constructor(private readonly bus: Bus) {}
+  constructor(bus: Bus) {
+    this.taps = new DeskReaderTaps(bus, (tap) => void this.onTap(tap));
+  }
 
-  /**
-   * Listens to the taps on this desk's reader only: `desk/{desk}/session`. The broker lets a
-   * signed-in console read its own desk's topic and refuses `desk/+/session`.
-   */
+  /** Listens to the taps on this desk's reader only. */
   use(desk: string | undefined): void {
-    if (desk === this.desk) return;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.desk = desk;
-    if (desk) this.unsubscribe = this.bus.on(`${TOPIC_ROOT}/+/desk/${desk}/session`, DeskSession, (_topic, tap) => void this.onTap(tap));
+    this.taps.use(desk);
   }
 
   dispose(): void {
-    this.use(undefined);
-  }
-
-  private deskId(): string | undefined {
-    return this.desk;
+    this.taps.dispose();
   }
 
   async search(query: string): Promise<void> {
@@ -64,7 +55,7 @@ export class DeskMember {
   }
 
   async issueCard(vehicleId: number): Promise<void> {
-    const desk = this.deskId();
+    const desk = this.taps.desk;
     if (!desk) return;
     const result = await post('/api/members/commands', { action: 'card:issue', desk, vehicleId });
     if (result.ok) this.issuing = vehicleId;
@@ -72,13 +63,13 @@ export class DeskMember {
   }
 
   async cancelIssue(): Promise<void> {
-    const desk = this.deskId();
+    const desk = this.taps.desk;
     this.issuing = undefined;
     if (desk) await post('/api/members/commands', { action: 'card:cancel', desk });
   }
 
   async demoTap(): Promise<void> {
-    const desk = this.deskId();
+    const desk = this.taps.desk;
     if (desk) await post('/api/members/demo-tap', { role: 'desk', station: desk });
   }
 

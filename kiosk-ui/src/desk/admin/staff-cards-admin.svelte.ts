@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { DeskSession, StaffListAnswer, TOPIC_ROOT } from '@forecourt/gateway/protocol';
+import { StaffListAnswer, type DeskSession } from '@forecourt/gateway/protocol';
 import { post, request } from '@forecourt/screen-lib/api.js';
 import type { Bus } from '@forecourt/screen-lib/bus.svelte.js';
+import { DeskReaderTaps } from '../desk-reader-taps.svelte.js';
 
 export type StaffEntry = StaffListAnswer['staff'][number];
 
@@ -24,22 +25,19 @@ export class StaffCardsAdmin {
   notice = $state<StaffCardNotice | undefined>(undefined);
   busy = $state(false);
   private seq = 0;
-  private desk: string | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly taps: DeskReaderTaps;
 
-  constructor(private readonly bus: Bus) {}
+  constructor(bus: Bus) {
+    this.taps = new DeskReaderTaps(bus, (tap) => this.onTap(tap));
+  }
 
   /** Listens to this desk's reader for the outcome of an issue (the same topic as member taps). */
   use(desk: string | undefined): void {
-    if (desk === this.desk) return;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.desk = desk;
-    if (desk) this.unsubscribe = this.bus.on(`${TOPIC_ROOT}/+/desk/${desk}/session`, DeskSession, (_topic, tap) => this.onTap(tap));
+    this.taps.use(desk);
   }
 
   dispose(): void {
-    this.use(undefined);
+    this.taps.dispose();
   }
 
   async refresh(): Promise<void> {
@@ -49,13 +47,15 @@ export class StaffCardsAdmin {
   }
 
   async issue(entry: StaffEntry): Promise<void> {
-    if (!this.desk) return;
-    await this.act({ action: 'issue', staffNo: entry.staffNo, desk: this.desk }, () => (this.issuing = entry));
+    const desk = this.taps.desk;
+    if (!desk) return;
+    await this.act({ action: 'issue', staffNo: entry.staffNo, desk }, () => (this.issuing = entry));
   }
 
   async cancel(): Promise<void> {
     this.issuing = undefined;
-    if (this.desk) await this.act({ action: 'cancel', desk: this.desk }, () => undefined);
+    const desk = this.taps.desk;
+    if (desk) await this.act({ action: 'cancel', desk }, () => undefined);
   }
 
   async revoke(entry: StaffEntry): Promise<void> {
