@@ -173,7 +173,8 @@ describeRealStack('head office at the desk', CHROMIUM, () => {
     await retry.press('Enter');
     await page.waitForSelector('[data-testid=retry-stored]');
     expect(await page.textContent('[data-testid=retry-stored]')).toBe(`Event no. ${refused} is now stored at head office.`);
-    expect(await page.evaluate('document.activeElement?.dataset.testid')).toBe('retry-stored');
+    // Focus moves to the outcome once the desk has drawn it (after its tick): poll, do not race it.
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset.testid')).toBe('retry-stored');
     await row.waitFor({ state: 'detached' });
     expect(await panel.locator('[data-testid=dead-letters-empty]').textContent()).toBe('Nothing rejected.');
     expect(dms.stored.has(refused)).toBe(true);
