@@ -63,11 +63,13 @@ class ShimBroker {
     });
   }
 
-  publish(packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }, callback: (err?: Error) => void): void {
+  /** Called as aedes' is: (packet, done), or (packet, client, done) as the gateway's publish hold does. */
+  publish(packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }, clientOrDone: unknown, done?: (err?: Error) => void): void {
+    const callback = typeof clientOrDone === 'function' ? (clientOrDone as (err?: Error) => void) : done;
     this.client.publish(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain }, (err) => {
       if (err) process.stderr.write(`stand-in: publish ${packet.topic} failed: ${err.message}\n`);
     });
-    process.nextTick(callback);
+    process.nextTick(() => callback?.());
   }
 
   subscribe(filter: string, handler: Handler, done: () => void): void {
