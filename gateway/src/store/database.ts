@@ -70,3 +70,12 @@ export function databaseBytes(db: Db): number {
     }
   }, 0);
 }
+
+/**
+ * The connection's `total_changes()`: rows its statements have changed since it opened. It grows
+ * with every write, so "written since" is a comparison of two readings.
+ */
+export function totalChanges(db: Db): () => number {
+  const statement = db.prepare('SELECT total_changes()').pluck();
+  return () => statement.get() as number;
+}

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Db } from './database.js';
+import { totalChanges, type Db } from './database.js';
 
 /** Makes a file's written data durable (fdatasync); resolves when it is, rejects when the disk says no. */
 export type SyncFile = (path: string) => Promise<void>;
@@ -51,8 +51,7 @@ export class GroupCommit implements DurableOutputs {
   private syncs = 0;
 
   constructor(private readonly deps: GroupCommitDeps) {
-    const statement = deps.db.prepare('SELECT total_changes()').pluck();
-    this.changes = () => statement.get() as number;
+    this.changes = totalChanges(deps.db);
     this.syncFile = deps.syncFile ?? syncFileData;
     this.walPath = `${deps.db.name}-wal`;
     this.durableThrough = this.changes();

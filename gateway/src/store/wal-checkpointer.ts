@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from './database.js';
+import { totalChanges, type Db } from './database.js';
 import { checkpointDatabaseFile, type CheckpointResult } from './sqlite-worker.js';
 
 /** How often the WAL is copied into the database file when something was written. */
@@ -26,8 +26,7 @@ export class WalCheckpointer {
   private checkpointedThrough: number;
 
   constructor(private readonly deps: WalCheckpointerDeps) {
-    const statement = deps.db.prepare('SELECT total_changes()').pluck();
-    this.changes = () => statement.get() as number;
+    this.changes = totalChanges(deps.db);
     this.checkpointedThrough = this.changes();
   }
 
