@@ -24,7 +24,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
 import { percentile } from './figures.js';
 import { startGatewayIn } from './gateway-process.js';
-import { pageClockOffset, wallNow } from './page-clock.js';
+import { pageClockOffset, STAGE_RECORDER, stageShownAt, wallNow } from './page-clock.js';
 import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGET_P99_MS = 150;
@@ -32,43 +32,6 @@ const BOARD_TIMEOUT_MS = 5000;
 
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
-
-interface Changes {
-  at(no: string, stage: string, since: number): Promise<number>;
-}
-
-/**
- * Installed in each board page (as source: the gateway is compiled without the DOM's types):
- * records every data-stage change of a row with its wall time, and answers `at(no, stage, since)`.
- */
-const RECORDER = `(() => {
-  const records = [];
-  const waiters = [];
-  const observer = new MutationObserver((mutations) => {
-    const t = performance.timeOrigin + performance.now();
-    for (const m of mutations) {
-      const no = m.target.dataset.order;
-      const stage = m.target.dataset.stage;
-      if (!no || !stage) continue;
-      records.push({ no, stage, t });
-      for (const w of waiters.filter((w) => w.no === no && w.stage === stage && t >= w.since)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(t);
-      }
-    }
-  });
-  // The document itself: the script runs before there is a body.
-  observer.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-stage'] });
-  window.benchChanges = {
-    at: (no, stage, since) => new Promise((resolve) => {
-      const seen = records.find((r) => r.no === no && r.stage === stage && r.t >= since);
-      if (seen) resolve(seen.t);
-      else waiters.push({ no, stage, since, resolve });
-    }),
-  };
-})();`;
-
 /** A board without a browser: the same snapshot-and-changes rules as board-ui's WorkshopFeed, in this process. */
 class SocketBoard {
   private rev = -1;
@@ -182,7 +145,7 @@ async function main(): Promise<void> {
     const pages: Page[] = [];
     for (let i = 0; i < pageCount; i++) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-      await page.addInitScript({ content: RECORDER });
+      await page.addInitScript({ content: STAGE_RECORDER });
       await page.goto(`${base}/board/?view=workshop`);
       pages.push(page);
     }
@@ -210,7 +173,7 @@ async function main(): Promise<void> {
       // DevTools protocol must not delay the command they are about.
       const seen = pages.map((page, p) =>
         Promise.race([
-          page.evaluate(({ no, to, since }) => (globalThis as unknown as { benchChanges: Changes }).benchChanges.at(no, to, since), { no, to, since: t0 + (offsets[p] ?? 0) - 1 }),
+          stageShownAt(page, no, to, t0 + (offsets[p] ?? 0) - 1),
           new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`board ${p + 1} did not show ${no} ${to} within ${BOARD_TIMEOUT_MS} ms`)), BOARD_TIMEOUT_MS)),
         ]),
       );

@@ -29,7 +29,7 @@ import { provisionAll, staffTokenFor } from './bus-credentials.js';
 import { STORE_ID, TIME_ZONE, type Member } from './bus-mix.js';
 import { percentile } from './figures.js';
 import { startGatewayIn, stopChild } from './gateway-process.js';
-import { pageClockOffset, wallNow } from './page-clock.js';
+import { pageClockOffset, STAGE_RECORDER, stageShownAt, wallNow } from './page-clock.js';
 import { kb, screenSize, SIZE_TARGET_KB } from './screen-sizes.js';
 import { BenchFailure, runBench } from './run-bench.js';
 
@@ -45,36 +45,14 @@ const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 /**
- * Installed in every page before its scripts: the time (ms since the navigation's start) when the
- * first element matching `window.benchReady`'s selector appears, and every row's data-stage change.
+ * Installed in every page before its scripts, beside STAGE_RECORDER: the time (ms since the
+ * navigation's start) when the first element matching `window.benchSelector` appears.
  */
-const RECORDER = `(() => {
-  const stages = [];
-  const waiters = [];
+const FIRST_RENDER_RECORDER = `(() => {
   window.benchFirst = undefined;
-  const check = () => {
+  new MutationObserver(() => {
     if (window.benchFirst === undefined && window.benchSelector && document.querySelector(window.benchSelector)) window.benchFirst = performance.now();
-  };
-  new MutationObserver((mutations) => {
-    check();
-    const t = performance.timeOrigin + performance.now();
-    for (const m of mutations) {
-      if (m.type !== 'attributes' || m.attributeName !== 'data-stage') continue;
-      const no = m.target.dataset.order;
-      const stage = m.target.dataset.stage;
-      if (!no || !stage) continue;
-      stages.push({ no, stage, t });
-      for (const w of waiters.filter((w) => w.no === no && w.stage === stage && t >= w.since)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(t);
-      }
-    }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-stage'] });
-  window.benchStage = (no, stage, since) => new Promise((resolve) => {
-    const seen = stages.find((r) => r.no === no && r.stage === stage && r.t >= since);
-    if (seen) resolve(seen.t);
-    else waiters.push({ no, stage, since, resolve });
-  });
 })();`;
 
 
@@ -89,7 +67,8 @@ interface PairedScreen {
 async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, paired?: PairedScreen): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  await page.addInitScript({ content: RECORDER });
+  await page.addInitScript({ content: FIRST_RENDER_RECORDER });
+  await page.addInitScript({ content: STAGE_RECORDER });
   if (paired) {
     await page.addInitScript({
       content: `localStorage.setItem('forecourt.deviceToken', ${JSON.stringify(paired.token)}); localStorage.setItem('forecourt.device', ${JSON.stringify(JSON.stringify(paired.device))});`,
@@ -238,7 +217,7 @@ async function main(): Promise<void> {
       const sent = wallNow();
       await post('/api/workshop/commands', to === 'paused' ? { action: 'move', order: no, to, reason: 'parts' } : { action: 'move', order: no, to });
       const at = await Promise.race([
-        board.evaluate(({ no, to, since }) => (globalThis as unknown as { benchStage: (n: string, s: string, t: number) => Promise<number> }).benchStage(no, to, since), { no, to, since: sent + offset - 1 }),
+        stageShownAt(board, no, to, sent + offset - 1),
         new Promise<never>((_, reject) => setTimeout(() => reject(new BenchFailure(`the board did not show ${no} ${to} within ${ROW_TIMEOUT_MS} ms`)), ROW_TIMEOUT_MS)),
       ]);
       samples.push(at - offset - sent);
