@@ -55,6 +55,21 @@ describe("the gateway's publishes through aedes", () => {
     await board.endAsync();
   });
 
+  it('starts the next publish once the one before is routed, not once every subscriber took it', async () => {
+    const { board, seen } = await storeWithSubscriber(true);
+    // A subscriber inside the broker that never finishes taking the first message: aedes would
+    // call that publish back only after it, and a pump waiting for the callback would stall here.
+    const stuck: string[] = [];
+    await new Promise<void>((resolve) => broker!.subscribe('store/first', (packet, _took) => void stuck.push(String(packet.payload)), resolve));
+    const publish = (topic: string) =>
+      broker!.publish({ cmd: 'publish', topic, payload: Buffer.from(topic), qos: 1, retain: false, dup: false }, () => undefined);
+    publish('store/first');
+    publish('store/second');
+    await expect.poll(() => seen.messages.map((m) => m.payload)).toEqual(['store/first', 'store/second']);
+    expect(stuck).toEqual(['store/first']);
+    await board.endAsync();
+  });
+
   it('(bare aedes, for contrast) loses some of the same burst', async () => {
     const { board, seen } = await storeWithSubscriber(false);
     const sent = burst(broker!, 50);
