@@ -5,7 +5,10 @@
  * its own process on loopback with a day of repair orders, N boards open as pages of one headless
  * Chromium (Debian's, via playwright-core), and stage commands sent over HTTP one at a time with a
  * short pause between them (a workshop changes a stage every few seconds, not back to back), each
- * toggling one order between in repair and paused. Each page records, with a MutationObserver,
+ * toggling one of the orders on screen (the pages are held on their first page; a board mounts
+ * only the rows on screen) between in repair and paused, with a workshop controller's bearer
+ * token. Every board is an enrolled screen with a device token of its own (provisioned on the data
+ * directory before the start, as screens-bench.ts does). Each page records, with a MutationObserver,
  * when the row's `data-stage` changes; the page clocks are aligned to this process's clock first.
  * With `--pages N` below `--boards`, only N boards are pages; the others are MQTT-over-WebSocket
  * clients that keep the board the same way (snapshot, then newer changes) and count when the row
@@ -22,9 +25,12 @@ import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WorkshopBoard, WorkshopBoardChange } from '../protocol/index.js';
+import { provisionAll, staffTokenFor, type Login } from './bus-credentials.js';
+import { STORE_ID, type Member } from './bus-mix.js';
 import { percentile } from './figures.js';
 import { startGatewayIn } from './gateway-process.js';
 import { pageClockOffset, STAGE_RECORDER, stageShownAt, wallNow } from './page-clock.js';
+import { pairedScreen, pairedScreenScript } from './paired-screen.js';
 import { BenchFailure, runBench } from './run-bench.js';
 
 const TARGET_P99_MS = 150;
@@ -40,8 +46,8 @@ class SocketBoard {
 
   private constructor(private readonly client: MqttClient) {}
 
-  static async open(url: string, store: string): Promise<SocketBoard> {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000 });
+  static async open(url: string, store: string, login: Login): Promise<SocketBoard> {
+    const client = await mqtt.connectAsync(url, { ...login, reconnectPeriod: 0, connectTimeout: 5000 });
     const board = new SocketBoard(client);
     client.on('message', (topic, payload) => board.receive(topic, payload));
     await client.subscribeAsync([`forecourt/v1/${store}/workshop/board`, `forecourt/v1/${store}/workshop/board/changes`], { qos: 1 });
@@ -106,27 +112,31 @@ async function main(): Promise<void> {
   const sockets: SocketBoard[] = [];
   let gateway: ChildProcess | undefined;
   try {
-    const started = await startGatewayIn(dataDir, { workshop: { board: { layout: 'workshop' } } });
+    const members: Member[] = Array.from({ length: boards }, (_, i) => ({ id: `board-${i + 1}`, kind: 'board', role: 'board' }));
+    const { logins } = await provisionAll(dataDir, members, STORE_ID, { useCli: false });
+    const controller = await staffTokenFor(dataDir, 'workshop-controller', STORE_ID, { useCli: false });
+    const loginOf = (i: number): Login => {
+      const login = logins.get(`board-${i + 1}`);
+      if (!login) throw new BenchFailure(`no device token for board-${i + 1}`);
+      return login;
+    };
+    const started = await startGatewayIn(dataDir, { store: { id: STORE_ID }, workshop: { board: { layout: 'workshop' } } });
     gateway = started.child;
     const base = started.base;
     const rtts: number[] = [];
-    const command = async (body: object): Promise<void> => {
+    const command = async (body: object): Promise<Record<string, unknown>> => {
       const t0 = performance.now();
-      const res = await fetch(`${base}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const answer = (await res.json()) as { error?: { code: string; message: string } };
+      const res = await fetch(`${base}/api/workshop/commands`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${controller}` }, body: JSON.stringify(body) });
+      const answer = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } };
       rtts.push(performance.now() - t0);
       if (!res.ok) throw new BenchFailure(`gateway refused ${JSON.stringify(body)}: ${answer.error?.code} ${answer.error?.message}`);
+      return answer;
     };
 
     // A day of orders, every one in repair, so each change toggles paused ⇄ in-repair.
     const numbers: string[] = [];
     for (let i = 0; i < orders; i++) {
-      const res = await fetch(`${base}/api/workshop/commands`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'open', plate: `粤B·${String(10000 + i)}`, model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil service', technicians: ['张伟'] }] }),
-      });
-      const { order } = (await res.json()) as { order: { no: string } };
+      const { order } = (await command({ action: 'open', plate: `粤B·${String(10000 + i)}`, model: 'Toyota Camry', advisor: '王芳', jobs: [{ title: 'Oil service', technicians: ['张伟'] }] })) as { order: { no: string } };
       numbers.push(order.no);
       await command({ action: 'move', order: order.no, to: 'dispatched' });
       await command({ action: 'move', order: order.no, to: 'in-repair' });
@@ -146,19 +156,28 @@ async function main(): Promise<void> {
     for (let i = 0; i < pageCount; i++) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
       await page.addInitScript({ content: STAGE_RECORDER });
-      await page.goto(`${base}/board/?view=workshop`);
+      await page.addInitScript({ content: pairedScreenScript(await pairedScreen(base, loginOf(i).password)) });
+      // Held on its first page: a board mounts only the rows on screen (about 14 at 1080p).
+      await page.goto(`${base}/board/?view=workshop&pageSeconds=86400`);
       pages.push(page);
     }
-    await Promise.all(pages.map((p) => p.waitForFunction(`document.querySelectorAll('[data-testid=ws-row]').length === ${orders}`, undefined, { timeout: 30_000 })));
+    await Promise.all(pages.map((p) => p.waitForFunction(`document.querySelector('[data-testid=workshop-rows]')?.dataset.total === '${orders}' && document.querySelector('[data-testid=ws-row]') !== null`, undefined, { timeout: 30_000 })));
+    // The stage changes go to orders that every page shows; without pages, to every order.
+    let shown = numbers;
+    for (const page of pages) {
+      const onPage = new Set((await page.evaluate(`[...document.querySelectorAll('[data-testid=ws-row]')].map((e) => e.dataset.order)`)) as string[]);
+      shown = shown.filter((no) => onPage.has(no));
+    }
+    if (shown.length === 0) throw new BenchFailure('the pages show no order in common');
     const offsets = await Promise.all(pages.map(pageClockOffset));
-    for (let i = 0; i < socketCount; i++) sockets.push(await SocketBoard.open(`${base.replace('http', 'ws')}/mqtt`, 'demo'));
-    say(`  ${boards} boards open and showing ${orders} rows each after ${((performance.now() - launchStarted) / 1000).toFixed(1)} s; page clocks within ${Math.max(0, ...offsets.map(Math.abs)).toFixed(2)} ms of the bench's`);
+    for (let i = 0; i < socketCount; i++) sockets.push(await SocketBoard.open(`${base.replace('http', 'ws')}/mqtt`, STORE_ID, loginOf(pageCount + i)));
+    say(`  ${boards} boards open with ${orders} orders, ${shown.length} of them on screen and changed in turn, after ${((performance.now() - launchStarted) / 1000).toFixed(1)} s; page clocks within ${Math.max(0, ...offsets.map(Math.abs)).toFixed(2)} ms of the bench's`);
 
     const samples: number[] = [];
     const perChangeMax: number[] = [];
-    const state = new Map(numbers.map((no) => [no, 'in-repair']));
+    const state = new Map(shown.map((no) => [no, 'in-repair']));
     for (let i = 0; i < changes; i++) {
-      const no = numbers[i % numbers.length] ?? '';
+      const no = shown[i % shown.length] ?? '';
       const to = state.get(no) === 'in-repair' ? 'paused' : 'in-repair';
       state.set(no, to);
       const t0 = wallNow();

@@ -30,6 +30,7 @@ import { STORE_ID, TIME_ZONE, type Member } from './bus-mix.js';
 import { percentile } from './figures.js';
 import { startGatewayIn, stopChild } from './gateway-process.js';
 import { pageClockOffset, STAGE_RECORDER, stageShownAt, wallNow } from './page-clock.js';
+import { pairedScreen, pairedScreenScript, type PairedScreen } from './paired-screen.js';
 import { kb, screenSize, SIZE_TARGET_KB } from './screen-sizes.js';
 import { BenchFailure, runBench } from './run-bench.js';
 
@@ -57,12 +58,6 @@ const FIRST_RENDER_RECORDER = `(() => {
 
 
 
-/** What a paired screen keeps in localStorage: its device token and the device the gateway confirmed it as. */
-interface PairedScreen {
-  token: string;
-  device: unknown;
-}
-
 /** A fresh context and page with the CPU slowed `rate` times; `paired`: as a paired screen starts (not its first start). */
 async function throttledPage(browser: Browser, rate: number, viewport: { width: number; height: number }, paired?: PairedScreen): Promise<Page> {
   const context = await browser.newContext({ viewport });
@@ -70,9 +65,7 @@ async function throttledPage(browser: Browser, rate: number, viewport: { width: 
   await page.addInitScript({ content: FIRST_RENDER_RECORDER });
   await page.addInitScript({ content: STAGE_RECORDER });
   if (paired) {
-    await page.addInitScript({
-      content: `localStorage.setItem('forecourt.deviceToken', ${JSON.stringify(paired.token)}); localStorage.setItem('forecourt.device', ${JSON.stringify(JSON.stringify(paired.device))});`,
-    });
+    await page.addInitScript({ content: pairedScreenScript(paired) });
   }
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
@@ -173,14 +166,8 @@ async function main(): Promise<void> {
     const kioskToken = credentials.logins.get('kiosk-1')?.password;
     const statusOrder = orders[0];
     if (!boardToken || !kioskToken || !statusOrder) throw new BenchFailure('no device token for the board or the kiosk');
-    // A paired screen keeps the device the gateway confirmed it as (credentials.ts), from its first start on.
-    const paired = async (token: string): Promise<PairedScreen> => {
-      const res = await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
-      if (!res.ok) throw new BenchFailure(`gateway refused a provisioned device token: HTTP ${res.status}`);
-      return { token, device: ((await res.json()) as { principal: unknown }).principal };
-    };
-    const boardScreen = await paired(boardToken);
-    const kioskScreen = await paired(kioskToken);
+    const boardScreen = await pairedScreen(base, boardToken);
+    const kioskScreen = await pairedScreen(base, kioskToken);
 
     const tv = { width: 1920, height: 1080 };
     const firsts: Record<'board' | 'kiosk' | 'status', number[]> = { board: [], kiosk: [], status: [] };
