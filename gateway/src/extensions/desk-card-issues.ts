@@ -61,6 +61,17 @@ export class DeskCardIssues<I extends DeskIssue> {
     return issue && { issue, result: result.data };
   }
 
+  /**
+   * The reader's answer to the issue's write, the write's timer stopped: the write when the card
+   * was written, else why not; undefined when it answers no write of this issue under way.
+   */
+  settle(issue: I, result: CardWriteResult): { written: NonNullable<I['write']> } | { failed: string } | undefined {
+    const write = issue.write;
+    if (!write || write.requestId !== result.requestId) return undefined;
+    clearTimeout(write.timer);
+    return result.ok ? { written: write } : { failed: result.error ?? 'write-failed' };
+  }
+
   clear(): void {
     for (const issue of this.byDesk.values()) clearTimeout(issue.write?.timer);
     this.byDesk.clear();

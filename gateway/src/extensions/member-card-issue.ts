@@ -105,10 +105,10 @@ export class MemberCardIssue implements Extension, TapClaimant, MemberCardIssueA
   }
 
   private async writeDone(pending: PendingIssue, result: CardWriteResult): Promise<void> {
-    const write = pending.write;
-    if (!write || write.requestId !== result.requestId) return;
-    clearTimeout(write.timer);
-    if (!result.ok) return this.writeFailed(pending, result.error ?? 'write-failed');
+    const settled = this.pending.settle(pending, result);
+    if (!settled) return;
+    if ('failed' in settled) return this.writeFailed(pending, settled.failed);
+    const write = settled.written;
     const keyId = this.keys.current.id;
     const card = { uid: write.uid, memberId: pending.memberId, vehicleId: pending.vehicleId, keyId, issuedAt: this.ctx.now().toISOString(), issuedBy: pending.by.actor, revokedAt: null };
     this.ctx.identity.audit.record(pending.by, () => this.members.store.recordCard(card), () => ({

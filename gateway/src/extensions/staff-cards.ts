@@ -182,10 +182,10 @@ export class StaffCardService implements Extension, StaffCardApi {
   }
 
   private async writeDone(pending: PendingIssue, result: CardWriteResult): Promise<void> {
-    const write = pending.write;
-    if (!write || write.requestId !== result.requestId) return;
-    clearTimeout(write.timer);
-    if (!result.ok) return this.writeFailed(pending, result.error ?? 'write-failed');
+    const settled = this.pending.settle(pending, result);
+    if (!settled) return;
+    if ('failed' in settled) return this.writeFailed(pending, settled.failed);
+    const write = settled.written;
     const at = this.ctx.now().toISOString();
     this.ctx.identity.audit.record(pending.by, () => this.store.confirm(write.serial, at), () => ({
       action: 'staff.card-issue',

@@ -41,4 +41,25 @@ describe('desk card issues', () => {
     expect(issues.answered(JSON.stringify({ requestId: issue.write.requestId }))).toBeUndefined();
     issues.clear();
   });
+
+  it("settles an issue's write with the reader's answer: the write when written, why not when it failed, nothing for another write", () => {
+    const issues = new DeskCardIssues<DeskIssue>(() => new Date('2026-03-02T01:00:00Z'));
+    const issue = issues.open((until) => ({ desk: '1', until }));
+    const answer = { requestId: 'r1', ok: true, at: '2026-03-02T01:00:01Z' };
+    expect(issues.settle(issue, answer)).toBeUndefined(); // no write under way
+    let timedOut = false;
+    const write = { requestId: 'r1', timer: setTimeout(() => (timedOut = true), 0) };
+    issue.write = write;
+
+    expect(issues.settle(issue, { ...answer, requestId: 'r0' })).toBeUndefined();
+    expect(issues.settle(issue, { ...answer, ok: false })).toEqual({ failed: 'write-failed' });
+    expect(issues.settle(issue, { ...answer, ok: false, error: 'card-gone' })).toEqual({ failed: 'card-gone' });
+    expect(issues.settle(issue, answer)).toEqual({ written: write });
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        expect(timedOut, "the write's timer is stopped").toBe(false);
+        resolve();
+      }, 5),
+    );
+  });
 });
