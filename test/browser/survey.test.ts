@@ -5,6 +5,8 @@ import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { topics, type CardTap } from '@forecourt/gateway/protocol';
 import { encodeCard } from '../../gateway/src/domain/members/index.js';
+import { survey } from '../../screen-lib/src/i18n/survey.js';
+import { workshopPublic } from '../../screen-lib/src/i18n/workshop-public.js';
 import { enrolledPage, gatewayWithChromium, signedInDesk } from '../support/browser.js';
 import { deviceLogin } from '../support/identities.js';
 import { KIOSK_READER, TEST_CARD_KEY, TEST_CARD_KEY_BYTES, seedMembers, testMember } from '../support/members.js';
@@ -61,6 +63,10 @@ describeRealStack('survey and follow-up calls in Chromium', { binaries: ['chromi
     const other = await phonePage(token);
     await phone.waitForSelector('[data-testid=survey][data-state=form]');
     await other.waitForSelector('[data-testid=survey][data-state=form]');
+    // The survey, loaded apart, speaks the language picked in the page's header, as the page does.
+    await other.click('header [role=group] button[lang=en]');
+    await other.waitForFunction(`document.getElementById('survey-title')?.textContent === ${JSON.stringify(survey.en['survey.title'])}`);
+    expect(await other.textContent('[data-testid=status-stage]')).toBe(workshopPublic.en['ws.stage.released']);
 
     // Sending without stars asks for them first; nothing is stored.
     await phone.click('[data-testid=survey-send]');
