@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '@forecourt/gateway/protocol';
 import { makeStoreCertificates } from '../../gateway/src/tools/store-certificates.js';
@@ -81,6 +82,24 @@ function nextBytes(socket: Socket, n: number): Promise<Buffer> {
     const onClose = (): void => reject(new Error(`closed after ${got.length} of ${n} bytes`));
     socket.on('data', onData).once('close', onClose);
   });
+}
+
+/** How many PUBLISH packets a byte stream holds (MQTT 3.1.1 §2.2: type, remaining length). */
+function publishesIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = 0; at < bytes.length; ) {
+    if (bytes[at]! >> 4 === PUBLISH >> 4) count++;
+    let length = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[++at]!;
+      length += (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    at += 1 + length;
+  }
+  return count;
 }
 
 /** A raw socket after CONNECT, and the return code of the CONNACK it got. */
@@ -269,6 +288,32 @@ describe('broker limits', () => {
     expect(await within(closed(frozen), 5000)).toBe(true);
     expect(await metric(gw, 'slow-consumer')).toBe(slowBefore + 1);
     await Promise.all([healthy.endAsync(), publisher.endAsync()]);
+  });
+
+  it('sends a burst to a WebSocket subscriber in a few frames, not one frame per chunk of each message', async () => {
+    const filter = topics.deviceStateAll(gw.config.store.id);
+    const ws = new WebSocket(gw.wsUrl, 'mqtt');
+    await once(ws, 'open');
+    const frames: Buffer[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data));
+    const received = () => Buffer.concat(frames);
+    ws.send(connectPacket(desk('framed-desk')));
+    await waitFor(() => (received().length >= 4 ? true : undefined), 5000);
+    ws.send(subscribePacket(filter));
+    await waitFor(() => (received().length >= 4 + 5 ? true : undefined), 5000);
+    expect([...received().subarray(4, 9)]).toEqual([0x90, 3, 0, 1, 0]);
+    frames.length = 0;
+
+    // One TCP write of twenty publishes: aedes routes them together and delivers each in turn.
+    const burst = 20;
+    const publisher = await rawSession(gw.gateway.mqttPort, printer('burster'));
+    const state = packet(PUBLISH, Buffer.concat([mqttString(topics.deviceState(gw.config.store.id, 'burster')), Buffer.from(printerState(0))]));
+    publisher.write(Buffer.concat(Array.from({ length: burst }, () => state)));
+    await waitFor(() => (publishesIn(received()) === burst ? true : undefined), 5000);
+    // mqtt-packet writes each message as four or five chunks; sent one by one, each was a frame.
+    expect(frames.length).toBeLessThan(burst);
+    ws.close();
+    publisher.destroy();
   });
 });
 

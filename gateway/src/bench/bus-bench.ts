@@ -1,5 +1,5 @@
 /**
- * `npm run bench:bus [-- --json] [--hour-s 60] [--sat-from-s 8] [--step-s 4] [--members 5000] [--screens 20] [--only aedes|mosquitto] [--seed 1]`
+ * `npm run bench:bus [-- --json] [--hour-s 60] [--sat-from-s 8] [--step-s 4] [--members 5000] [--screens 20] [--only aedes|mosquitto] [--seed 1] [--cpu-prof DIR]`
  *
  * The store's topic mix through the gateway's broker (aedes, with device authentication and the
  * topic ACLs on), and the same clients through a real Mosquitto 2 started here on free ports,
@@ -40,6 +40,7 @@
  * Both brokers turn Nagle's algorithm off for their TCP clients, as the gateway's listener does
  * (bus-mosquitto.ts GATEWAY_TCP_NODELAY: Mosquitto gets set_tcp_nodelay true).
  * The gateway's RSS is read from /proc/<pid>/status (VmRSS) after the realistic run and at the end.
+ * --cpu-prof DIR writes the gateway's CPU profile there (node --cpu-prof) when it stops.
  * BUS_DEBUG=1 echoes the broker side's output (crash traces), when each kind of chain finished and
  * state deliveries slower than 100 ms to stderr.
  * Human-readable lines first; with --json the last line is one JSON object of the figures.
@@ -95,10 +96,10 @@ interface Side {
 }
 
 /** The gateway (aedes inside) as its own process, on env ports and a config file. */
-async function startGatewaySide(dir: string, configFile: string, creds: Credentials): Promise<Side> {
+async function startGatewaySide(dir: string, configFile: string, creds: Credentials, profDir: string | undefined): Promise<Side> {
   const httpPort = await freePort();
   const mqttPort = await freePort();
-  const child = spawnGateway(configFile, { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir });
+  const child = spawnGateway(configFile, { ...process.env, FORECOURT_HTTP_PORT: String(httpPort), FORECOURT_MQTT_PORT: String(mqttPort), FORECOURT_DATA_DIR: dir }, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
   const out = watch(child, 'the gateway');
   const base = `http://127.0.0.1:${httpPort}`;
   try {
@@ -225,7 +226,7 @@ async function runSide(
   name: Side['name'],
   pop: Population,
   plans: { warmup: Chain[]; realistic: Chain[]; steps: { hourS: number; hours: number; chains: Chain[] }[] },
-  opts: { members: number; seed: number; hourS: number },
+  opts: { members: number; seed: number; hourS: number; profDir: string | undefined },
 ): Promise<SideResult> {
   const dir = mkdtempSync(resolve(tmpdir(), `forecourt-bench-bus-${name}-`));
   let side: Side | undefined;
@@ -237,7 +238,7 @@ async function runSide(
     const provisionStarted = Date.now();
     const creds = await provisionAll(dir, [...pop.devices, ...pop.screens], STORE_ID);
     const provisionS = (Date.now() - provisionStarted) / 1000;
-    side = name === 'aedes' ? await startGatewaySide(dir, configFile, creds) : await startMosquittoSide(dir, configFile, pop, creds);
+    side = name === 'aedes' ? await startGatewaySide(dir, configFile, creds, opts.profDir) : await startMosquittoSide(dir, configFile, pop, creds);
     say(`${side.label}: ${creds.logins.size} logins provisioned in ${provisionS.toFixed(1)} s; clients connect with username = client id = device id, password = its fcd. token`);
     fleet = await Fleet.connect(side.target, pop, setup, opts.seed);
     const pids = side.pids;
@@ -307,6 +308,7 @@ async function main(): Promise<void> {
       screens: { type: 'string', default: String(DEFAULT_SIZE.screens) },
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
     strict: true,
   });
@@ -365,7 +367,7 @@ async function main(): Promise<void> {
   const results: SideResult[] = [];
   for (const name of ['aedes', 'mosquitto'] as const) {
     if (only && only !== name) continue;
-    results.push(await runSide(name, pop, plans, { members, seed, hourS }));
+    results.push(await runSide(name, pop, plans, { members, seed, hourS, profDir: values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined }));
   }
   const made = results[0]?.credentials;
   if (made) {

@@ -121,6 +121,9 @@ export class ConnectionGuard {
   }
 }
 
+/** Gathered writes leave at once beyond this: a burst's frames stay moderate. */
+const GATHER_MAX_BYTES = 16 * 1024;
+
 /**
  * A client's outgoing queue: at most `maxBytes` waiting to be taken by the client, and never
  * waiting to drain for longer than `drainTimeoutMs`.
@@ -134,7 +137,7 @@ interface OutgoingQueue {
  * A connection as aedes should see it: each inbound chunk passes the scanner before it is pushed
  * on, so a refused packet ends the connection before the parser has buffered it.
  *
- * Writes go straight through (in one batch when aedes corks them) and are taken at once, so aedes
+ * Writes are gathered for one turn of the event loop (gather below) and taken at once, so aedes
  * never waits for one client: it would hold up the publish for every other subscriber, and its
  * queue of publishes behind it, in memory. What the client has not read yet waits in its own
  * queue (`conn`'s write buffer), bounded: a client more than `maxBytes` behind, or whose queue
@@ -142,6 +145,8 @@ interface OutgoingQueue {
  */
 class ScannedConnection extends Duplex {
   private drainTimer: NodeJS.Timeout | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
   constructor(
     private readonly conn: Duplex,
@@ -171,18 +176,42 @@ class ScannedConnection extends Duplex {
     this.conn.resume();
   }
 
-  override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.queued(this.conn.write(chunk, encoding));
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.gather(chunk);
     done();
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    this.conn.cork();
-    let below = true;
-    for (const { chunk } of chunks) below = this.conn.write(chunk);
-    this.conn.uncork();
-    this.queued(below);
+    for (const { chunk } of chunks) this.gather(chunk);
     done();
+  }
+
+  /**
+   * mqtt-packet writes a packet as four or five small chunks, and aedes delivers each message in
+   * its own setImmediate. Written one by one, each chunk would be its own WebSocket frame and
+   * system call; gathered until the loop's next check phase, a burst of messages leaves as one
+   * write (one frame: MQTT over WebSocket lets a frame hold several packets, MQTT 3.1.1 §6).
+   */
+  private gather(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    const unread = this.conn.writableLength;
+    if (unread > 0 && unread + this.pendingBytes > this.queue.maxBytes) this.cutOff(unread + this.pendingBytes);
+    else if (this.pendingBytes >= GATHER_MAX_BYTES) this.flush();
+    else if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.destroyed || this.pending.length === 0) return;
+    this.queued(this.hand());
+  }
+
+  /** Hands what was gathered to the connection; false once its queue is past the high-water mark. */
+  private hand(): boolean {
+    const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return this.conn.write(bytes);
   }
 
   /** After a write: `below` is false once the queue is past its high-water mark and must drain. */
@@ -208,11 +237,14 @@ class ScannedConnection extends Duplex {
   }
 
   override _final(done: (err?: Error | null) => void): void {
+    this.flush();
     this.conn.end(done);
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     this.stopDrainTimer();
+    // aedes closes right after its last write (a refused CONNACK): that write still goes out.
+    if (this.pending.length > 0 && !this.conn.destroyed) this.hand();
     this.conn.destroy();
     done(err);
   }
