@@ -10,8 +10,19 @@ export interface LocalParts {
   second: number;
 }
 
+/** The last reading: one change asks for the same second many times, and formatToParts is slow. */
+let last: { second: number; timeZone: string; parts: LocalParts } | undefined;
+
 /** The wall-clock reading of an instant in a time zone. */
 export function localParts(at: Date, timeZone: string): LocalParts {
+  const second = Math.floor(at.getTime() / 1000);
+  if (last && last.second === second && last.timeZone === timeZone) return { ...last.parts };
+  const parts = readParts(at, timeZone);
+  last = { second, timeZone, parts };
+  return { ...parts };
+}
+
+function readParts(at: Date, timeZone: string): LocalParts {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
