@@ -53,6 +53,12 @@ class ShimBroker {
   private readonly handlers = new Map<string, Handler[]>();
   /** retainQuietly writes here: no MQTT equivalent (see the header). */
   readonly persistence = { storeRetained: async (): Promise<void> => undefined };
+  /**
+   * aedes' publish counter and router, which the gateway's publish hold reads (durable-publish.ts):
+   * numbered as aedes numbers; nothing is routed here, so each publish's callback ends its turn.
+   */
+  counter = 0;
+  readonly mq = { emit: (): void => undefined };
 
   constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
@@ -66,6 +72,7 @@ class ShimBroker {
   /** Called as aedes' is: (packet, done), or (packet, client, done) as the gateway's publish hold does. */
   publish(packet: { topic: string; payload: Buffer | string; qos: 0 | 1 | 2; retain: boolean }, clientOrDone: unknown, done?: (err?: Error) => void): void {
     const callback = typeof clientOrDone === 'function' ? (clientOrDone as (err?: Error) => void) : done;
+    this.counter += 1;
     this.client.publish(packet.topic, packet.payload, { qos: packet.qos, retain: packet.retain }, (err) => {
       if (err) process.stderr.write(`stand-in: publish ${packet.topic} failed: ${err.message}\n`);
     });
