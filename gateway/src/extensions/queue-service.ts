@@ -1,4 +1,4 @@
-import { LearningEstimator, QueueEngine, toCallEvent, toPublicSnapshot, type CommandResult } from '../domain/queue/index.js';
+import { LearningEstimator, QueueEngine, toCallEvent, toPublicSnapshot, type CommandResult, type QueueReading } from '../domain/queue/index.js';
 import { publishJson } from '../broker/publish.js';
 import { topics, type CallEvent, type QueueCommand, type QueueMode } from '../protocol/index.js';
 import { SqliteQueueStore } from '../store/queue-store.js';
@@ -107,7 +107,7 @@ export class QueueService implements Extension {
   async announce(result: CommandResult): Promise<CommandResult> {
     const { event } = result;
     if (event.type === 'mode.changed') {
-      await this.publishMode();
+      await this.publishMode(this.engine.reading());
       return result;
     }
     // All handed to the broker at once: they leave in this order (broker/durable-publish.ts), and
@@ -120,7 +120,9 @@ export class QueueService implements Extension {
       published.push(publishJson(this.ctx.broker, topics.queueCalls(this.store()), { calls: this.recent, at: call.at }, true));
     }
     const services = new Set([event.ticket.service, ...(event.fromService ? [event.fromService] : [])]);
-    published.push(...[...services].map((s) => this.publishSnapshot(s)), this.publishServices(), this.publishMode());
+    // One read of the day's queue for every payload below.
+    const reading = this.engine.reading();
+    published.push(...[...services].map((s) => this.publishSnapshot(reading, s)), this.publishServices(reading), this.publishMode(reading));
     await Promise.all(published);
     return result;
   }
@@ -133,29 +135,35 @@ export class QueueService implements Extension {
     const at = this.ctx.now().toISOString();
     await publishJson(this.ctx.broker, topics.queueDesks(this.store()), { desks: this.engine.deskList(), at }, true);
     await publishJson(this.ctx.broker, topics.queueCalls(this.store()), { calls: this.recent, at }, true);
-    await Promise.all(this.ctx.config.queue.services.map((s) => this.publishSnapshot(s.code)));
-    await this.publishServices();
+    // Handed over together, with no await between the read and the publishes: a change announced
+    // meanwhile cannot be overwritten by this older reading.
+    const reading = this.engine.reading();
     this.lastMode = '';
-    await this.publishMode();
+    await Promise.all([
+      ...this.ctx.config.queue.services.map((s) => this.publishSnapshot(reading, s.code)),
+      this.publishServices(reading),
+      this.publishMode(reading),
+    ]);
   }
 
-  private publishSnapshot(service: string): Promise<void> {
-    const snapshot = toPublicSnapshot(this.engine.snapshot(service), this.ctx.now());
+  private publishSnapshot(reading: QueueReading, service: string): Promise<void> {
+    const snapshot = toPublicSnapshot(reading.snapshot(service), this.ctx.now());
     return publishJson(this.ctx.broker, topics.queueService(this.store(), service), snapshot, true);
   }
 
-  private publishServices(): Promise<void> {
-    const payload = { services: this.engine.serviceList(), at: this.ctx.now().toISOString() };
+  private publishServices(reading: QueueReading): Promise<void> {
+    const payload = { services: reading.serviceList(), at: this.ctx.now().toISOString() };
     return publishJson(this.ctx.broker, topics.queueServices(this.store()), payload, true);
   }
 
   /** Only when the mode or the peak suggestion changed: every screen listens to it. */
-  private async publishMode(): Promise<void> {
-    const key = `${this.engine.mode()}:${this.engine.peakSuggested()}`;
+  private async publishMode(reading: QueueReading): Promise<void> {
+    const { mode, peakSuggested: suggested } = reading;
+    const key = `${mode}:${suggested}`;
     if (key === this.lastMode) return;
     this.lastMode = key;
-    const mode: QueueMode = { mode: this.engine.mode(), suggested: this.engine.peakSuggested(), at: this.ctx.now().toISOString() };
-    await publishJson(this.ctx.broker, topics.queueMode(this.store()), mode, true);
+    const payload: QueueMode = { mode, suggested, at: this.ctx.now().toISOString() };
+    await publishJson(this.ctx.broker, topics.queueMode(this.store()), payload, true);
   }
 }
 

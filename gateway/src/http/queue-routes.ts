@@ -43,16 +43,18 @@ export function registerQueueRoutes(app: FastifyInstance, queue: QueueApi): void
       if (principal.kind === 'staff' && principal.desk && principal.desk !== req.params.desk) throw new QueueError('wrong-desk', `signed in at desk ${principal.desk}`);
       const engine = queue.engine;
       const desk = engine.deskState(req.params.desk);
+      // One read of the day's queue for all of the desk's services, the mode and the suggestion.
+      const reading = engine.reading();
       const view: DeskView = {
         desk: { id: desk.desk, name: desk.name, services: desk.services },
         current: desk.current.map(publicTicket),
         queues: desk.services.map((service) => {
-          const { waiting, waitingCount, estimatedWaitMin, estimatedWaitRange } = engine.snapshot(service);
+          const { waiting, waitingCount, estimatedWaitMin, estimatedWaitRange } = reading.snapshot(service);
           return { service, waiting, waitingCount, estimatedWaitMin, estimatedWaitRange };
         }),
         noShows: engine.noShowsWithinGrace(desk.desk).map(publicTicket),
-        mode: engine.mode(),
-        peakSuggested: engine.peakSuggested(),
+        mode: reading.mode,
+        peakSuggested: reading.peakSuggested,
       };
       return view;
     }),

@@ -36,22 +36,14 @@
  *   situation (situation.ts): who is really ahead across the services its desks share.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  LocalizedText,
-  QueueCommand,
-  QueueModeName,
-  QueueSnapshot,
-  ServiceSummary,
-  TicketPriority,
-  WaitChange,
-  WaitingTicket,
-} from '../../protocol/index.js';
+import type { LocalizedText, QueueCommand, QueueModeName, ServiceSummary, TicketPriority, WaitChange } from '../../protocol/index.js';
 import { waitChangeDirection } from '../../protocol/wait-change.js';
 import { businessDay } from './business-day.js';
 import { QueueError } from './errors.js';
 import { SimpleEstimator, type WaitEstimate, type WaitEstimator } from './estimator.js';
 import type { ModeChangedEvent, QueueEvent, TicketEvent, TicketEventType } from './events.js';
-import { DEFAULT_CALL_POLICY, callOrder, pickNext, type CallPolicyOptions } from './policy.js';
+import { DEFAULT_CALL_POLICY, pickNext, type CallPolicyOptions } from './policy.js';
+import { QueueReading, rangeOf, type QueueView, type WaitRange } from './queue-reading.js';
 import {
   DEFAULT_DESKS,
   DEFAULT_SERVICES,
@@ -60,7 +52,7 @@ import {
   type DeskConfig,
   type ServiceConfig,
 } from './services.js';
-import { situationOf, type NewTicket } from './situation.js';
+import { situationOf } from './situation.js';
 import type { ModeState, QueueStore } from './store.js';
 import { ticketNumber, type NumberDigits, type Ticket, type TicketState } from './ticket.js';
 
@@ -87,18 +79,6 @@ export interface IssueRequest {
   service: string;
   priority?: TicketPriority;
   memberRef?: string;
-}
-
-/** A service's queue as desks see it: the public snapshot plus ticket ids to act on. */
-export type QueueView = Omit<QueueSnapshot, 'waiting' | 'at'> & {
-  waiting: (WaitingTicket & { ticketId: string; issuedAt: string })[];
-  estimatedWaitRange: WaitRange;
-};
-
-/** Whole minutes around an estimate: what screens show as "about 10-15 minutes". */
-export interface WaitRange {
-  low: number;
-  high: number;
 }
 
 export interface TicketStatus {
@@ -332,43 +312,34 @@ export class QueueEngine {
 
   /** True when the queue has grown to the peak threshold while staff still hand out tickets. */
   peakSuggested(): boolean {
-    const waiting = this.store.ticketsOfDay(this.currentBusinessDay(), WAITING).length;
-    return waiting >= this.peakThreshold && this.mode() === 'normal';
+    return this.reading().peakSuggested;
   }
 
   snapshot(service: string): QueueView {
-    this.service(service);
-    this.learn();
-    const now = this.clock();
-    const queued = this.store.ticketsOfDay(this.dayOf(now), QUEUED);
-    const tickets = queued.filter((t) => t.service === service);
-    const waiting = tickets.filter((t) => t.state === 'waiting').sort(callOrder(now, this.policy));
-    const estimate = this.estimateNew(service, queued.filter((t) => t.state === 'waiting'), now);
-    return {
-      service,
-      waiting: waiting.map((t) => ({
-        ticketId: t.id,
-        number: t.number,
-        priority: t.priority,
-        issuedAt: t.issuedAt,
-        waitedMin: Math.max(0, Math.floor((now.getTime() - Date.parse(t.issuedAt)) / 60_000)),
-      })),
-      waitingCount: waiting.length,
-      servingNow: tickets.flatMap((t) => (t.state !== 'waiting' && t.desk ? [{ number: t.number, desk: t.desk }] : [])),
-      estimatedWaitMin: Math.round(estimate.minutes),
-      estimatedWaitRange: rangeOf(estimate),
-    };
+    return this.reading().snapshot(service);
   }
 
   /** Every service with its waiting count and the wait of a ticket taken now. */
   serviceList(): ServiceSummary[] {
+    return this.reading().serviceList();
+  }
+
+  /**
+   * Snapshots, service list, mode and peak suggestion from one read of the day's queue, as of
+   * now: what an announce or a desk's view needs at once. Every call reads the store again.
+   */
+  reading(): QueueReading {
     this.learn();
     const now = this.clock();
-    const waiting = this.store.ticketsOfDay(this.dayOf(now), WAITING);
-    return [...this.services.values()].map(({ code, prefix, name }) => {
-      const waitingCount = waiting.filter((t) => t.service === code).length;
-      const estimate = this.estimateNew(code, waiting, now);
-      return { code, prefix, name, waitingCount, estimatedWaitMin: Math.round(estimate.minutes), estimatedWaitRange: rangeOf(estimate) };
+    return new QueueReading({
+      now,
+      queued: this.store.ticketsOfDay(this.dayOf(now), QUEUED),
+      mode: this.mode(),
+      services: this.services,
+      desks: [...this.desks.values()],
+      estimator: this.estimator,
+      policy: this.policy,
+      peakThreshold: this.peakThreshold,
     });
   }
 
@@ -467,12 +438,6 @@ export class QueueEngine {
     return { id: randomUUID(), type, at: now.toISOString(), ticket, desk };
   }
 
-  /** The wait of a regular ticket of `service` taken at `now`. */
-  private estimateNew(service: string, waiting: readonly Ticket[], now: Date): WaitEstimate {
-    const ticket: NewTicket = { service, priority: 'regular', issuedAt: now.toISOString() };
-    return this.estimator.estimate(situationOf(ticket, waiting, [...this.desks.values()], now, this.policy));
-  }
-
   private dayOf(now: Date): string {
     return businessDay(now, this.timeZone, this.dayStartHour);
   }
@@ -524,9 +489,4 @@ function waitChangeOf(ticket: Ticket, now: Date, minutes: number): WaitChange | 
   if (firstWaitMin === null || firstWaitLow === null || firstWaitHigh === null || ticket.noShowAt !== null) return null;
   const direction = waitChangeDirection({ at: new Date(ticket.issuedAt), minutes: firstWaitMin }, { now, minutes });
   return direction ? { direction, first: { estimatedWaitMin: firstWaitMin, estimatedWaitRange: { low: firstWaitLow, high: firstWaitHigh } } } : null;
-}
-
-/** Whole minutes that contain the interval. */
-function rangeOf(estimate: WaitEstimate): WaitRange {
-  return { low: Math.floor(estimate.low), high: Math.ceil(estimate.high) };
 }

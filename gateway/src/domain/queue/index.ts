@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './learning-estimator.js';
 export * from './policy.js';
 export * from './public.js';
+export * from './queue-reading.js';
 export * from './running-mean.js';
 export * from './services.js';
 export * from './situation.js';

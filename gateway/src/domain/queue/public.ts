@@ -1,5 +1,5 @@
 import type { CallEvent, LocalizedText, QueueSnapshot } from '../../protocol/index.js';
-import type { QueueView } from './engine.js';
+import type { QueueView } from './queue-reading.js';
 import type { TicketEvent } from './events.js';
 
 /** The retained snapshot of a service's queue, stripped of ticket ids. */
