@@ -15,11 +15,19 @@ export function percentile(sorted: readonly number[], p: number): number {
  * - `--max-semi-space-size=4`: V8's young generation capped at 4 MB semi-spaces. The default
  *   (16 MB) let a busy gateway's RSS grow by ~25 MB of short-lived garbage; scavenges become more
  *   frequent but stay well under a millisecond.
+ * - `--max-old-space-size=96`: V8's old generation capped at 96 MB. Its live heap stays near
+ *   40 MB even in bench:bus's saturation (a heap snapshot there: 36 MB); uncapped, V8 let the heap
+ *   grow with the allocation rate and kept it, and the gateway ended bench:bus at 215-297 MB RSS.
+ *   bench:stats (a year of statistics, in one process with its own backlog) runs within it.
+ * And in its environment (GATEWAY_ENV):
+ * - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates (the thread pool's fsyncs, the
+ *   SQLite workers) its own malloc arena, and freed memory stays in them; two arenas keep it shared.
  * Tried and left out: `--optimize-for-size` (bench:store's peak RSS a further 10 MB lower, 134.5
  * against 144.5 MB, but bench:bus's realistic p50 35-43 ms against 8.5-8.8 ms in two runs each) and
  * `--heap-growing-percent=30` (peak 143.6 MB: no gain).
  */
-export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=96'];
+export const GATEWAY_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
 export interface ProcStat {
   rssMb: number;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from './figures.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from './figures.js';
 
 // The built gateway as its own process, the way the benchmarks that measure it run it.
 
@@ -10,7 +10,7 @@ const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 /** `node GATEWAY_NODE_FLAGS… gateway/dist/main.js --config FILE`, its output piped. */
 export function spawnGateway(configFile: string, env: NodeJS.ProcessEnv = process.env, nodeFlags: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeFlags, GATEWAY_MAIN, '--config', configFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeFlags, GATEWAY_MAIN, '--config', configFile], { env: { ...GATEWAY_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** SIGTERM, then SIGKILL after 6 s; resolves when the child has exited. */

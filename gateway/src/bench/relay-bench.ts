@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../store/database.js';
 import { DmsSimulator } from '../tools/dms-simulator/index.js';
 import { busiestDays, readAnonbankFile, SOURCE_ACKNOWLEDGEMENT, toTrace } from './anonbank.js';
-import { GATEWAY_NODE_FLAGS, percentile, procStat } from './figures.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS, percentile, procStat } from './figures.js';
 import { freePort, waitForPort } from './bus-mosquitto.js';
 import { buildBacklog } from './relay-backlog.js';
 import { BenchFailure, runBench } from './run-bench.js';
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       }),
     );
     say(`2. drain: gateway on ${dataDir}, DMS simulator at ${dmsUrl}, batches of ${values.batch}`);
-    gateway = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    gateway = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, GATEWAY_MAIN, '--config', configFile], { env: { ...GATEWAY_ENV, ...process.env }, stdio: ['ignore', 'ignore', 'inherit'] });
     const alive = () => gateway?.exitCode === null;
     await waitForPort(httpPort, 30_000, alive);
     const started = performance.now();

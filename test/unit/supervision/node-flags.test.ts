@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_NODE_FLAGS } from '../../../gateway/src/bench/figures.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS } from '../../../gateway/src/bench/figures.js';
 
-// The gateway's node flags decide its memory (figures.ts says why each is there): a store
+// The gateway's node flags and environment decide its memory (figures.ts says why each is there): a store
 // (the systemd unit), `npm start` and the benchmarks that measure its RSS must start it the same way.
 
 const repo = new URL('../../../', import.meta.url);
@@ -12,11 +12,13 @@ describe('how the gateway is started', () => {
   it('npm start uses the benchmarks’ node flags', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', repo), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['start']).toContain(command);
+    for (const [name, value] of Object.entries(GATEWAY_ENV)) expect(pkg.scripts['start']).toContain(`${name}=${value} ${command}`);
   });
 
   it('the systemd unit uses the benchmarks’ node flags', () => {
     const unit = readFileSync(new URL('deploy/forecourt.service', repo), 'utf8');
     const execStart = unit.split('\n').find((line) => line.startsWith('ExecStart='));
     expect(execStart).toContain(`/usr/bin/${command} `);
+    for (const [name, value] of Object.entries(GATEWAY_ENV)) expect(unit.split('\n')).toContain(`Environment=${name}=${value}`);
   });
 });
