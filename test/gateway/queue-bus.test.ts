@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CallEvent, QueueSnapshot, RecentCalls, ServiceList, topics } from '@forecourt/gateway/protocol';
+import { SqliteQueueStore } from '../../gateway/src/store/queue-store.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient, nextMessage } from '../support/mqtt.js';
 import { command } from '../support/queue-api.js';
@@ -106,6 +107,34 @@ describe('queue over HTTP commands and the bus', () => {
     expect(((await res.json()) as { ticket: { number: string } }).ticket.number).toBe(body.ticket?.number);
     expect((await fetch(`${gw.httpUrl}/api/queue/tickets/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${gw.httpUrl}/api/queue/tickets/A001`)).status).toBe(404);
+  });
+});
+
+describe('reads of the day\'s tickets', () => {
+  it('takes one for announcing a change and one for a desk view, not one per payload', async () => {
+    const original = SqliteQueueStore.prototype.ticketsOfDay;
+    let reads = 0;
+    const spy = vi.spyOn(SqliteQueueStore.prototype, 'ticketsOfDay').mockImplementation(function (this: SqliteQueueStore, ...args) {
+      // The 30 s refresh may run meanwhile: it is no part of the change.
+      if (!new Error().stack?.includes('publishAll')) reads += 1;
+      return original.apply(this, args);
+    });
+    const readsOf = async (request: () => Promise<unknown>): Promise<number> => {
+      reads = 0;
+      await request();
+      return reads;
+    };
+    try {
+      const issue = () => command(gw.httpUrl, { action: 'issue', service: 'sales' }, kiosk);
+      const { body } = await issue();
+      // The waiting tickets for its first estimate and for its place in the answer, then the announce.
+      expect(await readsOf(issue)).toBe(3);
+      expect(await readsOf(() => command(gw.httpUrl, { action: 'cancel', ticketId: body.ticket?.id ?? '' }, reception))).toBe(1);
+      // The desk's own tickets, the reading for its services, mode and suggestion, its no-shows.
+      expect(await readsOf(() => fetch(`${gw.httpUrl}/api/queue/desks/3`, { headers: reception }).then((r) => r.json()))).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
