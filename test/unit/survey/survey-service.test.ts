@@ -43,6 +43,8 @@ describe('survey and follow-up calls', () => {
     db = openDatabase(dir);
     const { config } = loadConfig(['--data-dir', dir], {}, dir);
     config.store.timeZone = 'Asia/Shanghai';
+    // The engine reads the clock as it is made: the injected clock is set before anything reads it.
+    advance('2026-12-01T16:30:00Z');
     const now = () => clock;
     const log = pino({ level: 'silent' });
     const identity = new Identity(db, { storeId: config.store.id, demo: false, idleTimeoutS: { desk: 600, bay: 120 }, pairingMinutes: 10 }, now, log);
