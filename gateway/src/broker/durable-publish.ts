@@ -24,7 +24,14 @@ type RoutedPublish = (packet: PublishPacket, client: unknown, done?: Done) => vo
  */
 export function holdGatewayPublishes(broker: Aedes, outputs: DurableOutputs): void {
   const publish = (broker.publish as unknown as RoutedPublish).bind(broker);
-  const inTurn = new OneAtATime(broker as unknown as NumberingBroker, publish);
+  const numbering = broker as unknown as NumberingBroker;
+  const inTurn = new OneAtATime(numbering, publish);
+  const router = numbering.mq;
+  const emit = router.emit.bind(router);
+  router.emit = (packet, done) => {
+    emit(packet, done);
+    if (packet.brokerCounter !== undefined) inTurn.endTurn(packet.brokerCounter);
+  };
   const held: RoutedPublish = (packet, client, done) => {
     if (typeof client === 'function') return held(packet, null, client as Done);
     if (client) return publish(packet, client, done);
@@ -56,21 +63,15 @@ class OneAtATime {
   constructor(
     private readonly broker: NumberingBroker,
     private readonly publish: RoutedPublish,
-  ) {
-    const router = broker.mq;
-    const emit = router.emit.bind(router);
-    router.emit = (packet, done) => {
-      emit(packet, done);
-      if (packet.brokerCounter !== undefined && packet.brokerCounter === this.inFlight) this.endTurn(packet.brokerCounter);
-    };
-  }
+  ) {}
 
   add(packet: PublishPacket, done: Done | undefined): void {
     this.waiting.push({ packet, done });
     if (this.inFlight === undefined && !this.starting) this.next();
   }
 
-  private endTurn(counter: number): void {
+  /** Ends the turn of the publish numbered `counter`: aedes routed it or called it back (any other number is ignored). */
+  endTurn(counter: number): void {
     if (this.inFlight !== counter) return;
     this.inFlight = undefined;
     if (!this.starting) this.next();
