@@ -263,8 +263,9 @@ export class Gateway {
     await this.http?.close();
     await this.checkpointer?.stop();
     this.checkpointer = undefined;
-    this.db?.close();
+    await this.groupCommit?.stop();
     this.groupCommit = undefined;
+    this.db?.close();
     this.lock?.release();
     this.lock = undefined;
     this.wss = undefined;

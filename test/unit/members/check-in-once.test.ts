@@ -34,6 +34,7 @@ describe('checking an appointment in', () => {
   let extensions: Extension[];
   let taps: MemberTaps;
   let checkIn: KioskCheckIn;
+  let outputs: GroupCommit;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'forecourt-check-in-'));
@@ -54,7 +55,8 @@ describe('checking an appointment in', () => {
     } as unknown as Aedes;
     const identity = new Identity(db, { storeId: config.store.id, demo: false, idleTimeoutS: { desk: 600, bay: 120 }, pairingMinutes: 10 }, now, log);
     const metrics = new GatewayMetrics({ connectedClients: () => 0, databaseBytes: () => 0 });
-    const ctx: ExtensionContext = { config, broker: slowBroker, db, outputs: new GroupCommit({ db, onFailure: (err) => { throw err; } }), log, metrics, mqttPort: () => 0, now, identity };
+    outputs = new GroupCommit({ db, onFailure: (err) => { throw err; } });
+    const ctx: ExtensionContext = { config, broker: slowBroker, db, outputs, log, metrics, mqttPort: () => 0, now, identity };
     new SqliteMemberStore(db).upsertMembers([
       testMember({ appointments: [{ id: 'appt-421', vehicleId: 421, at: now().toISOString(), service: 'maintenance', status: 'booked', note: null }] }),
     ]);
@@ -69,6 +71,7 @@ describe('checking an appointment in', () => {
   afterEach(async () => {
     for (const e of extensions.toReversed()) await e.stop();
     await queue.stop();
+    await outputs.stop();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });

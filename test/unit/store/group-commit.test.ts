@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../gateway/src/store/database.js';
-import { GroupCommit } from '../../../gateway/src/store/group-commit.js';
+import { GroupCommit, KeptOpenFiles } from '../../../gateway/src/store/group-commit.js';
 
 // The group commit on a real SQLite file, with a disk whose fsyncs the test finishes by hand:
 // an output waits for the fsync that covers the commits before it, and only for that.
@@ -141,5 +141,68 @@ describe('group commit', () => {
     await real.whenDurable();
     expect(real.syncCount).toBe(1);
     expect(failures).toEqual([]);
+    await real.stop();
+  });
+});
+
+/** The paths this process holds open now (Linux), "(deleted)" marking a file gone from its folder. */
+const openPaths = (): string[] =>
+  readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return []; // the fd of the readdir itself, closed by now
+    }
+  });
+const held = (path: string) => openPaths().filter((p) => p.startsWith(path));
+/** Descriptors of `path` beyond SQLite's own (its connection keeps the WAL open too). */
+const extra = (path: string, sqliteOwn: number) => held(path).length - sqliteOwn;
+
+describe('kept-open files (the default fsync)', () => {
+  it('opens the WAL once for many syncs and keeps the same file through a checkpoint that truncates it', async () => {
+    const files = new KeptOpenFiles();
+    const wal = `${db.name}-wal`;
+    insert();
+    const own = held(wal).length;
+    for (let i = 0; i < 5; i += 1) {
+      insert();
+      await files.sync(wal);
+    }
+    expect(extra(wal, own)).toBe(1);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(statSync(wal).size).toBe(0);
+    insert();
+    await files.sync(wal);
+    // Still one descriptor more, and every one names the file SQLite writes (none a replaced, deleted one).
+    expect(extra(wal, own)).toBe(1);
+    expect(held(wal).every((p) => p === wal)).toBe(true);
+    await files.close();
+    expect(extra(wal, own)).toBe(0);
+    // After close a sync still works, and keeps nothing open.
+    insert();
+    await files.sync(wal);
+    expect(extra(wal, own)).toBe(0);
+  });
+
+  it('has nothing to sync for a file not there yet, and finds it once it is', async () => {
+    const files = new KeptOpenFiles();
+    const later = join(dir, 'later');
+    await files.sync(later);
+    expect(held(later)).toEqual([]);
+    writeFileSync(later, 'x');
+    await files.sync(later);
+    expect(held(later)).toEqual([later]);
+    await files.close();
+    expect(held(later)).toEqual([]);
+  });
+
+  it('lets a gateway GroupCommit close what it kept', async () => {
+    const real = new GroupCommit({ db, onFailure: (err) => failures.push(err) });
+    insert();
+    const own = held(`${db.name}-wal`).length;
+    await real.whenDurable();
+    expect(extra(`${db.name}-wal`, own)).toBe(1);
+    await real.stop();
+    expect(extra(`${db.name}-wal`, own)).toBe(0);
   });
 });
