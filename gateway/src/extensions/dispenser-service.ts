@@ -9,7 +9,7 @@ import type { DispenserConfig } from '../config/devices.js';
 import type { CommandResult } from '../domain/queue/events.js';
 import type { Actor } from '../store/audit-log.js';
 import { RequestLedger } from '../store/request-ledger.js';
-import { topics, type DeviceState } from '../protocol/index.js';
+import { ServiceList, topics, type DeviceState, type ServiceSummary } from '../protocol/index.js';
 import { PrintError } from '../domain/printing/print-error.js';
 import type { PrintService } from './print-service.js';
 import type { Extension, ExtensionContext } from './extension.js';
@@ -29,6 +29,10 @@ export class DispenserService implements Extension {
   private ledger: RequestLedger | undefined;
   private readonly rejected: Counter<'device' | 'kind'>;
   private readonly servicesTopic: string;
+  /** The queues as last announced on `queue/services`: counts need no read of the day's tickets of their own. */
+  private announced: ReadonlyMap<string, ServiceSummary> | undefined;
+  /** One send of the counts per loop turn, however many announcements the turn released. */
+  private countsSoon: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly ctx: ExtensionContext,
@@ -82,6 +86,8 @@ export class DispenserService implements Extension {
   }
 
   async stop(): Promise<void> {
+    clearImmediate(this.countsSoon);
+    this.countsSoon = undefined;
     if (this.ctx.config.devices.dispensers.length) await new Promise<void>((resolve) => this.ctx.broker.unsubscribe(this.servicesTopic, this.onServices, resolve));
     await Promise.all([...this.agents.map((a) => a.stop()), ...this.remotes.map((r) => r.stop())]);
     // A remote dispenser's agent says so itself (its MQTT will).
@@ -91,15 +97,25 @@ export class DispenserService implements Extension {
     this.remotes = [];
   }
 
-  private readonly onServices = (_packet: AedesPublishPacket, done: () => void): void => {
-    this.agents.forEach((a) => void a.sendCounts().catch(() => undefined));
-    this.remotes.forEach((r) => void r.publishCounts().catch(() => undefined));
+  private readonly onServices = (packet: AedesPublishPacket, done: () => void): void => {
     done();
+    const list = parseServiceList(packet.payload);
+    if (!list) {
+      this.ctx.log.warn({ topic: packet.topic }, 'queue/services payload refused; dispenser counts read the queue instead');
+      this.announced = undefined;
+    } else {
+      this.announced = new Map(list.services.map((s) => [s.code, s]));
+    }
+    this.countsSoon ??= setImmediate(() => {
+      this.countsSoon = undefined;
+      this.agents.forEach((a) => void a.sendCounts().catch(() => undefined));
+      this.remotes.forEach((r) => void r.publishCounts().catch(() => undefined));
+    });
   };
 
   /** People waiting and minutes for each of a dispenser's buttons. */
   private counts(dispenser: Pick<DispenserConfig, 'buttons'>): WaitingCounts {
-    const services = new Map(this.queue.engine.serviceList().map((s) => [s.code, s]));
+    const services = this.announced ?? new Map(this.queue.engine.serviceList().map((s) => [s.code, s]));
     return Object.entries(dispenser.buttons).map(([button, code]) => ({
       button: Number(button),
       waiting: services.get(code)?.waitingCount ?? 0,
@@ -148,3 +164,12 @@ export class DispenserService implements Extension {
 
 type Answer = Omit<TicketAnswer, 'button'>;
 const UNAVAILABLE: Answer = { result: 'unavailable', number: '', peopleAhead: 0, minutes: 0 };
+
+function parseServiceList(payload: Buffer | string): ServiceList | undefined {
+  try {
+    const parsed = ServiceList.safeParse(JSON.parse(payload.toString()));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
