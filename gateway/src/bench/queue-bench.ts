@@ -464,8 +464,16 @@ async function replayConcurrent(trace: Trace, speed: number): Promise<Concurrent
     const sleep = (until: number) => new Promise((r) => setTimeout(r, until - performance.now()));
 
     const pending: Promise<unknown>[] = [];
+    // A command that fails while the replay still sleeps towards the next action stops the replay
+    // and reaches Promise.all below with its own message (not as an unhandled rejection).
+    let failure: unknown;
+    const track = (work: Promise<unknown>) => {
+      pending.push(work);
+      work.catch((err: unknown) => (failure ??= err));
+    };
     const started = performance.now();
     for (const action of trace.actions) {
+      if (failure !== undefined) break;
       const due = started + offsetMs(action.at);
       if (due > performance.now()) await sleep(due);
       lag.push(Math.max(0, performance.now() - due));
@@ -478,13 +486,13 @@ async function replayConcurrent(trace: Trace, speed: number): Promise<Concurrent
             return answer.ticket.id;
           });
           issued.set(action.id, ticket);
-          pending.push(ticket);
+          track(ticket);
           break;
         }
         case 'abandon': {
           const ticket = issued.get(action.id);
           if (!ticket) throw new BenchFailure(`trace abandons ${action.id} before it arrived`);
-          pending.push(
+          track(
             ticket.then(async (ticketId) => {
               const answer = await command({ action: 'cancel', ticketId }, ['wrong-state']);
               if (answer.error) counts.calledBeforeLeaving += 1;
@@ -500,7 +508,7 @@ async function replayConcurrent(trace: Trace, speed: number): Promise<Concurrent
           const { desk } = action;
           const finish = finishAt.get(action.id);
           if (!finish) throw new BenchFailure(`trace calls ${action.id} and never finishes it`);
-          pending.push(
+          track(
             onDesk(desk, async () => {
               const onBoard = gw.awaitCall(desk, () => true);
               const t0 = performance.now();
