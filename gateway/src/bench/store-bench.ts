@@ -36,7 +36,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { readAnonbankFile, SOURCE_ACKNOWLEDGEMENT } from './anonbank.js';
 import { provisionAll, staffTokenFor } from './bus-credentials.js';
 import { STORE_ID } from './bus-mix.js';
@@ -172,6 +172,10 @@ async function main(): Promise<void> {
     await scrape(httpBase, managerToken);
     const benchLag = monitorEventLoopDelay({ resolution: 10 });
     benchLag.enable();
+    // This process's own pauses land in every figure measured here (the screens run in it).
+    const benchGc: number[] = [];
+    const gcWatch = new PerformanceObserver((list) => list.getEntries().forEach((e) => benchGc.push(e.duration)));
+    gcWatch.observe({ entryTypes: ['gc'] });
     const before = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const t0 = performance.now();
     screens.start();
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
     const waitedPct = (side: 'gateway' | 'bench') => ((after[side].waitS - before[side].waitS) / wallS) * 100;
     screens.stop();
     benchLag.disable();
+    gcWatch.disconnect();
     const rss = procStat(gateway.pid);
     const died = out.died();
     if (died) throw new BenchFailure(died);
@@ -211,7 +216,7 @@ async function main(): Promise<void> {
     say(`  ${line('  of which beyond the printer (print overhead)', print.overheadMs)}`);
     say(`  ${noTaps ? `card taps: none (${rig.noReaders})` : line('card event → session on the screen', tapMs)}${screens.tapProblems.length ? `; ${screens.tapProblems.length} not greeted, first ${screens.tapProblems[0]}` : ''}`);
     say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (anonymous ${rss.anonMb.toFixed(1)}, file ${rss.fileMb.toFixed(1)}; V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}; ${rss.threads} threads); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
-    say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms`);
+    say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms, max ${(benchLag.max / 1e6).toFixed(1)} ms; ${benchGc.length} GC pauses, ${benchGc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...benchGc).toFixed(1)} ms`);
     say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
     if (errors.length > 0) say(`  ${errors.length} errors, first: ${errors.slice(0, 3).join(' | ')}`);
