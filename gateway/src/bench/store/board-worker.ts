@@ -2,9 +2,8 @@
  * The lounge boards of `bench:store`, in a worker thread of their own. In the store every board
  * is its own device reading its own socket; in the bench's main thread the 20 boards' reads
  * queued behind each other and behind the desks, kiosks and device emulators sharing that loop
- * (first to last board of one call: p50 3.8 ms, p99 13 ms), and behind that loop's garbage
- * collections (up to 38 ms each in a run, 432 ms in all). Here they still share one thread, but
- * not with the load that drives the gateway, and their heap is their own.
+ * (first to last board of one call: p50 3.8 ms, p99 13 ms). Here they still share one thread, but
+ * not with the load that drives the gateway.
  *
  * Each board is an mqtt.js client over WebSocket with the real board's subscriptions and its own
  * device token. It posts every call and every stage it sees, with the wall-clock time it saw it
