@@ -1,8 +1,7 @@
 /**
- * The store's screens for `bench:store` as MQTT-over-WebSocket clients (mqtt.js, with the real
- * screens' subscriptions, bus-fleet.ts subscriptionsOf, and their enrolled device tokens): lounge
- * boards (in a worker thread of their own, board-worker.ts), kiosks and desk consoles (in this
- * process). They time what the customers see:
+ * The store's screens for `bench:store` as MQTT-over-WebSocket clients (mqtt.js in this process,
+ * with the real screens' subscriptions, bus-fleet.ts subscriptionsOf, and their enrolled device
+ * tokens): lounge boards, kiosks and desk consoles. They time what the customers see:
  * - a call on every board: from the desk's call-next sent to the `queue/call` event;
  * - a stage on every board: from the stage command sent to the order's new stage in the board's
  *   copy (snapshot, then changes), as bench:board's socket boards keep it;
@@ -13,12 +12,10 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Login } from '../bus-credentials.js';
 import { subscriptionsOf } from '../bus-fleet.js';
 import type { Member } from '../bus-mix.js';
-import type { BoardNews, BoardOrder, BoardWorkerData } from './board-worker.js';
 
 interface Expected {
   t0: number;
@@ -31,7 +28,7 @@ export class Screens {
   /** Calls that arrived before their call-next's answer named the ticket. */
   private readonly earlyCalls = new Map<string, number[]>();
   private readonly stages = new Map<string, Expected>();
-  private boardWorker: Worker | undefined;
+  private readonly boardStage = new Map<string, Map<string, string>>();
   private readonly sessionWaiters = new Map<string, (() => void)[]>();
   readonly tapMs: number[] = [];
   readonly tapProblems: string[] = [];
@@ -44,45 +41,9 @@ export class Screens {
   private constructor(private readonly boards: number) {}
 
   static async connect(wsUrl: string, members: readonly Member[], logins: ReadonlyMap<string, Login>): Promise<Screens> {
-    const boards = members.filter((m) => m.role === 'board');
-    const screens = new Screens(boards.length);
-    await Promise.all([screens.openBoards(wsUrl, boards, logins), ...members.filter((m) => m.role !== 'board').map((m) => screens.open(wsUrl, m, logins.get(m.id)))]);
+    const screens = new Screens(members.filter((m) => m.role === 'board').length);
+    await Promise.all(members.map((m) => screens.open(wsUrl, m, logins.get(m.id))));
     return screens;
-  }
-
-  private openBoards(url: string, boards: readonly Member[], logins: ReadonlyMap<string, Login>): Promise<void> {
-    const data: BoardWorkerData = {
-      url,
-      boards: boards.map((member) => {
-        const login = logins.get(member.id);
-        if (!login) throw new Error(`no credentials for ${member.id}`);
-        return { member, login };
-      }),
-    };
-    const worker = new Worker(new URL('./board-worker.js', import.meta.url), { workerData: data });
-    this.boardWorker = worker;
-    return new Promise((resolve, reject) => {
-      worker.on('error', (err) => (this.measuring ? this.problems.push(`the boards' worker: ${err.message}`) : reject(err)));
-      worker.on('message', (news: BoardNews) => {
-        if (news.kind === 'ready') resolve();
-        else if (news.kind === 'failed') reject(new Error(news.error));
-        else this.boardNews(news);
-      });
-    });
-  }
-
-  /** A board saw a call or a stage (or had a problem) at wall-clock `at`: in this thread's performance.now() terms. */
-  private boardNews(news: Exclude<BoardNews, { kind: 'ready' | 'failed' }>): void {
-    const at = news.at - performance.timeOrigin;
-    if (news.kind === 'problem') {
-      if (this.measuring) this.problems.push(news.text);
-    } else if (news.kind === 'stage') {
-      this.stages.get(news.key)?.seen.push(at);
-    } else if (this.measuring) {
-      const expected = this.calls.get(news.key);
-      if (expected) expected.seen.push(at);
-      else this.earlyCalls.set(news.key, [...(this.earlyCalls.get(news.key) ?? []), at]);
-    }
   }
 
   private async open(url: string, member: Member, login: Login | undefined): Promise<void> {
@@ -141,21 +102,30 @@ export class Screens {
   }
 
   async close(): Promise<void> {
-    const worker = this.boardWorker;
-    this.boardWorker = undefined;
-    if (worker) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage({ kind: 'close' } satisfies BoardOrder);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-      await worker.terminate();
-    }
     await Promise.all(this.clients.map((c) => c.endAsync(true).catch(() => undefined)));
   }
 
   private receive(member: Member, topic: string, payload: Buffer): void {
+    const at = performance.now();
     const kind = topic.split('/').slice(3);
     try {
-      if ((kind[0] === 'kiosk' || kind[0] === 'desk') && kind[2] === 'session') {
+      if (kind[0] === 'queue' && kind[1] === 'call' && kind.length === 2) {
+        const call = JSON.parse(payload.toString()) as { desk: string; ticketNumber: string; recall: boolean };
+        if (call.recall || !this.measuring) return;
+        const key = `${call.desk}|${call.ticketNumber}`;
+        const expected = this.calls.get(key);
+        if (expected) expected.seen.push(at);
+        else this.earlyCalls.set(key, [...(this.earlyCalls.get(key) ?? []), at]);
+      } else if (kind[0] === 'workshop' && kind[1] === 'board' && member.role === 'board') {
+        const board = JSON.parse(payload.toString()) as { orders: { no: string; stage: string }[] };
+        const stages = this.boardStage.get(member.id) ?? new Map<string, string>();
+        this.boardStage.set(member.id, stages);
+        for (const order of board.orders) {
+          if (stages.get(order.no) === order.stage) continue;
+          stages.set(order.no, order.stage);
+          this.stages.get(`${order.no}|${order.stage}`)?.seen.push(at);
+        }
+      } else if ((kind[0] === 'kiosk' || kind[0] === 'desk') && kind[2] === 'session') {
         const session = JSON.parse(payload.toString()) as { tapAt?: string; result?: string };
         if (!this.measuring || !session.tapAt || Date.parse(session.tapAt) < this.since) return;
         this.tapMs.push(Date.now() - Date.parse(session.tapAt));
