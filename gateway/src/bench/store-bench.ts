@@ -67,7 +67,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * From the gateway's /metrics: forecourt_event_loop_lag_seconds by stat, in ms, since the previous
  * scrape; and where its memory is (V8 heap used and total, external buffers), in MB.
  */
-async function scrape(httpBase: string, token: string): Promise<{ lag: Record<string, number>; memoryMb: Record<string, number> }> {
+async function scrape(httpBase: string, token: string): Promise<{ lag: Record<string, number>; memoryMb: Record<string, number>; fsyncs: Map<string, number> }> {
   const res = await fetch(`${httpBase}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new BenchFailure(`/metrics answered ${res.status}`);
   const text = await res.text();
@@ -78,7 +78,17 @@ async function scrape(httpBase: string, token: string): Promise<{ lag: Record<st
   for (const name of ['heap_size_used', 'heap_size_total', 'external_memory']) {
     memoryMb[name] = Number(new RegExp(`^forecourt_nodejs_${name}_bytes (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
   }
-  return { lag, memoryMb };
+  // The group commit's fsyncs so far, by bucket (cumulative: how many took at most `le` seconds).
+  const fsyncs = new Map<string, number>();
+  for (const m of text.matchAll(/^forecourt_commit_fsync_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) fsyncs.set(m[1] ?? '', Number(m[2]));
+  return { lag, memoryMb, fsyncs };
+}
+
+/** The fsyncs taken between two scrapes, and how many of them took longer than each bucket's bound. */
+function fsyncsBetween(before: Map<string, number>, after: Map<string, number>): string {
+  const all = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  const over = ['0.005', '0.02', '0.05', '0.1'].map((le) => `${Number(le) * 1000} ms: ${all - ((after.get(le) ?? 0) - (before.get(le) ?? 0))}`);
+  return `${all} group-commit fsyncs, longer than ${over.join(', ')}`;
 }
 
 async function until(done: () => boolean, ms: number): Promise<void> {
@@ -169,7 +179,7 @@ async function main(): Promise<void> {
     const people = new People(load, rig, screens, { httpBase, deskToken: creds.staffToken, workshopToken, kioskTokens }, DESKS, workshop, members);
     const warmCalls = await people.warmUp(WARM_UP_ROUNDS);
     say(`warm-up (not measured): each desk called and finished ${WARM_UP_ROUNDS} tickets, ${warmCalls} calls`);
-    await scrape(httpBase, managerToken);
+    const { fsyncs: fsyncsBefore } = await scrape(httpBase, managerToken);
     const benchLag = monitorEventLoopDelay({ resolution: 10 });
     benchLag.enable();
     // This process's own pauses land in every figure measured here (the screens run in it).
@@ -182,7 +192,7 @@ async function main(): Promise<void> {
     const played = await people.play();
     await until(() => screens?.outstanding() === 0 && played.presses.every((x) => screens?.printed.has(`${x.printer}|${x.number}`)), DRAIN_MS);
     const wallS = (performance.now() - t0) / 1000;
-    const { lag, memoryMb } = await scrape(httpBase, managerToken);
+    const { lag, memoryMb, fsyncs: fsyncsAfter } = await scrape(httpBase, managerToken);
     const after = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const cpuPct = ((after.gateway.cpuS - before.gateway.cpuS) / wallS) * 100;
     const waitedPct = (side: 'gateway' | 'bench') => ((after[side].waitS - before[side].waitS) / wallS) * 100;
@@ -217,6 +227,7 @@ async function main(): Promise<void> {
     say(`  ${noTaps ? `card taps: none (${rig.noReaders})` : line('card event → session on the screen', tapMs)}${screens.tapProblems.length ? `; ${screens.tapProblems.length} not greeted, first ${screens.tapProblems[0]}` : ''}`);
     say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (anonymous ${rss.anonMb.toFixed(1)}, file ${rss.fileMb.toFixed(1)}; V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}; ${rss.threads} threads); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
     say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms, max ${(benchLag.max / 1e6).toFixed(1)} ms; ${benchGc.length} GC pauses, ${benchGc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...benchGc).toFixed(1)} ms`);
+    say(`  the disk: ${fsyncsBetween(fsyncsBefore, fsyncsAfter)} (the gateway's forecourt_commit_fsync_seconds; every output after a write waits for one)`);
     say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
     if (errors.length > 0) say(`  ${errors.length} errors, first: ${errors.slice(0, 3).join(' | ')}`);
