@@ -1,5 +1,5 @@
 /**
- * `npm run bench:screens [-- --json] [--runs 3] [--changes 200] [--rate 6] [--no-stats]`
+ * `npm run bench:screens [-- --json] [--runs 3] [--changes 200] [--rate 6] [--no-stats] [--data FILE]`
  *
  * The screens on weak hardware (issue 14): a lounge TV box, a cheap kiosk PC, a customer's phone.
  * The built gateway runs as its own process with a busy day (200 repair orders, 60 waiting
@@ -13,7 +13,8 @@
  * page: the order). Then, on the throttled board, stage commands go over HTTP one at a time and
  * each row's new `data-stage` is timed in the page (clocks aligned first). Sizes: what each page
  * loads up front, gzipped (screen-sizes.ts). The statistics query figure is `bench:stats`'s own
- * measurement, run as it is (`--no-stats` leaves it out: it takes a few minutes).
+ * measurement, run as it is (`--no-stats` leaves it out: it takes a few minutes; `--data` hands it
+ * the Anonymous Bank log when this tree is not beside `../shared/data`, as in a clone elsewhere).
  * Human-readable lines first; with --json the last line is one JSON object of the figures.
  */
 import { execFile } from 'node:child_process';
@@ -80,8 +81,8 @@ async function firstRender(page: Page, url: string, selector: string): Promise<n
   return (await page.evaluate('window.benchFirst')) as number;
 }
 
-async function statsFigure(): Promise<number | null> {
-  const { stdout } = await promisify(execFile)(process.execPath, [STATS_BENCH, '--json'], { maxBuffer: 16 * 1024 * 1024, timeout: 20 * 60_000 });
+async function statsFigure(data: string | undefined): Promise<number | null> {
+  const { stdout } = await promisify(execFile)(process.execPath, [STATS_BENCH, '--json', ...(data ? ['--data', resolve(data)] : [])], { maxBuffer: 16 * 1024 * 1024, timeout: 20 * 60_000 });
   const last = stdout.trim().split('\n').at(-1) ?? '{}';
   const value = (JSON.parse(last) as { stats_query_p99_ms_year?: unknown }).stats_query_p99_ms_year;
   return typeof value === 'number' ? value : null;
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
       changes: { type: 'string', default: '200' },
       rate: { type: 'string', default: '6' },
       'no-stats': { type: 'boolean', default: false },
+      data: { type: 'string' },
     },
     strict: true,
   });
@@ -221,7 +223,7 @@ async function main(): Promise<void> {
     let statsP99: number | null = null;
     if (!values['no-stats']) {
       say('  statistics: running bench:stats (a year of a busy store)…');
-      statsP99 = await statsFigure();
+      statsP99 = await statsFigure(values.data);
       say(`  statistics over a year: query p99 ${statsP99 ?? '—'} ms`);
     }
 
