@@ -43,6 +43,8 @@ export interface StoreLoad {
   hour: Date;
   contacts: number;
   speedup: number;
+  /** The seed its random times came from (the people draw theirs from it too). */
+  seed: number;
   /** How long the run lasts, ms (the hour sped up, capped by --minutes). */
   durationMs: number;
   arrivals: Arrival[];
@@ -107,6 +109,7 @@ export function storeLoad(
     hour,
     contacts: contacts.length,
     speedup: opts.speedup,
+    seed: opts.seed,
     durationMs,
     arrivals,
     taps: [0, 1].map(() => poisson(random, TAPS_PER_HOUR / 2, opts.speedup, durationMs)),

@@ -4,11 +4,14 @@
  *   or at a dispenser button, tap member cards on the readers;
  * - desks, by policy: a free desk calls the next ticket of its services; the customer stays for
  *   the contact's service time and the desk finishes, or, when the contact had hung up by then,
- *   the desk marks a no-show after a short wait; with nobody waiting it looks again a second later;
+ *   the desk marks a no-show after a short wait; with nobody waiting it looks again 0.7-1.3 s later
+ *   (seeded), as a receptionist glancing at the queue would (every 1 s exactly, the idle desks kept
+ *   in step, and 2 or 3 of them called within the same few ms whenever a ticket came);
  * - the workshop controller moves orders between in repair and paused over HTTP; bay technicians
  *   scan a job card and then an action on their serial scanners.
  */
 import { performance } from 'node:perf_hooks';
+import { rng } from '../../demo/demo-members.js';
 import { memberCard } from '../bus-mix.js';
 import type { DeviceRig } from './devices.js';
 import { BUTTON_OF_SERVICE, type Arrival, type StoreLoad } from './load.js';
@@ -18,6 +21,8 @@ import type { Screens } from './screens.js';
 const NO_SHOW_WAIT_MS = 10_000;
 /** A called customer who waited and is served: this long at the desk when the log has no service time (store time). */
 const DEFAULT_SERVICE_MS = 120_000;
+/** A desk with nobody to call looks again after about this long (real time), ±30 %. */
+const LOOK_AGAIN_MS = 1000;
 /** Between a job card and its action sheet at a bay. */
 const SCAN_GAP_MS = 300;
 
@@ -52,6 +57,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 
 export class People {
   private readonly ticketOf = new Map<string, Arrival>();
+  /** When an idle desk looks again (seeded: the same run gives the same times). */
+  private readonly lookAgain: () => number;
   private readonly result: PlayResult = { tickets: { kiosk: 0, dispenser: 0 }, presses: [], served: 0, noShows: 0, stageMoves: 0, scans: 0, taps: 0, errors: [] };
   private start = 0;
   private over = false;
@@ -67,7 +74,9 @@ export class People {
     private readonly desks: readonly Desk[],
     private readonly workshop: { moved: string[]; bays: string[][] },
     private readonly members: number,
-  ) {}
+  ) {
+    this.lookAgain = rng(load.seed + 1);
+  }
 
   /**
    * Before the clock starts, each desk calls and finishes `rounds` tickets of its own, so the run's
@@ -142,7 +151,7 @@ export class People {
         if (!(err as Error).message.includes('queue-empty')) this.result.errors.push((err as Error).message);
       }
       if (!ticket) {
-        await Promise.race([sleep(1000), this.end]);
+        await Promise.race([sleep(LOOK_AGAIN_MS * (0.7 + 0.6 * this.lookAgain())), this.end]);
         continue;
       }
       this.screens.expectCall(desk.id, ticket.number, t0);
