@@ -1,12 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceList, topics } from '@forecourt/gateway/protocol';
 import { DispenserCounts } from '../../gateway/src/protocol/dispenser-agent.js';
-import { SqliteQueueStore } from '../../gateway/src/store/queue-store.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { bearer, deviceLogin, deviceToken } from '../support/identities.js';
 import { connectClient } from '../support/mqtt.js';
 import { waitFor } from '../support/process.js';
 import { command } from '../support/queue-api.js';
+import { countTicketReads } from '../support/ticket-reads.js';
 
 // A dispenser's display shows the waiting counts the kiosks show: taken from the service list the
 // gateway has just announced, not from a read of the day's tickets per dispenser per change.
@@ -36,12 +36,7 @@ describe('dispenser counts', () => {
     await agent.subscribeAsync(topics.dispenserCounts(store, 'dispenser-a'), { qos: 1 });
     await board.subscribeAsync(topics.queueServices(store), { qos: 1 });
 
-    const original = SqliteQueueStore.prototype.ticketsOfDay;
-    let reads = 0;
-    const spy = vi.spyOn(SqliteQueueStore.prototype, 'ticketsOfDay').mockImplementation(function (this: SqliteQueueStore, ...args) {
-      if (!new Error().stack?.includes('publishAll')) reads += 1; // the 30 s refresh is no part of a change
-      return original.apply(this, args);
-    });
+    const counted = countTicketReads();
     try {
       for (let i = 0; i < 3; i += 1) await command(gw.httpUrl, { action: 'issue', service: 'repair' }, kiosk);
       await command(gw.httpUrl, { action: 'issue', service: 'maintenance' }, kiosk);
@@ -53,9 +48,9 @@ describe('dispenser counts', () => {
       // The same minutes as the kiosk's list, for the same moment.
       expect(shown.button2.minutes).toBe(shown.repair.estimatedWaitMin);
       // Each issue reads the day's tickets 3 times (queue-bus.test.ts); two dispensers add none.
-      expect(reads).toBe(4 * 3);
+      expect(counted.reads).toBe(4 * 3);
     } finally {
-      spy.mockRestore();
+      counted.restore();
       await agent.endAsync();
       await board.endAsync();
     }

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallEvent, QueueSnapshot, RecentCalls, ServiceList, topics } from '@forecourt/gateway/protocol';
-import { SqliteQueueStore } from '../../gateway/src/store/queue-store.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { connectClient, nextMessage } from '../support/mqtt.js';
 import { command } from '../support/queue-api.js';
 import { bearer, deviceLogin, deviceToken, staffToken } from '../support/identities.js';
+import { countTicketReads } from '../support/ticket-reads.js';
 
 let gw: TestGateway;
 /** Who sends what: a kiosk takes tickets, a receptionist's desk calls them. */
@@ -112,17 +112,11 @@ describe('queue over HTTP commands and the bus', () => {
 
 describe('reads of the day\'s tickets', () => {
   it('takes one for announcing a change and one for a desk view, not one per payload', async () => {
-    const original = SqliteQueueStore.prototype.ticketsOfDay;
-    let reads = 0;
-    const spy = vi.spyOn(SqliteQueueStore.prototype, 'ticketsOfDay').mockImplementation(function (this: SqliteQueueStore, ...args) {
-      // The 30 s refresh may run meanwhile: it is no part of the change.
-      if (!new Error().stack?.includes('publishAll')) reads += 1;
-      return original.apply(this, args);
-    });
+    const counted = countTicketReads();
     const readsOf = async (request: () => Promise<unknown>): Promise<number> => {
-      reads = 0;
+      counted.reset();
       await request();
-      return reads;
+      return counted.reads;
     };
     try {
       const issue = () => command(gw.httpUrl, { action: 'issue', service: 'sales' }, kiosk);
@@ -133,7 +127,7 @@ describe('reads of the day\'s tickets', () => {
       // The desk's own tickets, the reading for its services, mode and suggestion, its no-shows.
       expect(await readsOf(() => fetch(`${gw.httpUrl}/api/queue/desks/3`, { headers: reception }).then((r) => r.json()))).toBe(3);
     } finally {
-      spy.mockRestore();
+      counted.restore();
     }
   });
 });
