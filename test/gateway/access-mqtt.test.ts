@@ -170,6 +170,17 @@ describe('MQTT access: every client × every topic (mqtt.js)', () => {
     await real.endAsync(true);
   });
 
+  it('refuses a persistent session (clean session off) even with the right credentials; clean is accepted', async () => {
+    const board = deviceLogin(gw.gateway, 'board-persistent', 'board');
+    const connect = (clean: boolean) =>
+      mqtt.connectAsync(gw.mqttUrl, { reconnectPeriod: 0, connectTimeout: 3000, ...board, clean }).then(
+        async (c) => (await c.endAsync(true), 'connected'),
+        (err: { code?: number }) => err.code,
+      );
+    expect(await connect(false)).toBe(2);
+    expect(await connect(true)).toBe('connected');
+  });
+
   it('closes a device\'s connection at once when it is revoked', async () => {
     const login = deviceLogin(gw.gateway, 'board-revoked', 'board');
     const c = await mqtt.connectAsync(gw.mqttUrl, { reconnectPeriod: 0, ...login });
@@ -235,7 +246,7 @@ describeRealStack('MQTT access with an independent client (mosquitto-clients)', 
     await watcher.endAsync(true);
   });
 
-  it('refuses a connection without credentials or with another device\'s client id', async () => {
+  it('refuses a connection without credentials, with another device\'s client id or with a persistent session', async () => {
     const reader = deviceLogin(gw.gateway, 'reader-k2', 'nfc-reader');
     const anon = await run('mosquitto_sub', ['-p', port(), '-t', `${TOPIC_ROOT}/${STORE}/store/info`, '-C', '1', '-W', '2']).then(
       () => 'connected',
@@ -247,5 +258,10 @@ describeRealStack('MQTT access with an independent client (mosquitto-clients)', 
       (e: { stderr: string }) => e.stderr,
     );
     expect(takeover).toMatch(/identifier rejected/i);
+    const persistent = await run('mosquitto_sub', ['-p', port(), '-c', '-q', '1', '-i', reader.clientId, '-u', reader.username, '-P', reader.password, '-t', `${TOPIC_ROOT}/${STORE}/store/info`, '-C', '1', '-W', '2']).then(
+      () => 'connected',
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(persistent).toMatch(/identifier rejected/i);
   });
 });

@@ -20,7 +20,8 @@ export const STAFF_CLIENT_PREFIX = 'staff-';
  * token, and must use its id as client id (so nobody can take over another device's session); a
  * signed-in desk console brings the session cookie on its WebSocket upgrade. Outside demo mode
  * anything else is refused; in demo mode an anonymous client is `public` and reads only the
- * store's name and the gateway's status.
+ * store's name and the gateway's status. Whoever it is, a client asking for a persistent session
+ * (clean session off) is refused.
  */
 export class BrokerAccess {
   private readonly identities = new WeakMap<Client, Identified>();
@@ -44,6 +45,17 @@ export class BrokerAccess {
       this.log.warn({ client: client.id, username, code: result }, 'MQTT connection refused');
       const err = new Error(result === IDENTIFIER_REJECTED ? 'client id must be the device id' : 'bad credentials') as AuthenticateError;
       err.returnCode = result;
+      done(err, false);
+      return;
+    }
+    // A persistent session (clean session off) would have aedes keep every QoS 1 message for the
+    // client while it is away, in memory and without bound: a dispenser unplugged for a month would
+    // grow the gateway by a month of traffic. Every screen and device here starts from retained state.
+    if (!client.clean) {
+      this.metrics.invalidDropped.inc({ reason: 'persistent-session-refused' });
+      this.log.warn({ client: client.id, username }, 'MQTT connection refused: persistent sessions are not kept, connect with clean session on');
+      const err = new Error('persistent sessions are not kept: connect with clean session on') as AuthenticateError;
+      err.returnCode = IDENTIFIER_REJECTED;
       done(err, false);
       return;
     }
