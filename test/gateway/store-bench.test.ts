@@ -48,6 +48,10 @@ describeRealStack('bench:store (12 s of load)', { binaries: ['socat'], debian: '
     expect(figures['tap_to_session_p99_ms'], 'no readers: no tap figure').toBeNull();
     // A dispenser ticket takes at least its print time (a 32-line ticket at 40 lines/s).
     expect(figures['button_to_confirmed_p99_ms']).toBeGreaterThan(500);
+    // The disk probe ran beside the load and timed fsyncs of its own.
+    expect(figures['disk_fsync_p99_ms'], out).toBeGreaterThan(0);
+    for (const budget of [25, 60, 150]) expect(figures[`disk_time_over_${budget}ms_pct`], out).toBeGreaterThanOrEqual(0);
+    expect(out).toMatch(/the disk on its own \(bench:disk alongside, \d+ fsyncs\)/);
     expect(out).toMatch(/NO CARD READERS: left out/);
   }, 90_000);
 });

@@ -29,6 +29,9 @@
  * - gateway_rss_mb: its peak RSS (VmHWM, start-up included); the last RSS is printed too;
  * - event_loop_lag_p99_ms: from the gateway's /metrics (forecourt_event_loop_lag_seconds,
  *   reset at each scrape: one scrape right before the load, one right after).
+ * Beside the load, bench:disk (every 50 ms, its own process, in the gateway's data folder) reports
+ * what the disk itself did: `disk_fsync_p99_ms` and `disk_time_over_{25,60,150}ms_pct`, the share
+ * of the run during which a commit would have waited longer than each path budget.
  * Exit 1 when something breaks (a device, a lost call or stage, the gateway dying); missed targets are reported, not fatal.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +47,7 @@ import { freePort } from './bus-mosquitto.js';
 import { percentile, procStat } from './figures.js';
 import { spawnGateway, stopChild, waitHealthy, watchChild } from './gateway-process.js';
 import { DeviceRig } from './store/devices.js';
+import { DiskProbe, type DiskFigures } from './store/disk-probe.js';
 import { storeLoad } from './store/load.js';
 import { People, type PlayResult } from './store/people.js';
 import { Screens } from './store/screens.js';
@@ -82,6 +86,12 @@ async function scrape(httpBase: string, token: string): Promise<{ lag: Record<st
   const fsyncs = new Map<string, number>();
   for (const m of text.matchAll(/^forecourt_commit_fsync_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) fsyncs.set(m[1] ?? '', Number(m[2]));
   return { lag, memoryMb, fsyncs };
+}
+
+/** bench:disk's figures, named as the disk's. */
+function diskFigures(disk: DiskFigures): Record<string, unknown> {
+  const keys = ['fsync_p99_ms', 'fsync_max_ms', ...Object.keys(disk).filter((k) => k.startsWith('time_over_'))];
+  return Object.fromEntries(keys.map((k) => [`disk_${k}`, disk[k]]));
 }
 
 /** The fsyncs taken between two scrapes, and how many of them took longer than each bucket's bound. */
@@ -149,6 +159,7 @@ async function main(): Promise<void> {
   let rig: DeviceRig | undefined;
   let screens: Screens | undefined;
   let gateway: ReturnType<typeof spawnGateway> | undefined;
+  let diskProbe: DiskProbe | undefined;
   try {
     rig = await DeviceRig.start(dir, { dispensers: SIZE.dispensers, kioskPrinters: SIZE.kiosks, bays: SIZE.bays }, !values['no-readers']);
     if (rig.noReaders) {
@@ -186,12 +197,15 @@ async function main(): Promise<void> {
     const benchGc: number[] = [];
     const gcWatch = new PerformanceObserver((list) => list.getEntries().forEach((e) => benchGc.push(e.duration)));
     gcWatch.observe({ entryTypes: ['gc'] });
+    diskProbe = new DiskProbe(dataDir);
+    diskProbe.start();
     const before = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const t0 = performance.now();
     screens.start();
     const played = await people.play();
     await until(() => screens?.outstanding() === 0 && played.presses.every((x) => screens?.printed.has(`${x.printer}|${x.number}`)), DRAIN_MS);
     const wallS = (performance.now() - t0) / 1000;
+    const disk = await diskProbe.stop();
     const { lag, memoryMb, fsyncs: fsyncsAfter } = await scrape(httpBase, managerToken);
     const after = { gateway: procStat(gateway.pid), bench: procStat(process.pid) };
     const cpuPct = ((after.gateway.cpuS - before.gateway.cpuS) / wallS) * 100;
@@ -228,6 +242,11 @@ async function main(): Promise<void> {
     say(`  gateway: CPU ${cpuPct.toFixed(1)} % of one core over the run, RSS peak ${rss.peakMb.toFixed(1)} MB, last ${rss.rssMb.toFixed(1)} MB (anonymous ${rss.anonMb.toFixed(1)}, file ${rss.fileMb.toFixed(1)}; V8 heap ${memoryMb['heap_size_used']?.toFixed(1)} MB used of ${memoryMb['heap_size_total']?.toFixed(1)}, external ${memoryMb['external_memory']?.toFixed(1)}; ${rss.threads} threads); event loop lag p50 ${(lag['p50'] ?? NaN).toFixed(2)} ms, p99 ${(lag['p99'] ?? NaN).toFixed(2)} ms, max ${(lag['max'] ?? NaN).toFixed(1)} ms`);
     say(`  this process (all clients and devices): CPU ${(((after.bench.cpuS - before.bench.cpuS) / wallS) * 100).toFixed(1)} %, event loop lag p99 ${Math.max(0, benchLag.percentile(99) / 1e6 - 10).toFixed(1)} ms, max ${(benchLag.max / 1e6).toFixed(1)} ms; ${benchGc.length} GC pauses, ${benchGc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, longest ${Math.max(0, ...benchGc).toFixed(1)} ms`);
     say(`  the disk: ${fsyncsBetween(fsyncsBefore, fsyncsAfter)} (the gateway's forecourt_commit_fsync_seconds; every output after a write waits for one)`);
+    say(
+      `  the disk on its own (bench:disk alongside, ${disk['fsyncs']} fsyncs): p99 ${disk['fsync_p99_ms']} ms, max ${disk['fsync_max_ms']} ms; a commit made at a random moment waited over ` +
+        `${TARGETS.callP99} ms ${disk[`time_over_${TARGETS.callP99}ms_pct`]} %, over ${TARGETS.printOverheadP99} ms ${disk[`time_over_${TARGETS.printOverheadP99}ms_pct`]} %, ` +
+        `over ${TARGETS.stageP99} ms ${disk[`time_over_${TARGETS.stageP99}ms_pct`]} % of the time (over 1 %, no durable path can meet that p99 on this disk)`,
+    );
     say(`  the machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ready to run but waiting for a CPU: the gateway's event loop ${waitedPct('gateway').toFixed(1)} % of the run, this process's ${waitedPct('bench').toFixed(1)} %`);
     const errors = [...played.errors, ...screens.problems];
     if (errors.length > 0) say(`  ${errors.length} errors, first: ${errors.slice(0, 3).join(' | ')}`);
@@ -238,9 +257,10 @@ async function main(): Promise<void> {
         `RSS ≤ ${TARGETS.rssMb} MB ${verdict(figures.gateway_rss_mb, TARGETS.rssMb)}; event loop lag p99 ≤ ${TARGETS.lagP99} ms ${verdict(figures.event_loop_lag_p99_ms, TARGETS.lagP99)}`,
     );
     const rssBreakdown = { anon: round(rss.anonMb), file: round(rss.fileMb), heap_used: round(memoryMb['heap_size_used'] ?? NaN), heap_total: round(memoryMb['heap_size_total'] ?? NaN), external: round(memoryMb['external_memory'] ?? NaN) };
-    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), gateway_rss_last_breakdown_mb: rssBreakdown, gateway_threads: rss.threads, event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2), gateway_cpu_wait_pct: round(waitedPct('gateway')) }));
+    if (values.json) say(JSON.stringify({ ...figures, print_overhead_p99_ms: round(p(print.overheadMs, 99)), gateway_rss_mb_last: round(rss.rssMb), gateway_rss_last_breakdown_mb: rssBreakdown, gateway_threads: rss.threads, event_loop_lag_max_ms: round(lag['max'] ?? NaN), wall_s: round(wallS), load_average_1m: round(loadavg()[0] ?? NaN, 2), gateway_cpu_wait_pct: round(waitedPct('gateway')), ...diskFigures(disk) }));
     if (missingCalls + missingStages + print.unconfirmed > 0 || errors.length > 0) throw new BenchFailure('calls, stages or tickets were lost, or clients failed (see above)');
   } finally {
+    diskProbe?.close();
     await screens?.close();
     await stopChild(gateway);
     await rig?.close();
