@@ -28,7 +28,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { provisionAll, staffTokenFor } from './bus-credentials.js';
 import { STORE_ID, TIME_ZONE, type Member } from './bus-mix.js';
-import { percentile } from './figures.js';
+import { GATEWAY_ENV, GATEWAY_NODE_FLAGS, percentile } from './figures.js';
 import { startGatewayIn, stopChild } from './gateway-process.js';
 import { pageClockOffset, STAGE_RECORDER, stageShownAt, wallNow } from './page-clock.js';
 import { pairedScreen, pairedScreenScript, type PairedScreen } from './paired-screen.js';
@@ -82,7 +82,12 @@ async function firstRender(page: Page, url: string, selector: string): Promise<n
 }
 
 async function statsFigure(data: string | undefined): Promise<number | null> {
-  const { stdout } = await promisify(execFile)(process.execPath, [STATS_BENCH, '--json', ...(data ? ['--data', resolve(data)] : [])], { maxBuffer: 16 * 1024 * 1024, timeout: 20 * 60_000 });
+  // The statistics are the gateway's: they run under its node flags and environment, as `npm run bench:stats` does.
+  const { stdout } = await promisify(execFile)(process.execPath, [...GATEWAY_NODE_FLAGS, STATS_BENCH, '--json', ...(data ? ['--data', resolve(data)] : [])], {
+    env: { ...GATEWAY_ENV, ...process.env },
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 20 * 60_000,
+  });
   const last = stdout.trim().split('\n').at(-1) ?? '{}';
   const value = (JSON.parse(last) as { stats_query_p99_ms_year?: unknown }).stats_query_p99_ms_year;
   return typeof value === 'number' ? value : null;

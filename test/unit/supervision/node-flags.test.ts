@@ -15,6 +15,12 @@ describe('how the gateway is started', () => {
     for (const [name, value] of Object.entries(GATEWAY_ENV)) expect(pkg.scripts['start']).toContain(`${name}=${value} ${command}`);
   });
 
+  it('bench:stats measures the statistics under the gateway’s node flags', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', repo), 'utf8')) as { scripts: Record<string, string> };
+    const statsCommand = `node ${GATEWAY_NODE_FLAGS.join(' ')} gateway/dist/bench/stats-bench.js`;
+    for (const [name, value] of Object.entries(GATEWAY_ENV)) expect(pkg.scripts['bench:stats']).toContain(`${name}=${value} ${statsCommand}`);
+  });
+
   it('the systemd unit uses the benchmarks’ node flags', () => {
     const unit = readFileSync(new URL('deploy/forecourt.service', repo), 'utf8');
     const execStart = unit.split('\n').find((line) => line.startsWith('ExecStart='));
