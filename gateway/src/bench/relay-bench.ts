@@ -12,6 +12,12 @@
  *    the one after which it holds every seq, over the events after the first batch (the relay
  *    starts before /healthz answers: a loaded machine drained a small backlog before it did).
  *    The gateway's peak RSS is its VmHWM at the end.
+ * 3. Retention: with the gateway stopped, the relay's retention pass (relay/retention.ts, run
+ *    once a minute in the gateway) on that outbox, all of it acknowledged, with retentionDays = 30
+ *    (the busiest days span most of the month) and the clock an hour after the last event: as at
+ *    steady state, nothing to purge, and the pass must not read the whole outbox to find that out.
+ *    The first pass after a start reads every row once (retention_first_run_ms); the 10 after it,
+ *    each after a minute's worth of new events (20), are timed (retention_run_p99_ms).
  * lost = seqs of the outbox the simulator never stored; duplicates_after_dedupe = seqs it stored
  * more than once. Human-readable lines first; with --json the last line is one JSON object.
  * Exit 1 when the drain does not complete.
@@ -22,8 +28,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
+import { RelayConfig } from '../config/relay.js';
+import { OutboxRetention } from '../relay/retention.js';
 import { openDatabase } from '../store/database.js';
+import { Outbox } from '../store/outbox.js';
 import { DmsSimulator } from '../tools/dms-simulator/index.js';
 import { busiestDays, readAnonbankFile, SOURCE_ACKNOWLEDGEMENT, toTrace } from './anonbank.js';
 import { GATEWAY_ENV, GATEWAY_NODE_FLAGS, percentile, procStat } from './figures.js';
@@ -37,6 +47,8 @@ const TARGET_RSS_MB = 150;
 const STORE_ID = 'bench-store';
 const TOKEN = 'bench-dms-token';
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
+/** Longer than the span of the busiest days, so that the retention pass has nothing to purge. */
+const RETENTION_DAYS = 30;
 const GATEWAY_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const DEFAULT_DATA = resolve(fileURLToPath(new URL('../../../', import.meta.url)), '../shared/data/anonbank-1999-02.tsv');
 
@@ -112,6 +124,8 @@ async function main(): Promise<void> {
     const storedIds = new Set(stored.map((e) => e.eventId));
     const lost = [...sent.values()].filter((id) => !storedIds.has(id)).length;
     const duplicates = stored.length - storedIds.size + stored.filter((e) => sent.get(e.seq) !== e.eventId).length;
+    await stopGateway(gateway);
+    const retention = timeRetention(dataDir);
     const figures = {
       backlog_events: backlog.events,
       drain_events_per_s: Math.round(drained / drainS),
@@ -119,20 +133,59 @@ async function main(): Promise<void> {
       lost,
       duplicates_after_dedupe: duplicates,
       gateway_rss_mb_peak: round(rss.peakMb),
+      retention_first_run_ms: round(retention.firstMs),
+      retention_run_p99_ms: round(percentile(retention.laterMs, 99)),
     };
     say(`   drained ${backlog.events} events: ${drained} after the first batch in ${drainS.toFixed(2)} s (${figures.drain_events_per_s}/s); the simulator dropped ${simulator.duplicatesDropped(STORE_ID)} redelivered events`);
     say(`   gateway RSS ${rss.rssMb.toFixed(1)} MB now, peak ${rss.peakMb.toFixed(1)} MB; CPU ${rss.cpuS.toFixed(1)} s`);
+    say(`3. retention pass on the acknowledged outbox (nothing old enough to purge; on the gateway's event loop once a minute): the first after a start ${figures.retention_first_run_ms} ms, the ${retention.laterMs.length} after it p50 ${percentile(retention.laterMs, 50).toFixed(2)} ms, p99 ${figures.retention_run_p99_ms} ms`);
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
     say(`targets: drain ≥ ${TARGET_DRAIN_PER_S}/s ${verdict(figures.drain_events_per_s >= TARGET_DRAIN_PER_S)}; overhead p99 ≤ ${TARGET_OVERHEAD_US} µs ${verdict(figures.outbox_write_overhead_us_p99 <= TARGET_OVERHEAD_US)}; lost 0 ${verdict(lost === 0)}; duplicates 0 ${verdict(duplicates === 0)}; RSS ≤ ${TARGET_RSS_MB} MB ${verdict(figures.gateway_rss_mb_peak <= TARGET_RSS_MB)}`);
     if (values.json) say(JSON.stringify(figures));
   } finally {
-    if (gateway && gateway.exitCode === null) {
-      const exited = new Promise((r) => gateway?.once('exit', r));
-      gateway.kill('SIGTERM');
-      await exited;
-    }
+    await stopGateway(gateway);
     await simulator.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stopGateway(gateway: ReturnType<typeof spawn> | undefined): Promise<void> {
+  if (!gateway || gateway.exitCode !== null || gateway.signalCode !== null) return;
+  const exited = new Promise((r) => gateway.once('exit', r));
+  gateway.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * The relay's retention pass on the drained outbox, its clock an hour after the last event: the
+ * first run, then 10 more, each after 20 new acknowledged events (a busy minute's).
+ */
+function timeRetention(dataDir: string): { firstMs: number; laterMs: number[] } {
+  const db = openDatabase(dataDir);
+  try {
+    const outbox = new Outbox(db);
+    const last = db.prepare('SELECT MAX(at) FROM outbox').pluck().get() as string;
+    const now = () => new Date(Date.parse(last) + 3600_000);
+    const quiet = { info: () => undefined, error: () => undefined } as unknown as Logger;
+    const retention = new OutboxRetention(outbox, RelayConfig.parse({ retentionDays: RETENTION_DAYS }), ['http'], now, quiet);
+    const timed = () => {
+      const t = performance.now();
+      const { purged } = retention.run();
+      if (purged !== 0) throw new BenchFailure(`the retention pass purged ${purged} events younger than ${RETENTION_DAYS} days`);
+      return performance.now() - t;
+    };
+    const firstMs = timed();
+    const laterMs: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      db.transaction(() => {
+        for (let e = 0; e < 20; e++) outbox.append({ type: 'audit.bench', aggregate: { type: 'audit', id: 'audit' }, at: last, schema: 'forecourt.audit/1', data: { minute: i, event: e } });
+      })();
+      outbox.ack('http', outbox.lastSeq(), last);
+      laterMs.push(timed());
+    }
+    return { firstMs, laterMs: laterMs.sort((a, b) => a - b) };
+  } finally {
+    db.close();
   }
 }
 

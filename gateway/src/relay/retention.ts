@@ -3,7 +3,7 @@ import type { RelayConfig } from '../config/relay.js';
 import type { Outbox, TransportName } from '../store/outbox.js';
 
 const DAY_MS = 86_400_000;
-/** Rows deleted per statement at the cap, so a purge never holds the write lock for long. */
+/** Rows deleted per statement, so a purge never holds the write lock for long. */
 const PURGE_CHUNK = 1000;
 
 /**
@@ -26,8 +26,13 @@ export class OutboxRetention {
     this.capBytes = config.capMb * 1024 * 1024;
   }
 
-  /** The outbox's size at the last run (measuring it scans the table, so it is not done per request). */
+  /**
+   * The outbox's size at the last run: the first run reads every row, later runs only the events
+   * written since (and take off what they purge), so a run costs what changed, not what is kept.
+   */
   bytes = 0;
+  /** The last event counted in `bytes`. */
+  private counted = 0;
 
   /** Everything every link has acknowledged; without links, everything (kept only for retention). */
   private acknowledgedThrough(): number {
@@ -35,20 +40,27 @@ export class OutboxRetention {
   }
 
   run(): { purged: number; bytes: number } {
+    const added = this.outbox.sizeAfter(this.counted);
+    this.bytes += added.bytes;
+    this.counted = added.lastSeq ?? this.counted;
     const through = this.acknowledgedThrough();
     const before = new Date(this.now().getTime() - this.config.retentionDays * DAY_MS).toISOString();
-    let purged = this.outbox.purgeAcknowledged(through, before);
-    let bytes = this.outbox.bytes();
-    while (bytes > this.capBytes) {
-      const n = this.outbox.purgeOldestAcknowledged(through, PURGE_CHUNK);
-      if (n === 0) break;
-      purged += n;
-      bytes = this.outbox.bytes();
+    let purged = 0;
+    for (let more = true; more; ) {
+      const chunk = this.outbox.purgeAcknowledged(through, before, PURGE_CHUNK);
+      purged += chunk.count;
+      this.bytes -= chunk.bytes;
+      more = chunk.count === PURGE_CHUNK;
     }
-    this.bytes = bytes;
-    this.alarm(bytes);
-    if (purged > 0) this.log.info({ purged, bytes }, 'outbox retention: acknowledged events purged');
-    return { purged, bytes };
+    while (this.bytes > this.capBytes) {
+      const chunk = this.outbox.purgeOldestAcknowledged(through, PURGE_CHUNK);
+      if (chunk.count === 0) break;
+      purged += chunk.count;
+      this.bytes -= chunk.bytes;
+    }
+    this.alarm(this.bytes);
+    if (purged > 0) this.log.info({ purged, bytes: this.bytes }, 'outbox retention: acknowledged events purged');
+    return { purged, bytes: this.bytes };
   }
 
   private alarm(bytes: number): void {

@@ -32,6 +32,18 @@ interface OutboxRow {
 }
 
 const ROW_COLUMNS = `seq, event_id AS eventId, type, aggregate_type AS aggregateType, aggregate_id AS aggregateId, at, schema, data`;
+/** Approximately what a row takes: its data and columns, and the row's own overhead. */
+const ROW_BYTES = 'length(data) + length(type) + length(aggregate_id) + 120';
+
+/** Events deleted by a purge, and the bytes (ROW_BYTES) they took. */
+export interface Purged {
+  count: number;
+  bytes: number;
+}
+
+function purged(sizes: readonly number[]): Purged {
+  return { count: sizes.length, bytes: sizes.reduce((a, b) => a + b, 0) };
+}
 
 /**
  * The DMS outbox (migration 7). Stores call `append` inside the transaction of the change the
@@ -77,22 +89,32 @@ export class Outbox {
       ),
       openDeadLetters: db.prepare('SELECT COUNT(*) FROM relay_dead_letter WHERE transport = ? AND resolved_at IS NULL').pluck(),
       resolve: db.prepare('UPDATE relay_dead_letter SET resolved_at = ?, resolved_by = ? WHERE transport = ? AND seq = ? AND resolved_at IS NULL'),
-      bytes: db.prepare('SELECT COALESCE(SUM(length(data) + length(type) + length(aggregate_id) + 120), 0) FROM outbox').pluck(),
-      purgeThrough: db.prepare(
-        `DELETE FROM outbox WHERE seq <= @through AND at < @before
-           AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)`,
-      ),
+      sizeAfter: db.prepare(`SELECT COALESCE(SUM(${ROW_BYTES}), 0) AS bytes, MAX(seq) AS lastSeq FROM outbox WHERE seq > ?`),
+      // From the oldest up: stops at the first event young enough, so it reads only the old ones.
+      firstYoung: db.prepare('SELECT seq FROM outbox WHERE seq <= @through AND at >= @before ORDER BY seq LIMIT 1').pluck(),
+      purgeBelow: db
+        .prepare(
+          `DELETE FROM outbox WHERE seq IN (
+             SELECT seq FROM outbox WHERE seq < @below
+               AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)
+             ORDER BY seq LIMIT @limit)
+           RETURNING ${ROW_BYTES}`,
+        )
+        .pluck(),
       // Two statements, not one with OR, so each uses an index: the seq range, the dead letters.
       oldestUnsentOf: db.prepare('SELECT MIN(at) FROM outbox WHERE seq > ? AND aggregate_type = ?').pluck(),
       oldestDeadOf: db.prepare(
         `SELECT MIN(o.at) FROM relay_dead_letter d JOIN outbox o ON o.seq = d.seq WHERE d.resolved_at IS NULL AND o.aggregate_type = ?`,
       ).pluck(),
-      purgeOldest: db.prepare(
-        `DELETE FROM outbox WHERE seq IN (
-           SELECT seq FROM outbox WHERE seq <= @through
-             AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)
-           ORDER BY seq LIMIT @limit)`,
-      ),
+      purgeOldest: db
+        .prepare(
+          `DELETE FROM outbox WHERE seq IN (
+             SELECT seq FROM outbox WHERE seq <= @through
+               AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)
+             ORDER BY seq LIMIT @limit)
+           RETURNING ${ROW_BYTES}`,
+        )
+        .pluck(),
     };
   }
 
@@ -177,9 +199,13 @@ export class Outbox {
     return this.stmt.resolve.run(at, by, transport, seq).changes === 1;
   }
 
-  /** Approximate bytes the outbox rows take (data + columns + row overhead). */
-  bytes(): number {
-    return this.stmt.bytes.get() as number;
+  /**
+   * What the events after `seq` take, and the last of them (undefined when there is none): from
+   * 0 the whole outbox (a scan of every row), from the last seq seen only the events since.
+   */
+  sizeAfter(seq: number): { bytes: number; lastSeq: number | undefined } {
+    const row = this.stmt.sizeAfter.get(seq) as { bytes: number; lastSeq: number | null };
+    return { bytes: row.bytes, lastSeq: row.lastSeq ?? undefined };
   }
 
   first(): number | undefined {
@@ -188,10 +214,13 @@ export class Outbox {
 
   /**
    * Retention: deletes events every transport has acknowledged (`through`) that are older than
-   * `before`; open dead letters stay. Returns the number deleted.
+   * `before`, at most `limit` (the oldest first); open dead letters stay. Returns the number deleted.
+   * Events are old up to the first young one: seq and time rise together, and after a clock set
+   * back the events behind a younger one wait for it, kept a little longer, never purged early.
    */
-  purgeAcknowledged(through: number, before: string): number {
-    return this.stmt.purgeThrough.run({ through, before }).changes;
+  purgeAcknowledged(through: number, before: string, limit: number): Purged {
+    const below = (this.stmt.firstYoung.get({ through, before }) as number | undefined) ?? through + 1;
+    return purged(this.stmt.purgeBelow.all({ below, limit }) as number[]);
   }
 
   /**
@@ -204,8 +233,8 @@ export class Outbox {
   }
 
   /** At the cap: the oldest acknowledged events go first, whatever their age. */
-  purgeOldestAcknowledged(through: number, limit: number): number {
-    return this.stmt.purgeOldest.run({ through, limit }).changes;
+  purgeOldestAcknowledged(through: number, limit: number): Purged {
+    return purged(this.stmt.purgeOldest.all({ through, limit }) as number[]);
   }
 }
 

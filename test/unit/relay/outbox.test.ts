@@ -70,7 +70,7 @@ describe('outbox', () => {
     it('goes on from the last seq ever given after every event was purged, also in a new connection', () => {
       appendMany(3);
       outbox.ack('mqtt', 3, daysAgo(0));
-      expect(outbox.purgeAcknowledged(3, daysAgo(-1))).toBe(3);
+      expect(outbox.purgeAcknowledged(3, daysAgo(-1), 1000).count).toBe(3);
       expect(outbox.first()).toBeUndefined();
       expect(outbox.lastSeq()).toBe(3);
       db.close();
@@ -113,7 +113,7 @@ describe('outbox', () => {
     it('count, for a link added after old events were purged, only the events still kept', () => {
       appendMany(10, (i) => daysAgo(10 - i));
       outbox.ack('mqtt', 10, daysAgo(0));
-      expect(outbox.purgeAcknowledged(6, daysAgo(0))).toBe(6);
+      expect(outbox.purgeAcknowledged(6, daysAgo(0), 1000).count).toBe(6);
       // The HTTP link is configured now: it can only ever send seq 7 to 10.
       expect(outbox.backlog('http')).toEqual({ count: 4, oldestAt: daysAgo(4) });
       expect(outbox.after('s', outbox.ackedThrough('http'), 100).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
@@ -125,8 +125,8 @@ describe('outbox', () => {
       appendMany(4, () => daysAgo(30));
       outbox.reject('http', 2, 'unknown-customer', 'no such customer', daysAgo(29));
       outbox.ack('http', 4, daysAgo(29));
-      expect(outbox.purgeAcknowledged(4, daysAgo(0))).toBe(3);
-      expect(outbox.purgeOldestAcknowledged(4, 100)).toBe(0);
+      expect(outbox.purgeAcknowledged(4, daysAgo(0), 1000).count).toBe(3);
+      expect(outbox.purgeOldestAcknowledged(4, 100).count).toBe(0);
       expect(seqs(db)).toEqual([2]);
       expect(outbox.openDeadLetters('http')).toBe(1);
       expect(outbox.deadLetters('store-1')).toEqual([
@@ -136,7 +136,7 @@ describe('outbox', () => {
       expect(outbox.resolve('http', 2, daysAgo(0), 'staff:1001')).toBe(true);
       expect(outbox.resolve('http', 2, daysAgo(0), 'staff:1001')).toBe(false);
       expect(outbox.deadLetters('store-1')).toEqual([]);
-      expect(outbox.purgeAcknowledged(4, daysAgo(0))).toBe(1);
+      expect(outbox.purgeAcknowledged(4, daysAgo(0), 1000).count).toBe(1);
       expect(seqs(db)).toEqual([]);
     });
   });
@@ -159,6 +159,23 @@ describe('outbox', () => {
       expect(seqs(db)).toEqual([2, 5, 6]);
     });
 
+    it('purges the oldest first, a chunk at a time, and stops at the first event young enough', () => {
+      appendMany(30, (i) => daysAgo(i < 25 ? 20 : 1));
+      outbox.ack('http', 30, daysAgo(0));
+      expect(outbox.purgeAcknowledged(30, daysAgo(14), 10).count).toBe(10);
+      expect(seqs(db)[0]).toBe(11);
+      expect(retention(['http']).run().purged).toBe(15);
+      expect(seqs(db)).toEqual([26, 27, 28, 29, 30]);
+    });
+
+    it('after the clock was set back, keeps old events behind a younger one until that one is old too', () => {
+      // 1-2 twenty days old, 3 written before the clock was set back (it says a day old), 4-5 twenty days old again.
+      appendMany(5, (i) => daysAgo(i === 2 ? 1 : 20));
+      outbox.ack('http', 5, daysAgo(0));
+      expect(retention(['http']).run().purged).toBe(2);
+      expect(seqs(db)).toEqual([3, 4, 5]);
+    });
+
     it('without a link keeps events only for retentionDays', () => {
       appendMany(3, (i) => daysAgo(i === 2 ? 1 : 15));
       expect(retention([]).run().purged).toBe(2);
@@ -170,11 +187,11 @@ describe('outbox', () => {
       appendMany(12_000, () => daysAgo(0), { pad: 'x'.repeat(200) });
       outbox.ack('mqtt', 9000, daysAgo(0));
       outbox.reject('mqtt', 10, 'conflict', 'refused', daysAgo(0));
-      const bytes = outbox.bytes();
+      const bytes = outbox.sizeAfter(0).bytes;
       // Somewhat less than what is there: one chunk of the oldest is enough to get under it.
       const capMb = (bytes * 0.8) / (1024 * 1024);
       const { purged } = retention(['mqtt'], config({ capMb })).run();
-      expect(outbox.bytes()).toBeLessThanOrEqual(bytes * 0.8);
+      expect(outbox.sizeAfter(0).bytes).toBeLessThanOrEqual(bytes * 0.8);
       const left = seqs(db);
       expect(left.length).toBe(12_000 - purged);
       expect(left[0]).toBe(10);
@@ -185,11 +202,31 @@ describe('outbox', () => {
       expect(left.at(-1)).toBe(12_000);
     });
 
+    it('knows the size of the outbox after every run: the first reads it whole, later ones what was written since and what they purged', () => {
+      const summed = () => db.prepare('SELECT COALESCE(SUM(length(data) + length(type) + length(aggregate_id) + 120), 0) FROM outbox').pluck().get() as number;
+      appendMany(40, (i) => daysAgo(i < 10 ? 20 : 0), { pad: 'x'.repeat(100) });
+      outbox.ack('http', 40, daysAgo(0));
+      // A cap the 30 recent events fit under, with a little room.
+      const pass = retention(['http'], config({ capMb: (summed() * 0.8) / (1024 * 1024) }));
+      expect(pass.run()).toEqual({ purged: 10, bytes: summed() });
+      expect(summed()).toBeGreaterThan(30 * 100);
+      // Over the cap now: the oldest acknowledged go (a whole chunk: all 30); the rolled-back event never counts.
+      appendMany(10, () => daysAgo(0), { pad: 'y'.repeat(300) });
+      expect(db.transaction(() => {
+        outbox.append(entry(daysAgo(0), { pad: 'z'.repeat(5000) }));
+        throw new Error('rolled back');
+      })).toThrow('rolled back');
+      expect(pass.run()).toEqual({ purged: 30, bytes: summed() });
+      expect(seqs(db)).toEqual(Array.from({ length: 10 }, (_, i) => 41 + i));
+      appendMany(2);
+      expect(pass.run()).toEqual({ purged: 0, bytes: summed() });
+    });
+
     it('never purges unsent events, even over the cap, and raises the alarm once', () => {
       appendMany(3000, () => daysAgo(0), { pad: 'x'.repeat(200) });
       outbox.ack('mqtt', 1000, daysAgo(0));
       const { log, error } = alarmLog();
-      const overTheCap = retention(['mqtt'], config({ capMb: (outbox.bytes() * 0.1) / (1024 * 1024) }), log);
+      const overTheCap = retention(['mqtt'], config({ capMb: (outbox.sizeAfter(0).bytes * 0.1) / (1024 * 1024) }), log);
       expect(overTheCap.run().purged).toBe(1000);
       expect(seqs(db)).toEqual(Array.from({ length: 2000 }, (_, i) => 1001 + i));
       expect(overTheCap.bytes).toBeGreaterThan(overTheCap.capBytes);
