@@ -48,7 +48,7 @@ import { percentile, procStat } from './figures.js';
 import { spawnGateway, stopChild, waitHealthy, watchChild } from './gateway-process.js';
 import { DeviceRig } from './store/devices.js';
 import { DiskProbe, type DiskFigures } from './store/disk-probe.js';
-import { storeLoad } from './store/load.js';
+import { storeLoad, type StoreLoad } from './store/load.js';
 import { People, type PlayResult } from './store/people.js';
 import { Screens } from './store/screens.js';
 import { DESKS, gatewayConfig, prepareStore, screens as storeScreens, SIZE } from './store/setup.js';
@@ -86,6 +86,15 @@ async function scrape(httpBase: string, token: string): Promise<{ lag: Record<st
   const fsyncs = new Map<string, number>();
   for (const m of text.matchAll(/^forecourt_commit_fsync_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) fsyncs.set(m[1] ?? '', Number(m[2]));
   return { lag, memoryMb, fsyncs };
+}
+
+/**
+ * The run's load from the log. The month's rows (33,000 of them) are not kept: held for the whole
+ * run they made this process's major GCs longer, and its pauses land in every figure it measures.
+ */
+async function loadOf(trace: string, opts: Parameters<typeof storeLoad>[1]): Promise<StoreLoad> {
+  const { rows } = await readAnonbankFile(trace);
+  return storeLoad(rows, opts);
 }
 
 /** bench:disk's figures, named as the disk's. */
@@ -148,8 +157,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(members) || members < 1) throw new BenchFailure('--members must be a positive whole number');
 
   say(`bench:store — ${SOURCE_ACKNOWLEDGEMENT}`);
-  const { rows } = await readAnonbankFile(values.trace);
-  const load = storeLoad(rows, { speedup, maxMs: minutes * 60_000, kiosks: SIZE.kiosks, dispensers: SIZE.dispensers, bays: SIZE.bays, seed });
+  const load = await loadOf(values.trace, { speedup, maxMs: minutes * 60_000, kiosks: SIZE.kiosks, dispensers: SIZE.dispensers, bays: SIZE.bays, seed });
   const tickets = load.arrivals.length;
   say(`load: the busiest hour of the log (${load.hour.toISOString()}, ${load.contacts} contacts) at ${speedup}×, for ${(load.durationMs / 1000).toFixed(0)} s: ${tickets} tickets (${load.arrivals.filter((a) => a.channel.kind === 'kiosk').length} at kiosks, the rest at dispenser buttons), ${load.stageMoves.length} stage commands, ${load.scans.flat().length} scan pairs, ${load.taps.flat().length} card taps`);
   say(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} before the start (shared with other work)`);
