@@ -39,26 +39,20 @@ export class BrokerAccess {
   }
 
   readonly authenticate: AuthenticateHandler = (client, username, password, done) => {
-    const result = this.identify(client, username, password);
-    if (typeof result === 'number') {
-      this.metrics.invalidDropped.inc({ reason: result === IDENTIFIER_REJECTED ? 'client-id-refused' : 'auth-refused' });
-      this.log.warn({ client: client.id, username, code: result }, 'MQTT connection refused');
-      const err = new Error(result === IDENTIFIER_REJECTED ? 'client id must be the device id' : 'bad credentials') as AuthenticateError;
-      err.returnCode = result;
+    const refuse = (code: number, reason: string, why: string) => {
+      this.metrics.invalidDropped.inc({ reason });
+      this.log.warn({ client: client.id, username, code, why }, 'MQTT connection refused');
+      const err = new Error(why) as AuthenticateError;
+      err.returnCode = code;
       done(err, false);
-      return;
-    }
+    };
+    const result = this.identify(client, username, password);
+    if (result === IDENTIFIER_REJECTED) return refuse(result, 'client-id-refused', 'client id must be the device id');
+    if (typeof result === 'number') return refuse(result, 'auth-refused', 'bad credentials');
     // A persistent session (clean session off) would have aedes keep every QoS 1 message for the
     // client while it is away, in memory and without bound: a dispenser unplugged for a month would
     // grow the gateway by a month of traffic. Every screen and device here starts from retained state.
-    if (!client.clean) {
-      this.metrics.invalidDropped.inc({ reason: 'persistent-session-refused' });
-      this.log.warn({ client: client.id, username }, 'MQTT connection refused: persistent sessions are not kept, connect with clean session on');
-      const err = new Error('persistent sessions are not kept: connect with clean session on') as AuthenticateError;
-      err.returnCode = IDENTIFIER_REJECTED;
-      done(err, false);
-      return;
-    }
+    if (!client.clean) return refuse(IDENTIFIER_REJECTED, 'persistent-session-refused', 'persistent sessions are not kept: connect with clean session on');
     this.identities.set(client, result);
     this.clients.add(client);
     done(null, true);
