@@ -45,22 +45,24 @@ export class OutboxRetention {
     this.counted = added.lastSeq ?? this.counted;
     const through = this.acknowledgedThrough();
     const before = new Date(this.now().getTime() - this.config.retentionDays * DAY_MS).toISOString();
-    let purged = 0;
-    for (let more = true; more; ) {
-      const chunk = this.outbox.purgeAcknowledged(through, before, PURGE_CHUNK);
-      purged += chunk.count;
-      this.bytes -= chunk.bytes;
-      more = chunk.count === PURGE_CHUNK;
-    }
-    while (this.bytes > this.capBytes) {
-      const chunk = this.outbox.purgeOldestAcknowledged(through, PURGE_CHUNK);
-      if (chunk.count === 0) break;
-      purged += chunk.count;
-      this.bytes -= chunk.bytes;
-    }
+    // The old acknowledged events, then at the cap the oldest acknowledged whatever their age.
+    let purged = this.purgeBelow(this.outbox.oldAcknowledgedBelow(through, before), () => true);
+    purged += this.purgeBelow(through + 1, () => this.bytes > this.capBytes);
     this.alarm(this.bytes);
     if (purged > 0) this.log.info({ purged, bytes: this.bytes }, 'outbox retention: acknowledged events purged');
     return { purged, bytes: this.bytes };
+  }
+
+  /** Deletes below `below`, a chunk at a time while `more()` holds, keeping `bytes` up; the number deleted. */
+  private purgeBelow(below: number, more: () => boolean): number {
+    let purged = 0;
+    while (more()) {
+      const chunk = this.outbox.purgeBelow(below, PURGE_CHUNK);
+      purged += chunk.count;
+      this.bytes -= chunk.bytes;
+      if (chunk.count < PURGE_CHUNK) break;
+    }
+    return purged;
   }
 
   private alarm(bytes: number): void {

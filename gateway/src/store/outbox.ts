@@ -106,15 +106,6 @@ export class Outbox {
       oldestDeadOf: db.prepare(
         `SELECT MIN(o.at) FROM relay_dead_letter d JOIN outbox o ON o.seq = d.seq WHERE d.resolved_at IS NULL AND o.aggregate_type = ?`,
       ).pluck(),
-      purgeOldest: db
-        .prepare(
-          `DELETE FROM outbox WHERE seq IN (
-             SELECT seq FROM outbox WHERE seq <= @through
-               AND seq NOT IN (SELECT seq FROM relay_dead_letter WHERE resolved_at IS NULL)
-             ORDER BY seq LIMIT @limit)
-           RETURNING ${ROW_BYTES}`,
-        )
-        .pluck(),
     };
   }
 
@@ -213,13 +204,17 @@ export class Outbox {
   }
 
   /**
-   * Retention: deletes events every transport has acknowledged (`through`) that are older than
-   * `before`, at most `limit` (the oldest first); open dead letters stay. Returns the number deleted.
-   * Events are old up to the first young one: seq and time rise together, and after a clock set
-   * back the events behind a younger one wait for it, kept a little longer, never purged early.
+   * Retention's bound: every event below the seq returned is acknowledged (`through`) and older
+   * than `before`. Events are old up to the first young one: seq and time rise together, and after
+   * a clock set back the events behind a younger one wait for it, kept a little longer, never
+   * purged early.
    */
-  purgeAcknowledged(through: number, before: string, limit: number): Purged {
-    const below = (this.stmt.firstYoung.get({ through, before }) as number | undefined) ?? through + 1;
+  oldAcknowledgedBelow(through: number, before: string): number {
+    return (this.stmt.firstYoung.get({ through, before }) as number | undefined) ?? through + 1;
+  }
+
+  /** Retention: deletes at most `limit` events below seq `below`, the oldest first; open dead letters stay. */
+  purgeBelow(below: number, limit: number): Purged {
     return purged(this.stmt.purgeBelow.all({ below, limit }) as number[]);
   }
 
@@ -230,11 +225,6 @@ export class Outbox {
   oldestPendingAt(aggregateType: AggregateType, through: number): string | undefined {
     const times = [this.stmt.oldestUnsentOf.get(through, aggregateType), this.stmt.oldestDeadOf.get(aggregateType)].filter((t): t is string => typeof t === 'string');
     return times.sort()[0];
-  }
-
-  /** At the cap: the oldest acknowledged events go first, whatever their age. */
-  purgeOldestAcknowledged(through: number, limit: number): Purged {
-    return purged(this.stmt.purgeOldest.all({ through, limit }) as number[]);
   }
 }
 

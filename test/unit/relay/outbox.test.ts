@@ -70,7 +70,7 @@ describe('outbox', () => {
     it('goes on from the last seq ever given after every event was purged, also in a new connection', () => {
       appendMany(3);
       outbox.ack('mqtt', 3, daysAgo(0));
-      expect(outbox.purgeAcknowledged(3, daysAgo(-1), 1000).count).toBe(3);
+      expect(outbox.purgeBelow(outbox.oldAcknowledgedBelow(3, daysAgo(-1)), 1000).count).toBe(3);
       expect(outbox.first()).toBeUndefined();
       expect(outbox.lastSeq()).toBe(3);
       db.close();
@@ -113,7 +113,7 @@ describe('outbox', () => {
     it('count, for a link added after old events were purged, only the events still kept', () => {
       appendMany(10, (i) => daysAgo(10 - i));
       outbox.ack('mqtt', 10, daysAgo(0));
-      expect(outbox.purgeAcknowledged(6, daysAgo(0), 1000).count).toBe(6);
+      expect(outbox.purgeBelow(outbox.oldAcknowledgedBelow(6, daysAgo(0)), 1000).count).toBe(6);
       // The HTTP link is configured now: it can only ever send seq 7 to 10.
       expect(outbox.backlog('http')).toEqual({ count: 4, oldestAt: daysAgo(4) });
       expect(outbox.after('s', outbox.ackedThrough('http'), 100).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
@@ -125,8 +125,8 @@ describe('outbox', () => {
       appendMany(4, () => daysAgo(30));
       outbox.reject('http', 2, 'unknown-customer', 'no such customer', daysAgo(29));
       outbox.ack('http', 4, daysAgo(29));
-      expect(outbox.purgeAcknowledged(4, daysAgo(0), 1000).count).toBe(3);
-      expect(outbox.purgeOldestAcknowledged(4, 100).count).toBe(0);
+      expect(outbox.purgeBelow(outbox.oldAcknowledgedBelow(4, daysAgo(0)), 1000).count).toBe(3);
+      expect(outbox.purgeBelow(5, 100).count).toBe(0);
       expect(seqs(db)).toEqual([2]);
       expect(outbox.openDeadLetters('http')).toBe(1);
       expect(outbox.deadLetters('store-1')).toEqual([
@@ -136,7 +136,7 @@ describe('outbox', () => {
       expect(outbox.resolve('http', 2, daysAgo(0), 'staff:1001')).toBe(true);
       expect(outbox.resolve('http', 2, daysAgo(0), 'staff:1001')).toBe(false);
       expect(outbox.deadLetters('store-1')).toEqual([]);
-      expect(outbox.purgeAcknowledged(4, daysAgo(0), 1000).count).toBe(1);
+      expect(outbox.purgeBelow(outbox.oldAcknowledgedBelow(4, daysAgo(0)), 1000).count).toBe(1);
       expect(seqs(db)).toEqual([]);
     });
   });
@@ -162,7 +162,7 @@ describe('outbox', () => {
     it('purges the oldest first, a chunk at a time, and stops at the first event young enough', () => {
       appendMany(30, (i) => daysAgo(i < 25 ? 20 : 1));
       outbox.ack('http', 30, daysAgo(0));
-      expect(outbox.purgeAcknowledged(30, daysAgo(14), 10).count).toBe(10);
+      expect(outbox.purgeBelow(outbox.oldAcknowledgedBelow(30, daysAgo(14)), 10).count).toBe(10);
       expect(seqs(db)[0]).toBe(11);
       expect(retention(['http']).run().purged).toBe(15);
       expect(seqs(db)).toEqual([26, 27, 28, 29, 30]);
