@@ -38,6 +38,7 @@ import { DmsSimulator } from '../tools/dms-simulator/index.js';
 import { busiestDays, readAnonbankFile, SOURCE_ACKNOWLEDGEMENT, toTrace } from './anonbank.js';
 import { GATEWAY_ENV, GATEWAY_NODE_FLAGS, percentile, procStat } from './figures.js';
 import { freePort, waitForPort } from './bus-mosquitto.js';
+import { stopChild } from './gateway-process.js';
 import { buildBacklog } from './relay-backlog.js';
 import { BenchFailure, runBench } from './run-bench.js';
 
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     const storedIds = new Set(stored.map((e) => e.eventId));
     const lost = [...sent.values()].filter((id) => !storedIds.has(id)).length;
     const duplicates = stored.length - storedIds.size + stored.filter((e) => sent.get(e.seq) !== e.eventId).length;
-    await stopGateway(gateway);
+    await stopChild(gateway);
     const retention = timeRetention(dataDir);
     const figures = {
       backlog_events: backlog.events,
@@ -143,17 +144,10 @@ async function main(): Promise<void> {
     say(`targets: drain ≥ ${TARGET_DRAIN_PER_S}/s ${verdict(figures.drain_events_per_s >= TARGET_DRAIN_PER_S)}; overhead p99 ≤ ${TARGET_OVERHEAD_US} µs ${verdict(figures.outbox_write_overhead_us_p99 <= TARGET_OVERHEAD_US)}; lost 0 ${verdict(lost === 0)}; duplicates 0 ${verdict(duplicates === 0)}; RSS ≤ ${TARGET_RSS_MB} MB ${verdict(figures.gateway_rss_mb_peak <= TARGET_RSS_MB)}`);
     if (values.json) say(JSON.stringify(figures));
   } finally {
-    await stopGateway(gateway);
+    await stopChild(gateway);
     await simulator.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function stopGateway(gateway: ReturnType<typeof spawn> | undefined): Promise<void> {
-  if (!gateway || gateway.exitCode !== null || gateway.signalCode !== null) return;
-  const exited = new Promise((r) => gateway.once('exit', r));
-  gateway.kill('SIGTERM');
-  await exited;
 }
 
 /**

@@ -36,8 +36,8 @@ export function openDatabase(dataDir: string, { durability = 'fsync-each', migra
     db.pragma('foreign_keys = ON');
     // SQLite's own page cache size (2 MB), not better-sqlite3's 16 MB: a relay drain reading a
     // week's outbox filled all 16 MB and took the gateway's peak RSS over its 150 MB (bench:relay
-    // 152.6-153.7 MB; 139.1-140.9 MB with 2 MB), while a year's statistics query stayed where it
-    // was (bench:stats p99 48-65 ms against 58-72 ms): a page the cache lacks is in the OS's.
+    // 152.9-153.1 MB; 140-141.9 MB with 2 MB), while a year's statistics query stayed where it
+    // was (bench:stats p99 48 and 65.4 ms, 59.1 ms with 2 MB): a page the cache lacks is in the OS's.
     db.pragma('cache_size = -2000');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations);
